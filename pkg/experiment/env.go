@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/progress"
 )
 
 // Profile selects the size of a run.
@@ -48,8 +49,10 @@ type Env struct {
 	// Seed is the run seed; experiments derive per-unit seeds from it with
 	// SubSeed, never from global state.
 	Seed uint64
-	// WorkDir holds checkpoints and the result cache.
+	// WorkDir holds checkpoints and the result cache ("" disables both).
 	WorkDir string
+	// Fresh ignores cached results (they are still overwritten).
+	Fresh bool
 	// Log receives human-readable progress (nil: discard).
 	Log io.Writer
 }
@@ -90,4 +93,12 @@ func splitmix(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
+}
+
+// NewBar starts a progress bar on env.Log (a no-op bar when Log is nil).
+func (e *Env) NewBar(label string, total int) *progress.Bar {
+	if e == nil || e.Log == nil {
+		return progress.New(nil, label, total)
+	}
+	return progress.New(e.Log, label, total)
 }

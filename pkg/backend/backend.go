@@ -1,0 +1,211 @@
+// Package backend chooses the GoMLX compute backend neurocrypt trains on,
+// without ever downloading anything at run time:
+//
+//  1. $GOMLX_BACKEND, if set (e.g. "go", "xla:cpu", "onnx:/path/libonnxruntime.so.1");
+//  2. else "xla" when a PJRT plugin is installed (PJRT_PLUGIN_LIBRARY_PATH,
+//     ~/.local/lib/go-xla, /usr/local/lib/go-xla, ...);
+//  3. else "onnx" when an ONNX Runtime shared library is found
+//     ($ONNXRUNTIME_SHARED_LIBRARY_PATH, ~/.local/lib/neurocrypt/, ~/.local/lib/onnxruntime/, ...);
+//  4. else "go", the pure Go backend, which always works.
+//
+// The XLA auto-installer of GoMLX's default backend set is deliberately not
+// imported and ONNX Runtime's auto-install is disabled: installing a plugin is
+// an explicit user action (scripts/setup.sh), never a side effect of a run.
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	onnxbackend "github.com/gomlx/compute-onnx"
+	_ "github.com/gomlx/compute/gobackend" // registers "go"
+	"github.com/gomlx/go-xla/compute/xla"
+)
+
+func init() {
+	// Never download ONNX Runtime (or a PJRT plugin) implicitly.
+	onnxbackend.EnableAutoInstall(false)
+	xla.EnableAutoInstall(false)
+}
+
+// Names of the backends neurocrypt knows, in order of preference.
+const (
+	XLA  = "xla"
+	ONNX = "onnx"
+	Go   = "go"
+)
+
+// Selection is the outcome of choosing a backend: its configuration string
+// (as GOMLX_BACKEND would take it), why it was chosen, and a lazily created
+// compute.Backend shared by everything in the process.
+type Selection struct {
+	// Config is the backend configuration, e.g. "go", "xla:cpu",
+	// "onnx:/home/u/.local/lib/neurocrypt/libonnxruntime.so.1".
+	Config string
+	// Reason says why this backend was chosen.
+	Reason string
+
+	once sync.Once
+	be   compute.Backend
+	err  error
+}
+
+// Name is the backend's short name: "xla", "onnx" or "go".
+func (s *Selection) Name() string {
+	name, _, _ := strings.Cut(s.Config, ":")
+	return name
+}
+
+// String returns the configuration.
+func (s *Selection) String() string { return s.Config }
+
+// New returns the compute.Backend, creating it on first use. Creation errors
+// name the configuration and how to fix it.
+func (s *Selection) New() (compute.Backend, error) {
+	s.once.Do(func() {
+		name, _, _ := strings.Cut(s.Config, ":")
+		known := compute.List()
+		sort.Strings(known)
+		if !contains(known, name) {
+			s.err = fmt.Errorf("backend %q is not compiled in (known: %s)", name, strings.Join(known, ", "))
+			return
+		}
+		s.be, s.err = compute.NewWithConfig(s.Config)
+		if s.err != nil {
+			s.err = fmt.Errorf("creating GoMLX backend %q: %w (run `neurocrypt backends` to see what is installed)", s.Config, s.err)
+		}
+	})
+	return s.be, s.err
+}
+
+// Device describes the device the backend computes on, creating the backend
+// if needed; on error it returns the error text.
+func (s *Selection) Device() string {
+	be, err := s.New()
+	if err != nil {
+		return "unavailable: " + err.Error()
+	}
+	if be.NumDevices() == 0 {
+		return be.Description()
+	}
+	return fmt.Sprintf("%s; %s", be.Description(), be.DeviceDescription(0))
+}
+
+// MustNew is New that panics on error.
+func (s *Selection) MustNew() compute.Backend {
+	be, err := s.New()
+	if err != nil {
+		panic(err)
+	}
+	return be
+}
+
+// Fixed returns a selection of an explicit configuration (e.g. "go" in tests).
+func Fixed(config string) *Selection {
+	return &Selection{Config: config, Reason: "requested explicitly"}
+}
+
+// Select applies the rules in the package documentation.
+func Select() *Selection {
+	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && strings.TrimSpace(cfg) != "" {
+		return &Selection{Config: strings.TrimSpace(cfg), Reason: "$" + compute.ConfigEnvVar + " is set"}
+	}
+	for _, st := range Probe() {
+		if st.Available {
+			return &Selection{Config: st.Config, Reason: st.Detail}
+		}
+	}
+	// Unreachable: Probe always reports "go" as available.
+	return &Selection{Config: Go, Reason: "fallback"}
+}
+
+// Status is what Probe found about one backend.
+type Status struct {
+	Name      string // "xla", "onnx", "go"
+	Available bool
+	Config    string // configuration to use it, when available
+	Detail    string // what was found, or what is missing
+	HowToGet  string // how to install it, when missing
+}
+
+// Probe reports, in order of preference, which backends could be used now.
+// It only looks at files: it never creates a backend or downloads anything.
+func Probe() []Status {
+	var out []Status
+
+	xs := Status{Name: XLA, HowToGet: "scripts/setup.sh --pjrt (or `go run ./cmd/neurocrypt backends -install-xla`, which downloads the PJRT CPU plugin), or set PJRT_PLUGIN_LIBRARY_PATH to a folder with pjrt_c_api_<name>_plugin.so"}
+	if runtime.GOOS == "linux" || runtime.GOOS == "darwin" {
+		if plugins := xla.GetAvailablePlugins(); len(plugins) > 0 {
+			sort.Strings(plugins)
+			pick := plugins[0]
+			for _, p := range plugins { // prefer an accelerator plugin
+				if strings.HasPrefix(p, "cuda") {
+					pick = p
+				}
+			}
+			xs.Available, xs.Config = true, XLA+":"+pick
+			xs.Detail = fmt.Sprintf("PJRT plugins found: %s", strings.Join(plugins, ", "))
+		} else {
+			xs.Detail = "no PJRT plugin found"
+		}
+	}
+	out = append(out, xs)
+
+	ons := Status{Name: ONNX, HowToGet: "scripts/setup.sh --onnx (puts libonnxruntime.so.1 in ~/.local/lib/neurocrypt/), or set ONNXRUNTIME_SHARED_LIBRARY_PATH"}
+	if lib := FindONNXRuntime(); lib != "" {
+		ons.Available, ons.Config = true, ONNX+":"+lib
+		ons.Detail = "ONNX Runtime library found: " + lib
+	} else {
+		ons.Detail = "no ONNX Runtime shared library found"
+	}
+	out = append(out, ons)
+
+	out = append(out, Status{Name: Go, Available: true, Config: Go, Detail: "pure Go backend (always available; slowest)"})
+	return out
+}
+
+// ONNXSearchPaths lists where FindONNXRuntime looks, in order.
+func ONNXSearchPaths() []string {
+	var paths []string
+	if p := os.Getenv("ONNXRUNTIME_SHARED_LIBRARY_PATH"); p != "" {
+		paths = append(paths, p)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		for _, d := range []string{".local/lib/neurocrypt", ".local/lib/onnxruntime"} {
+			paths = append(paths, filepath.Join(home, d, "libonnxruntime.so.1"), filepath.Join(home, d, "libonnxruntime.so"))
+		}
+	}
+	for _, d := range []string{"/usr/local/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu"} {
+		paths = append(paths, filepath.Join(d, "libonnxruntime.so.1"), filepath.Join(d, "libonnxruntime.so"))
+	}
+	return paths
+}
+
+// FindONNXRuntime returns the first ONNX Runtime library in ONNXSearchPaths,
+// or "" if none exists.
+func FindONNXRuntime() string {
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	for _, p := range ONNXSearchPaths() {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
