@@ -1,12 +1,15 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,10 +19,36 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
 )
 
-// CodeVersion is mixed into every cache key. Bump it when a change to shared
-// code (datasets, metrics, ciphers) changes numbers; experiments also pass
-// their own Version in UnitKey.
-const CodeVersion = "1"
+// CodeVersion returns the version of the running code mixed into every cache
+// key: the SHA-256 of the running executable (Go builds are reproducible, so
+// `go run` of an unchanged tree gives the same binary and reuses the cache,
+// while any code change invalidates it — a stale number can never be served
+// after an edit). Falls back to "unknown-binary" if the executable can't be read.
+func CodeVersion() string {
+	codeVersionOnce.Do(func() {
+		codeVersion = "unknown-binary"
+		exe, err := os.Executable()
+		if err != nil {
+			return
+		}
+		f, err := os.Open(exe)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return
+		}
+		codeVersion = hex.EncodeToString(h.Sum(nil))[:16]
+	})
+	return codeVersion
+}
+
+var (
+	codeVersionOnce sync.Once
+	codeVersion     string
+)
 
 // UnitKey identifies one unit of work: a whole experiment, or one training
 // run inside one. The cache key is a hash of it together with the Env's
@@ -46,7 +75,7 @@ func (k UnitKey) Hash(env *Env) (string, error) {
 		Data                                   string
 		Backend                                string
 	}
-	j := keyJSON{Experiment: k.Experiment, Unit: k.Unit, Version: k.Version, CodeVersion: CodeVersion,
+	j := keyJSON{Experiment: k.Experiment, Unit: k.Unit, Version: k.Version, CodeVersion: CodeVersion(),
 		Params: k.Params, Profile: env.Profile, Seed: env.Seed}
 	if env.Data != nil {
 		j.Data = env.Data.Name()
@@ -62,14 +91,15 @@ func (k UnitKey) Hash(env *Env) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// unitFile is the stored form of a finished unit.
+// unitFile is the stored form of a finished unit (gob-encoded: exact for
+// every float64, NaN and ±Inf included).
 type unitFile struct {
-	Experiment string          `json:"experiment"`
-	Unit       string          `json:"unit"`
-	Key        string          `json:"key"`
-	Finished   time.Time       `json:"finished"`
-	Seconds    float64         `json:"seconds"`
-	Value      json.RawMessage `json:"value"`
+	Experiment string
+	Unit       string
+	Key        string
+	Finished   time.Time
+	Seconds    float64
+	Value      []byte // gob encoding of the unit's result
 }
 
 var logMu sync.Mutex
@@ -100,7 +130,7 @@ func (e *Env) UnitPath(k UnitKey) (path, key string, err error) {
 		return "", "", err
 	}
 	name := strings.NewReplacer("/", "_", " ", "_", ":", "_").Replace(k.Unit)
-	return filepath.Join(e.WorkDir, "cache", k.Experiment, name+"-"+key[:16]+".json"), key, nil
+	return filepath.Join(e.WorkDir, "cache", k.Experiment, name+"-"+key[:16]+".gob"), key, nil
 }
 
 // UnitDir returns a directory private to the unit (for checkpoints of a
@@ -120,9 +150,10 @@ func (e *Env) UnitDir(k UnitKey) (string, error) {
 
 // RunUnit returns the cached result of unit k if one is stored (and
 // env.Fresh is false); otherwise it runs fn, stores its result atomically
-// and returns it. With no WorkDir it just runs fn. T must round-trip through
-// encoding/json exactly (float64 does: Go prints the shortest repr that parses
-// back to the same value; NaN/Inf do not — store them as pointers or strings).
+// and returns it. With no WorkDir it just runs fn. T is stored with
+// encoding/gob, so it must be gob-encodable (exported fields; values held in
+// interfaces must be of basic or gob.Register-ed types). Every store and hit
+// is appended to WorkDir/cache.log.
 func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	if env.WorkDir == "" {
@@ -133,16 +164,9 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 		return zero, err
 	}
 	if !env.Fresh {
-		if b, err := os.ReadFile(path); err == nil {
-			var uf unitFile
-			var v T
-			if err := json.Unmarshal(b, &uf); err == nil && uf.Key == key {
-				if err := json.Unmarshal(uf.Value, &v); err == nil {
-					env.cacheLog("hit", k, key)
-					return v, nil
-				}
-			}
-			env.Logf("cache: ignoring unreadable %s", path)
+		if v, ok := readUnit[T](path, key); ok {
+			env.cacheLog("hit", k, key)
+			return v, nil
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -153,19 +177,36 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err != nil {
 		return zero, err
 	}
-	raw, err := json.Marshal(v)
-	if err != nil {
+	var val bytes.Buffer
+	if err := gob.NewEncoder(&val).Encode(&v); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: encoding result for the cache: %w", k.Experiment, k.Unit, err)
 	}
 	uf := unitFile{Experiment: k.Experiment, Unit: k.Unit, Key: key, Finished: time.Now().UTC(),
-		Seconds: time.Since(start).Seconds(), Value: raw}
-	b, err := json.MarshalIndent(uf, "", "  ")
-	if err != nil {
+		Seconds: time.Since(start).Seconds(), Value: val.Bytes()}
+	var file bytes.Buffer
+	if err := gob.NewEncoder(&file).Encode(&uf); err != nil {
 		return zero, err
 	}
-	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, file.Bytes(), 0o644); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
 	env.cacheLog("store", k, key)
 	return v, nil
+}
+
+// readUnit decodes a stored unit; ok is false when the file is missing,
+// unreadable or for another key (then the unit is recomputed).
+func readUnit[T any](path, key string) (v T, ok bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return v, false
+	}
+	var uf unitFile
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&uf); err != nil || uf.Key != key {
+		return v, false
+	}
+	if err := gob.NewDecoder(bytes.NewReader(uf.Value)).Decode(&v); err != nil {
+		return v, false
+	}
+	return v, true
 }

@@ -39,7 +39,7 @@ type Citation struct {
 // Result is what an experiment produces.
 type Result struct {
 	Tables  []Table  `json:"tables"`
-	Figures []Figure `json:"-"`
+	Figures []Figure `json:"figures,omitempty"`
 	Claims  []Claim  `json:"claims"`
 	// Notes are paragraphs of prose: deviations from the paper, caveats.
 	Notes []string `json:"notes,omitempty"`
@@ -53,6 +53,10 @@ type Table struct {
 	Caption string   `json:"caption,omitempty"`
 	Columns []string `json:"columns"`
 	Rows    [][]any  `json:"rows"`
+	// Timing marks tables of wall-clock measurements (benchmarks,
+	// throughput): they vary run to run and are excluded from determinism
+	// checks and `reproduce -check`.
+	Timing bool `json:"timing,omitempty"`
 }
 
 // AddRow appends a row; it panics if the number of cells does not match the

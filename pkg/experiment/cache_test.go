@@ -1,0 +1,105 @@
+package experiment
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+func TestRunUnitStoresThenHits(t *testing.T) {
+	ctx := context.Background()
+	env := &Env{Profile: Smoke, Seed: 7, WorkDir: t.TempDir()}
+	key := UnitKey{Experiment: "x", Unit: "run/1", Params: map[string]int{"n": 4}}
+	calls := 0
+	fn := func(context.Context) (*Result, error) {
+		calls++
+		tb := Table{Name: "t", Columns: []string{"a", "b", "c", "d"}}
+		tb.AddRow(1.5, math.NaN(), "s", nil)
+		tb.AddRow(3, math.Inf(1), true, 0.1)
+		return &Result{Tables: []Table{tb}, Claims: []Claim{{Paper: "P", PaperValue: math.NaN(), Measured: 2}},
+			Figures: []Figure{{Name: "f", Kind: KindImages, Images: []ImagePanel{{Title: "i", Image: imageio.NewGray(2, 3)}}}}}, nil
+	}
+	r1, err := RunUnit(ctx, env, key, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := RunUnit(ctx, env, key, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Fatalf("fn called %d times, want 1 (second call must hit the cache)", calls)
+	}
+	if !math.IsNaN(r2.Tables[0].Rows[0][1].(float64)) || r2.Tables[0].Rows[0][3] != nil || r2.Tables[0].Rows[1][0] != 3 ||
+		!math.IsInf(r2.Tables[0].Rows[1][1].(float64), 1) || r2.Tables[0].Rows[1][2] != true {
+		t.Fatalf("cached table differs: %#v vs %#v", r2.Tables[0].Rows, r1.Tables[0].Rows)
+	}
+	if !math.IsNaN(r2.Claims[0].PaperValue) || r2.Figures[0].Images[0].Image.Height != 3 {
+		t.Fatalf("cached claim/figure differ: %+v", r2)
+	}
+	log, err := os.ReadFile(filepath.Join(env.WorkDir, CacheLogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), " store x/run/1 ") || !strings.Contains(string(log), " hit x/run/1 ") {
+		t.Fatalf("cache log lacks store and hit lines:\n%s", log)
+	}
+
+	// Another seed is another unit; Fresh recomputes.
+	env2 := *env
+	env2.Seed = 8
+	if _, err := RunUnit(ctx, &env2, key, fn); err != nil || calls != 2 {
+		t.Fatalf("other seed: calls=%d err=%v, want a recompute", calls, err)
+	}
+	env.Fresh = true
+	if _, err := RunUnit(ctx, env, key, fn); err != nil || calls != 3 {
+		t.Fatalf("fresh: calls=%d err=%v, want a recompute", calls, err)
+	}
+}
+
+func TestRunUnitCorruptCacheIsRecomputed(t *testing.T) {
+	ctx := context.Background()
+	env := &Env{Profile: Smoke, Seed: 1, WorkDir: t.TempDir()}
+	key := UnitKey{Experiment: "x", Unit: "u"}
+	path, _, err := env.UnitPath(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(path, []byte("garbage"), 0o644)
+	got, err := RunUnit(ctx, env, key, func(context.Context) (int, error) { return 42, nil })
+	if err != nil || got != 42 {
+		t.Fatalf("got %d, %v; want 42", got, err)
+	}
+}
+
+func TestSubSeedDependsOnParts(t *testing.T) {
+	a, b := SubSeed(1, "anc", 4, 0), SubSeed(1, "anc", 4, 1)
+	if a == b || SubSeed(1, "anc", 4, 0) != a || SubSeed(2, "anc", 4, 0) == a {
+		t.Fatal("SubSeed must be a deterministic function of seed and parts")
+	}
+	// "ab","c" and "a","bc" must differ (parts are delimited).
+	if SubSeed(1, "ab", "c") == SubSeed(1, "a", "bc") {
+		t.Fatal("SubSeed parts are not delimited")
+	}
+}
+
+func TestCheckVerdicts(t *testing.T) {
+	if c := Check("p", "s", 99.5, 99.6, "%", AtLeast, 99.5, 0, ""); c.Verdict != Reproduced {
+		t.Fatalf("got %s", c.Verdict)
+	}
+	if c := Check("p", "s", 99.5, 1, "%", AtLeast, 99.5, 0, ""); c.Verdict != NotReproduced {
+		t.Fatalf("got %s", c.Verdict)
+	}
+	if c := Check("p", "s", 8, math.NaN(), "bits", Within, 0, 0.01, ""); c.Verdict != Inconclusive {
+		t.Fatalf("got %s", c.Verdict)
+	}
+	if c := Check("p", "s", 8, 7.995, "bits", Within, 0, 0.01, "why"); c.Verdict != Reproduced || !strings.HasSuffix(c.Why, ". why") {
+		t.Fatalf("got %+v", c)
+	}
+}
