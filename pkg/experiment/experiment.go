@@ -57,6 +57,10 @@ type Table struct {
 	// throughput): they vary run to run and are excluded from determinism
 	// checks and `reproduce -check`.
 	Timing bool `json:"timing,omitempty"`
+	// Tolerances gives, per column name, the absolute difference that
+	// `reproduce -check` accepts for that column (statistical bounds for
+	// trained models). Columns not listed must match exactly.
+	Tolerances map[string]float64 `json:"tolerances,omitempty"`
 }
 
 // AddRow appends a row; it panics if the number of cells does not match the
@@ -136,6 +140,9 @@ type Claim struct {
 	Unit       string
 	Verdict    Verdict
 	Why        string // the rule used, and any deviation from the paper's setup
+	// Tolerance is the absolute difference in Measured that
+	// `reproduce -check` accepts (0: exact; trained models set a bound).
+	Tolerance float64
 }
 
 type claimJSON struct {
@@ -146,6 +153,7 @@ type claimJSON struct {
 	Unit       string   `json:"unit"`
 	Verdict    Verdict  `json:"verdict"`
 	Why        string   `json:"why"`
+	Tolerance  float64  `json:"tolerance,omitempty"`
 }
 
 func numOrNil(x float64) *float64 {
@@ -164,7 +172,7 @@ func nilToNaN(p *float64) float64 {
 
 // MarshalJSON writes NaN numbers as null.
 func (c Claim) MarshalJSON() ([]byte, error) {
-	return json.Marshal(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why})
+	return json.Marshal(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance})
 }
 
 // UnmarshalJSON reads null numbers as NaN.
@@ -173,7 +181,7 @@ func (c *Claim) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*c = Claim{j.Paper, j.Statement, nilToNaN(j.PaperValue), nilToNaN(j.Measured), j.Unit, j.Verdict, j.Why}
+	*c = Claim{j.Paper, j.Statement, nilToNaN(j.PaperValue), nilToNaN(j.Measured), j.Unit, j.Verdict, j.Why, j.Tolerance}
 	return nil
 }
 

@@ -1,0 +1,218 @@
+// Package check compares two results.json files cell by cell — every table
+// cell and every claim — and lists what diverges. It backs
+// `neurocrypt reproduce -check`.
+//
+// Rules: tables marked "timing" are skipped (wall-clock numbers vary run to
+// run); a numeric cell matches when |got − ref| ≤ the column's tolerance from
+// the reference table's "tolerances" (0, i.e. exact, when absent); strings,
+// booleans and nulls must be equal; a claim matches when its verdict is equal
+// and its measured value is within the claim's "tolerance". Experiments,
+// tables, rows or claims present on one side only are differences too.
+// Provenance is never compared.
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Difference is one divergence between the reference and the new results.
+type Difference struct {
+	Experiment string  // experiment ID
+	Where      string  // e.g. `table "security" row 2 column "NPCR mean"`, `claim "…"`
+	Ref, Got   string  // the values, formatted
+	Delta      float64 // |got − ref| for numbers, NaN otherwise
+	Tolerance  float64 // the tolerance that was applied
+}
+
+// Results is the part of results.json that check reads.
+type Results struct {
+	Experiments []struct {
+		ID     string `json:"id"`
+		Tables []struct {
+			Name       string             `json:"name"`
+			Columns    []string           `json:"columns"`
+			Rows       [][]any            `json:"rows"`
+			Timing     bool               `json:"timing"`
+			Tolerances map[string]float64 `json:"tolerances"`
+		} `json:"tables"`
+		Claims []struct {
+			Paper     string   `json:"paper"`
+			Statement string   `json:"statement"`
+			Measured  *float64 `json:"measured"`
+			Verdict   string   `json:"verdict"`
+			Tolerance float64  `json:"tolerance"`
+		} `json:"claims"`
+	} `json:"experiments"`
+}
+
+// Load reads a results.json file; errors name the file.
+func Load(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a results.json: %v", path, err)
+	}
+	return &r, nil
+}
+
+// Compare lists the differences of got against ref, restricted to the
+// experiments in only (all when empty).
+func Compare(ref, got *Results, only []string) []Difference {
+	want := map[string]bool{}
+	for _, id := range only {
+		want[id] = true
+	}
+	sel := func(id string) bool { return len(want) == 0 || want[id] }
+	var diffs []Difference
+	gotByID := map[string]int{}
+	for i, e := range got.Experiments {
+		gotByID[e.ID] = i
+	}
+	refIDs := map[string]bool{}
+	for _, re := range ref.Experiments {
+		if !sel(re.ID) {
+			continue
+		}
+		refIDs[re.ID] = true
+		gi, ok := gotByID[re.ID]
+		if !ok {
+			diffs = append(diffs, Difference{Experiment: re.ID, Where: "experiment", Ref: "present", Got: "missing", Delta: math.NaN()})
+			continue
+		}
+		ge := got.Experiments[gi]
+		// Tables by name.
+		gotTables := map[string]int{}
+		for i, t := range ge.Tables {
+			gotTables[t.Name] = i
+		}
+		for _, rt := range re.Tables {
+			if rt.Timing {
+				continue
+			}
+			ti, ok := gotTables[rt.Name]
+			if !ok {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q", rt.Name), Ref: "present", Got: "missing", Delta: math.NaN()})
+				continue
+			}
+			gt := ge.Tables[ti]
+			if len(gt.Rows) != len(rt.Rows) {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q rows", rt.Name),
+					Ref: fmt.Sprint(len(rt.Rows)), Got: fmt.Sprint(len(gt.Rows)), Delta: math.NaN()})
+			}
+			for r := 0; r < len(rt.Rows) && r < len(gt.Rows); r++ {
+				for c := 0; c < len(rt.Rows[r]); c++ {
+					col := fmt.Sprint(c)
+					if c < len(rt.Columns) {
+						col = rt.Columns[c]
+					}
+					var gv any = "(missing)"
+					if c < len(gt.Rows[r]) {
+						gv = gt.Rows[r][c]
+					}
+					tol := rt.Tolerances[col]
+					if d, ok := cellDiff(rt.Rows[r][c], gv, tol); !ok {
+						d.Experiment = re.ID
+						d.Where = fmt.Sprintf("table %q row %d (%s) column %q", rt.Name, r+1, rowLabel(rt.Rows[r]), col)
+						diffs = append(diffs, d)
+					}
+				}
+			}
+		}
+		// Claims by paper + statement.
+		type ck struct{ p, s string }
+		gotClaims := map[ck]int{}
+		for i, c := range ge.Claims {
+			gotClaims[ck{c.Paper, c.Statement}] = i
+		}
+		for _, rc := range re.Claims {
+			where := fmt.Sprintf("claim %q (%s)", rc.Statement, rc.Paper)
+			gi, ok := gotClaims[ck{rc.Paper, rc.Statement}]
+			if !ok {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: where, Ref: "present", Got: "missing", Delta: math.NaN()})
+				continue
+			}
+			gc := ge.Claims[gi]
+			if gc.Verdict != rc.Verdict {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: where + " verdict", Ref: rc.Verdict, Got: gc.Verdict, Delta: math.NaN()})
+			}
+			var rv, gv any
+			if rc.Measured != nil {
+				rv = *rc.Measured
+			}
+			if gc.Measured != nil {
+				gv = *gc.Measured
+			}
+			if d, ok := cellDiff(rv, gv, rc.Tolerance); !ok {
+				d.Experiment = re.ID
+				d.Where = where + " measured"
+				diffs = append(diffs, d)
+			}
+		}
+	}
+	for _, ge := range got.Experiments {
+		if sel(ge.ID) && !refIDs[ge.ID] {
+			diffs = append(diffs, Difference{Experiment: ge.ID, Where: "experiment", Ref: "missing", Got: "present", Delta: math.NaN()})
+		}
+	}
+	return diffs
+}
+
+func rowLabel(row []any) string {
+	if len(row) > 0 {
+		if s, ok := row[0].(string); ok {
+			return s
+		}
+	}
+	return "…"
+}
+
+// cellDiff compares two JSON values; ok is true when they match.
+func cellDiff(ref, got any, tol float64) (Difference, bool) {
+	d := Difference{Ref: format(ref), Got: format(got), Delta: math.NaN(), Tolerance: tol}
+	rf, rok := ref.(float64)
+	gf, gok := got.(float64)
+	if rok && gok {
+		d.Delta = math.Abs(gf - rf)
+		return d, d.Delta <= tol
+	}
+	return d, d.Ref == d.Got && rok == gok
+}
+
+func format(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case float64:
+		return fmt.Sprintf("%.10g", x)
+	case string:
+		return fmt.Sprintf("%q", x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// Format renders differences as a plain-text table, sorted by experiment.
+func Format(diffs []Difference) string {
+	if len(diffs) == 0 {
+		return "no differences\n"
+	}
+	sort.SliceStable(diffs, func(i, j int) bool { return diffs[i].Experiment < diffs[j].Experiment })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s  %-70s  %-16s  %-16s  %-10s  %s\n", "experiment", "where", "reference", "now", "|delta|", "tolerance")
+	for _, d := range diffs {
+		delta := "—"
+		if !math.IsNaN(d.Delta) {
+			delta = fmt.Sprintf("%.3g", d.Delta)
+		}
+		fmt.Fprintf(&b, "%-10s  %-70s  %-16s  %-16s  %-10s  %g\n", d.Experiment, d.Where, d.Ref, d.Got, delta, d.Tolerance)
+	}
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package check
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const refJSON = `{"provenance":{"start":"a"},"experiments":[{"id":"x","tables":[
+ {"name":"t","columns":["name","v","w"],"rows":[["a",1.5,null],["b",2,"s"]],"tolerances":{"w":0}},
+ {"name":"timing","columns":["MB/s"],"rows":[[100]],"timing":true},
+ {"name":"trained","columns":["err"],"rows":[[0.10]],"tolerances":{"err":0.05}}],
+ "claims":[{"paper":"P","statement":"S","measured":99.6,"verdict":"reproduced","tolerance":0}]}]}`
+
+func parse(t *testing.T, s string) *Results {
+	t.Helper()
+	var r Results
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func TestIdenticalHasNoDifferences(t *testing.T) {
+	if d := Compare(parse(t, refJSON), parse(t, refJSON), nil); len(d) != 0 {
+		t.Fatalf("want none, got\n%s", Format(d))
+	}
+}
+
+func TestTimingAndToleranceAreHonoured(t *testing.T) {
+	got := strings.Replace(refJSON, "[[100]]", "[[55]]", 1) // timing: ignored
+	got = strings.Replace(got, "[[0.10]]", "[[0.14]]", 1)   // within 0.05
+	if d := Compare(parse(t, refJSON), parse(t, got), nil); len(d) != 0 {
+		t.Fatalf("want none, got\n%s", Format(d))
+	}
+	got = strings.Replace(got, "[[0.14]]", "[[0.16]]", 1) // outside
+	d := Compare(parse(t, refJSON), parse(t, got), nil)
+	if len(d) != 1 || !strings.Contains(d[0].Where, `"trained"`) {
+		t.Fatalf("want one difference in trained, got\n%s", Format(d))
+	}
+}
+
+func TestChangedCellAndClaimAreReported(t *testing.T) {
+	got := strings.Replace(refJSON, `["a",1.5,null]`, `["a",1.5000001,null]`, 1)
+	got = strings.Replace(got, `"verdict":"reproduced"`, `"verdict":"not_reproduced"`, 1)
+	d := Compare(parse(t, refJSON), parse(t, got), nil)
+	if len(d) != 2 {
+		t.Fatalf("want 2 differences, got\n%s", Format(d))
+	}
+	out := Format(d)
+	if !strings.Contains(out, `column "v"`) || !strings.Contains(out, "verdict") {
+		t.Fatalf("unexpected report:\n%s", out)
+	}
+}
+
+func TestMissingExperimentAndOnlyFilter(t *testing.T) {
+	empty := parse(t, `{"experiments":[]}`)
+	if d := Compare(parse(t, refJSON), empty, nil); len(d) != 1 || d[0].Got != "missing" {
+		t.Fatalf("want missing experiment, got\n%s", Format(d))
+	}
+	if d := Compare(parse(t, refJSON), empty, []string{"other"}); len(d) != 0 {
+		t.Fatalf("-only other must ignore x, got\n%s", Format(d))
+	}
+}
+
+func TestTypeMismatchIsADifference(t *testing.T) {
+	got := strings.Replace(refJSON, `["b",2,"s"]`, `["b","2","s"]`, 1)
+	if d := Compare(parse(t, refJSON), parse(t, got), nil); len(d) != 1 {
+		t.Fatalf("want 1 difference, got\n%s", Format(d))
+	}
+}
