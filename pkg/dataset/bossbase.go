@@ -1,0 +1,535 @@
+package dataset
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+// BOSSbase 1.01 as distributed: BOSSbase_1.01/1.pgm … BOSSbase_1.01/10000.pgm,
+// each a 512×512 binary PGM with maxval 255.
+const (
+	BOSSCount   = 10000
+	BOSSSize    = 512
+	BOSSDirName = "BOSSbase_1.01"
+	// bossReportLimit is how many problems a strict-mode error lists.
+	bossReportLimit = 5
+	// bossListLimit is how many names per category Verification.String lists.
+	bossListLimit = 20
+)
+
+// BOSSOptions configures OpenBOSSbase.
+type BOSSOptions struct {
+	// Strict makes any missing, corrupt or wrong-size file an error. By
+	// default such files are skipped and reported by Skipped.
+	Strict bool
+	// Expected is the number of images, named 1.pgm..<Expected>.pgm;
+	// 0 means BOSSCount. Tests use small values.
+	Expected int
+}
+
+// ProblemKind classifies a BOSSbase file problem.
+type ProblemKind string
+
+// The kinds of problem VerifyBOSSbase reports.
+const (
+	Missing   ProblemKind = "missing"
+	Corrupt   ProblemKind = "corrupt"    // unreadable, bad header, not 8-bit P5, truncated
+	WrongSize ProblemKind = "wrong size" // a valid PGM that is not 512×512
+)
+
+// Problem is one bad BOSSbase file.
+type Problem struct {
+	File   string // base name, e.g. "17.pgm"
+	Kind   ProblemKind
+	Detail string // e.g. "truncated: 1000 of 262159 bytes"
+}
+
+func (p Problem) String() string {
+	if p.Detail == "" {
+		return p.File + ": " + string(p.Kind)
+	}
+	return p.File + ": " + string(p.Kind) + ": " + p.Detail
+}
+
+// Verification is the result of checking a BOSSbase folder or zip: the
+// number of files, and each file's PGM header, size and length. There are
+// no per-file checksums to check against (the distribution publishes
+// none), so a file with a valid header and enough bytes counts as valid;
+// its pixels are decoded only when loaded.
+type Verification struct {
+	Path     string // the folder or zip as given
+	Root     string // where the images were found: a folder, or "zip:member-dir/"
+	Expected int
+	// Valid lists the good files by number order ("1.pgm", "2.pgm", ...).
+	Valid []string
+	// Missing, Corrupt and WrongSize list the problems, in number order.
+	Missing   []string
+	Corrupt   []Problem
+	WrongSize []Problem
+	// Extra lists files next to the images that are not 1..Expected.pgm.
+	// They are reported but ignored, and are not an error even in strict mode.
+	Extra []string
+}
+
+// OK reports whether every expected file is present and valid.
+func (v *Verification) OK() bool {
+	return len(v.Missing) == 0 && len(v.Corrupt) == 0 && len(v.WrongSize) == 0
+}
+
+// Problems returns every missing, corrupt and wrong-size file, in number order.
+func (v *Verification) Problems() []Problem {
+	var ps []Problem
+	for _, m := range v.Missing {
+		ps = append(ps, Problem{File: m, Kind: Missing})
+	}
+	ps = append(ps, v.Corrupt...)
+	ps = append(ps, v.WrongSize...)
+	sort.SliceStable(ps, func(i, j int) bool { return fileNumber(ps[i].File) < fileNumber(ps[j].File) })
+	return ps
+}
+
+// Summary is a one-line count, e.g. "9997 of 10000 valid: 1 missing, 1 corrupt, 1 wrong size, 0 extra".
+func (v *Verification) Summary() string {
+	return fmt.Sprintf("%d of %d valid: %d missing, %d corrupt, %d wrong size, %d extra",
+		len(v.Valid), v.Expected, len(v.Missing), len(v.Corrupt), len(v.WrongSize), len(v.Extra))
+}
+
+// String is a readable multi-line report.
+func (v *Verification) String() string {
+	var b strings.Builder
+	status := "OK"
+	if !v.OK() {
+		status = "PROBLEMS"
+	}
+	fmt.Fprintf(&b, "BOSSbase verification of %s: %s\n", v.Path, status)
+	fmt.Fprintf(&b, "  images found in: %s\n", v.Root)
+	fmt.Fprintf(&b, "  %s\n", v.Summary())
+	fmt.Fprintf(&b, "  checked: file count, PGM header (binary P5, maxval 255), %dx%d size, file length; no per-file checksums exist to check\n", BOSSSize, BOSSSize)
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "  %s (%d):\n", title, len(items))
+		for i, it := range items {
+			if i == bossListLimit {
+				fmt.Fprintf(&b, "    ... and %d more\n", len(items)-i)
+				break
+			}
+			fmt.Fprintf(&b, "    %s\n", it)
+		}
+	}
+	strs := func(ps []Problem) []string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.File + ": " + p.Detail
+		}
+		return out
+	}
+	list("missing", numberRanges(v.Missing))
+	list("corrupt", strs(v.Corrupt))
+	list("wrong size", strs(v.WrongSize))
+	list("extra (ignored)", v.Extra)
+	return b.String()
+}
+
+// numberRanges collapses runs of consecutive numbered names:
+// ["3.pgm", "4.pgm", "5.pgm", "9.pgm"] → ["3.pgm … 5.pgm (3 files)", "9.pgm"].
+func numberRanges(names []string) []string {
+	var out []string
+	for i := 0; i < len(names); {
+		j := i
+		for j+1 < len(names) && fileNumber(names[j+1]) == fileNumber(names[j])+1 && fileNumber(names[j]) > 0 {
+			j++
+		}
+		if j == i {
+			out = append(out, names[i])
+		} else {
+			out = append(out, fmt.Sprintf("%s … %s (%d files)", names[i], names[j], j-i+1))
+		}
+		i = j + 1
+	}
+	return out
+}
+
+// err is the strict-mode error: one line with counts and the first problems.
+func (v *Verification) err() error {
+	ps := v.Problems()
+	first := make([]string, 0, bossReportLimit)
+	for i := 0; i < len(ps) && i < bossReportLimit; i++ {
+		first = append(first, ps[i].String())
+	}
+	more := ""
+	if len(ps) > bossReportLimit {
+		more = fmt.Sprintf("; and %d more", len(ps)-bossReportLimit)
+	}
+	return fmt.Errorf("BOSSbase %s failed verification (%s): %s%s", v.Path, v.Summary(), strings.Join(first, "; "), more)
+}
+
+// bossStore abstracts the folder and the zip.
+type bossStore interface {
+	// files lists the regular files directly in the image folder.
+	files() []string
+	size(name string) int64
+	open(name string) (io.ReadCloser, error)
+	// displayName names a file in errors.
+	displayName(name string) string
+	root() string
+	close() error
+}
+
+// BOSSbase is a verified BOSSbase 1.01 folder or zip; it implements Source
+// over the valid images, in number order. IDs are file names ("1.pgm").
+// Images are decoded on Load; a zip is read member by member, never
+// extracted, and each member's CRC-32 is checked as it is loaded. Call Close when done (it closes the zip).
+type BOSSbase struct {
+	path  string
+	store bossStore
+	ver   *Verification
+}
+
+// OpenBOSSbase opens BOSSbase 1.01 at path: the extracted folder (holding
+// 1.pgm … 10000.pgm directly or in a BOSSbase_1.01 subfolder) or a .zip of
+// it. It verifies the files (see VerifyBOSSbase) reading only their
+// headers. With opts.Strict any missing, corrupt or wrong-size file is an
+// error; otherwise such files are skipped (see Skipped). A path that does
+// not exist, or holds no BOSSbase image at all, is an error.
+func OpenBOSSbase(path string, opts BOSSOptions) (*BOSSbase, error) {
+	if opts.Expected == 0 {
+		opts.Expected = BOSSCount
+	}
+	if opts.Expected < 0 {
+		return nil, fmt.Errorf("dataset.OpenBOSSbase: Expected=%d must be positive", opts.Expected)
+	}
+	store, err := openBOSSStore(path)
+	if err != nil {
+		return nil, err
+	}
+	ver := verify(path, store, opts.Expected)
+	if len(ver.Valid) == 0 && len(ver.Corrupt) == 0 && len(ver.WrongSize) == 0 {
+		store.close()
+		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", path, opts.Expected, BOSSDirName)
+	}
+	if opts.Strict && !ver.OK() {
+		store.close()
+		return nil, ver.err()
+	}
+	if len(ver.Valid) == 0 {
+		store.close()
+		return nil, fmt.Errorf("%s: no valid BOSSbase image (%s)", path, ver.Summary())
+	}
+	return &BOSSbase{path: path, store: store, ver: ver}, nil
+}
+
+// VerifyBOSSbase checks BOSSbase 1.01 at path (folder or zip, as for
+// OpenBOSSbase) against the expected 1.pgm..10000.pgm, 512×512, 8-bit P5,
+// reading only headers and file lengths. Problems are reported in the
+// Verification, not as an error; the error is for a path that cannot be
+// read or holds no BOSSbase image.
+func VerifyBOSSbase(path string) (*Verification, error) {
+	b, err := OpenBOSSbase(path, BOSSOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return b.Verification(), nil
+}
+
+// Verification returns the result of the checks made when opening.
+func (b *BOSSbase) Verification() *Verification { return b.ver }
+
+// Skipped returns the expected files that are not used: missing, corrupt
+// and wrong-size, in number order (empty after a strict open). Record
+// len(Skipped()) in provenance.
+func (b *BOSSbase) Skipped() []Problem { return b.ver.Problems() }
+
+// Close releases the zip file, if any.
+func (b *BOSSbase) Close() error { return b.store.close() }
+
+// Name is "bossbase:" followed by the path.
+func (b *BOSSbase) Name() string { return "bossbase:" + b.path }
+
+// Len is the number of valid images.
+func (b *BOSSbase) Len() int { return len(b.ver.Valid) }
+
+// ID is the file name of valid image i, e.g. "1.pgm".
+func (b *BOSSbase) ID(i int) string { return b.ver.Valid[i] }
+
+// Load decodes valid image i. Safe for concurrent use.
+func (b *BOSSbase) Load(i int) (*imageio.Gray, error) {
+	if i < 0 || i >= len(b.ver.Valid) {
+		return nil, fmt.Errorf("%s: image %d is out of range 0..%d", b.Name(), i, len(b.ver.Valid)-1)
+	}
+	name := b.ver.Valid[i]
+	rc, err := b.store.open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	g, err := imageio.DecodeGray(rc, b.store.displayName(name))
+	if err != nil {
+		return nil, err
+	}
+	// Read any trailing bytes too: for a zip member this makes archive/zip
+	// check its CRC-32, catching corruption the PGM format cannot see.
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return nil, fmt.Errorf("%s: %v", b.store.displayName(name), err)
+	}
+	if g.Width != BOSSSize || g.Height != BOSSSize {
+		return nil, fmt.Errorf("%s: size %dx%d, want %dx%d", b.store.displayName(name), g.Width, g.Height, BOSSSize, BOSSSize)
+	}
+	return g, nil
+}
+
+// fileNumber returns n for a name "n.pgm" with n ≥ 1 in canonical form
+// (no sign, no leading zeros), or 0.
+func fileNumber(name string) int {
+	num, ok := strings.CutSuffix(name, ".pgm")
+	if !ok || num == "" || num[0] < '1' || num[0] > '9' || len(num) > 9 {
+		return 0
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// verify checks every file's header and length.
+func verify(path string, store bossStore, expected int) *Verification {
+	v := &Verification{Path: path, Root: store.root(), Expected: expected}
+	present := make([]bool, expected+1)
+	for _, name := range store.files() {
+		if n := fileNumber(name); n >= 1 && n <= expected {
+			present[n] = true
+		} else {
+			v.Extra = append(v.Extra, name)
+		}
+	}
+	sort.Strings(v.Extra)
+	for n := 1; n <= expected; n++ {
+		name := strconv.Itoa(n) + ".pgm"
+		if !present[n] {
+			v.Missing = append(v.Missing, name)
+			continue
+		}
+		kind, detail := checkBOSSFile(store, name)
+		switch kind {
+		case "":
+			v.Valid = append(v.Valid, name)
+		case Corrupt:
+			v.Corrupt = append(v.Corrupt, Problem{name, kind, detail})
+		case WrongSize:
+			v.WrongSize = append(v.WrongSize, Problem{name, kind, detail})
+		}
+	}
+	return v
+}
+
+// checkBOSSFile reads one header and compares the file length with it.
+func checkBOSSFile(store bossStore, name string) (ProblemKind, string) {
+	rc, err := store.open(name)
+	if err != nil {
+		return Corrupt, trimName(err.Error(), store.displayName(name))
+	}
+	defer rc.Close()
+	h, err := imageio.DecodePGMHeader(rc, store.displayName(name))
+	if err != nil {
+		return Corrupt, trimName(err.Error(), store.displayName(name))
+	}
+	if h.Plain || h.MaxVal != imageio.MaxVal8 {
+		format := "P5"
+		if h.Plain {
+			format = "P2"
+		}
+		return Corrupt, fmt.Sprintf("%s with maxval %d, want binary P5 with maxval 255", format, h.MaxVal)
+	}
+	if h.Width != BOSSSize || h.Height != BOSSSize {
+		return WrongSize, fmt.Sprintf("%dx%d, want %dx%d", h.Width, h.Height, BOSSSize, BOSSSize)
+	}
+	want := h.Len + h.RasterBytes()
+	if got := store.size(name); got < want {
+		return Corrupt, fmt.Sprintf("truncated: %d of %d bytes", got, want)
+	}
+	return "", ""
+}
+
+// trimName drops the "name: " prefix of imageio errors (the report already
+// names the file).
+func trimName(msg, name string) string { return strings.TrimPrefix(msg, name+": ") }
+
+// openBOSSStore opens a folder or zip and finds the image folder in it.
+func openBOSSStore(p string) (bossStore, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: BOSSbase folder or zip not found", p)
+		}
+		return nil, fmt.Errorf("%s: %v", p, err)
+	}
+	if !fi.IsDir() {
+		return openZipStore(p)
+	}
+	// Use the folder itself or its BOSSbase_1.01 subfolder, whichever has
+	// more numbered images (the folder itself on a tie).
+	best, bestFiles, bestCount := p, []string(nil), -1
+	for _, dir := range []string{p, filepath.Join(p, BOSSDirName)} {
+		files, err := listDir(dir)
+		if err != nil {
+			if dir == p {
+				return nil, fmt.Errorf("%s: %v", p, err)
+			}
+			continue
+		}
+		if c := countNumbered(files); c > bestCount {
+			best, bestFiles, bestCount = dir, files, c
+		}
+	}
+	return &dirStore{dir: best, names: bestFiles}, nil
+}
+
+func countNumbered(names []string) int {
+	c := 0
+	for _, n := range names {
+		if fileNumber(n) > 0 {
+			c++
+		}
+	}
+	return c
+}
+
+// listDir returns the regular files (and links) directly in dir, sorted.
+func listDir(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
+type dirStore struct {
+	dir   string
+	names []string
+}
+
+func (d *dirStore) files() []string             { return d.names }
+func (d *dirStore) root() string                { return d.dir }
+func (d *dirStore) close() error                { return nil }
+func (d *dirStore) displayName(n string) string { return filepath.Join(d.dir, n) }
+
+func (d *dirStore) size(name string) int64 {
+	fi, err := os.Stat(filepath.Join(d.dir, name))
+	if err != nil {
+		return -1
+	}
+	return fi.Size()
+}
+
+func (d *dirStore) open(name string) (io.ReadCloser, error) {
+	f, err := os.Open(filepath.Join(d.dir, name))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: cannot open: %w", d.displayName(name), err)
+	}
+	return f, nil
+}
+
+type zipStore struct {
+	path    string
+	zr      *zip.ReadCloser
+	dir     string // member directory holding the images, "" for the top level
+	members map[string]*zip.File
+	names   []string
+}
+
+// openZipStore indexes the zip's central directory; members are read
+// lazily. The image folder is the member directory with the most numbered
+// .pgm files (the shortest on a tie).
+func openZipStore(p string) (bossStore, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", p, err)
+	}
+	byDir := map[string][]*zip.File{}
+	counts := map[string]int{}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		dir, base := path.Split(f.Name)
+		byDir[dir] = append(byDir[dir], f)
+		if fileNumber(base) > 0 {
+			counts[dir]++
+		}
+	}
+	dirs := make([]string, 0, len(byDir))
+	for d := range byDir {
+		dirs = append(dirs, d)
+	}
+	sort.Slice(dirs, func(i, j int) bool {
+		if counts[dirs[i]] != counts[dirs[j]] {
+			return counts[dirs[i]] > counts[dirs[j]]
+		}
+		if len(dirs[i]) != len(dirs[j]) {
+			return len(dirs[i]) < len(dirs[j])
+		}
+		return dirs[i] < dirs[j]
+	})
+	z := &zipStore{path: p, zr: zr, members: map[string]*zip.File{}}
+	if len(dirs) > 0 {
+		z.dir = dirs[0]
+		for _, f := range byDir[z.dir] {
+			base := path.Base(f.Name)
+			if _, dup := z.members[base]; !dup {
+				z.names = append(z.names, base)
+			}
+			z.members[base] = f
+		}
+		sort.Strings(z.names)
+	}
+	return z, nil
+}
+
+func (z *zipStore) files() []string             { return z.names }
+func (z *zipStore) root() string                { return "zip:" + z.dir }
+func (z *zipStore) close() error                { return z.zr.Close() }
+func (z *zipStore) displayName(n string) string { return z.path + ":" + z.dir + n }
+
+func (z *zipStore) size(name string) int64 {
+	f, ok := z.members[name]
+	if !ok {
+		return -1
+	}
+	return int64(f.UncompressedSize64)
+}
+
+func (z *zipStore) open(name string) (io.ReadCloser, error) {
+	f, ok := z.members[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no such member", z.displayName(name))
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", z.displayName(name), err)
+	}
+	return rc, nil
+}

@@ -1,0 +1,260 @@
+package dataset
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+// fakeBOSS describes the test folder: 6 expected images, of which
+// 1, 2, 6 are valid, 3 is missing, 4 is truncated, 5 is 256×256; plus two
+// extra files.
+const fakeExpected = 6
+
+func bossImage(n, size int) *imageio.Gray {
+	g := imageio.NewGray(size, size)
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i*n + i/size)
+	}
+	return g
+}
+
+func pgmBytes(t *testing.T, g *imageio.Gray) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := imageio.WritePGM(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// fakeBOSSFiles returns the files of a small fake BOSSbase.
+func fakeBOSSFiles(t *testing.T) map[string][]byte {
+	files := map[string][]byte{}
+	for _, n := range []int{1, 2, 6} {
+		files[fmt.Sprintf("%d.pgm", n)] = pgmBytes(t, bossImage(n, BOSSSize))
+	}
+	full := pgmBytes(t, bossImage(4, BOSSSize))
+	files["4.pgm"] = full[:len(full)-1000]
+	files["5.pgm"] = pgmBytes(t, bossImage(5, 256))
+	files["7.pgm"] = pgmBytes(t, bossImage(7, 8))
+	files["README.txt"] = []byte("not an image")
+	return files
+}
+
+func writeFakeDir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range fakeBOSSFiles(t) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func writeFakeZip(t *testing.T, path, prefix string, method uint16) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	files := fakeBOSSFiles(t)
+	// Deterministic member order, 6.pgm last (the corruption test relies on it).
+	for _, name := range []string{"README.txt", "1.pgm", "2.pgm", "4.pgm", "5.pgm", "7.pgm", "6.pgm"} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: prefix + name, Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[name])
+	}
+	// Noise that must be ignored: another folder with a numbered file.
+	w, _ := zw.Create("__MACOSX/1.pgm")
+	w.Write([]byte("junk"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkFakeVerification(t *testing.T, v *Verification) {
+	t.Helper()
+	if got := strings.Join(v.Valid, ","); got != "1.pgm,2.pgm,6.pgm" {
+		t.Errorf("valid = %s", got)
+	}
+	if got := strings.Join(v.Missing, ","); got != "3.pgm" {
+		t.Errorf("missing = %s", got)
+	}
+	if len(v.Corrupt) != 1 || v.Corrupt[0].File != "4.pgm" || !strings.Contains(v.Corrupt[0].Detail, "truncated: 261159 of 262159 bytes") {
+		t.Errorf("corrupt = %v", v.Corrupt)
+	}
+	if len(v.WrongSize) != 1 || v.WrongSize[0].File != "5.pgm" || v.WrongSize[0].Detail != "256x256, want 512x512" {
+		t.Errorf("wrong size = %v", v.WrongSize)
+	}
+	if got := strings.Join(v.Extra, ","); got != "7.pgm,README.txt" {
+		t.Errorf("extra = %s", got)
+	}
+	if v.OK() {
+		t.Error("OK() is true")
+	}
+	report := v.String()
+	for _, want := range []string{"PROBLEMS", "3 of 6 valid: 1 missing, 1 corrupt, 1 wrong size, 2 extra", "3.pgm", "4.pgm: truncated", "5.pgm: 256x256", "README.txt", "no per-file checksums"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+func TestBOSSbaseLayouts(t *testing.T) {
+	tmp := t.TempDir()
+	flat := filepath.Join(tmp, "flat")
+	writeFakeDir(t, flat)
+	nested := filepath.Join(tmp, "nested")
+	writeFakeDir(t, filepath.Join(nested, BOSSDirName))
+	zipNested := filepath.Join(tmp, "boss.zip")
+	writeFakeZip(t, zipNested, BOSSDirName+"/", zip.Deflate)
+	zipFlat := filepath.Join(tmp, "flat.zip")
+	writeFakeZip(t, zipFlat, "", zip.Store)
+
+	for _, path := range []string{flat, nested, zipNested, zipFlat} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			b, err := OpenBOSSbase(path, BOSSOptions{Expected: fakeExpected})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			checkFakeVerification(t, b.Verification())
+			if b.Len() != 3 || b.ID(0) != "1.pgm" || b.ID(2) != "6.pgm" {
+				t.Errorf("Len %d, IDs %s..%s", b.Len(), b.ID(0), b.ID(b.Len()-1))
+			}
+			if b.Name() != "bossbase:"+path {
+				t.Errorf("Name = %q", b.Name())
+			}
+			skipped := b.Skipped()
+			if len(skipped) != 3 || skipped[0].File != "3.pgm" || skipped[0].Kind != Missing ||
+				skipped[1].Kind != Corrupt || skipped[2].Kind != WrongSize {
+				t.Errorf("Skipped = %v", skipped)
+			}
+			g, err := b.Load(2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !g.Equal(bossImage(6, BOSSSize)) {
+				t.Error("Load(2) did not return 6.pgm's pixels")
+			}
+			if _, err := b.Load(3); err == nil {
+				t.Error("Load(3) succeeded on 3 valid images")
+			}
+
+			_, err = OpenBOSSbase(path, BOSSOptions{Expected: fakeExpected, Strict: true})
+			if err == nil {
+				t.Fatal("strict open succeeded")
+			}
+			msg := err.Error()
+			for _, want := range []string{path, "1 missing, 1 corrupt, 1 wrong size", "3.pgm: missing", "4.pgm: corrupt: truncated", "5.pgm: wrong size"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("strict error %q lacks %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("strict error is not one line: %q", msg)
+			}
+		})
+	}
+}
+
+func TestBOSSbaseStrictOK(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), BOSSDirName)
+	os.MkdirAll(dir, 0o755)
+	for n := 1; n <= 2; n++ {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.pgm", n)), pgmBytes(t, bossImage(n, BOSSSize)), 0o644)
+	}
+	b, err := OpenBOSSbase(filepath.Dir(dir), BOSSOptions{Expected: 2, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	v := b.Verification()
+	if !v.OK() || len(b.Skipped()) != 0 || b.Len() != 2 || v.Root != dir {
+		t.Errorf("verification: %s", v)
+	}
+	if !strings.Contains(v.String(), ": OK") {
+		t.Errorf("report: %s", v)
+	}
+	// The default expects 10 000 images: 9 998 missing.
+	v, err = VerifyBOSSbase(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Missing) != BOSSCount-2 || len(v.Valid) != 2 || !strings.Contains(v.String(), "3.pgm … 10000.pgm (9998 files)") {
+		t.Errorf("default verification: %s", v.Summary())
+	}
+}
+
+func TestBOSSbaseErrors(t *testing.T) {
+	tmp := t.TempDir()
+	missing := filepath.Join(tmp, "nowhere")
+	if _, err := OpenBOSSbase(missing, BOSSOptions{}); err == nil || !strings.Contains(err.Error(), missing+": BOSSbase folder or zip not found") {
+		t.Errorf("missing path: %v", err)
+	}
+	if _, err := VerifyBOSSbase(missing); err == nil {
+		t.Error("VerifyBOSSbase accepted a missing path")
+	}
+	empty := filepath.Join(tmp, "empty")
+	os.MkdirAll(empty, 0o755)
+	if _, err := OpenBOSSbase(empty, BOSSOptions{}); err == nil || !strings.Contains(err.Error(), "no BOSSbase images") {
+		t.Errorf("empty folder: %v", err)
+	}
+	notZip := filepath.Join(tmp, "x.zip")
+	os.WriteFile(notZip, []byte("hello"), 0o644)
+	if _, err := OpenBOSSbase(notZip, BOSSOptions{}); err == nil || !strings.Contains(err.Error(), notZip) {
+		t.Errorf("not a zip: %v", err)
+	}
+	// A P2 file or a 16-bit file counts as corrupt.
+	odd := filepath.Join(tmp, "odd")
+	os.MkdirAll(odd, 0o755)
+	os.WriteFile(filepath.Join(odd, "1.pgm"), []byte("P2\n512 512\n255\n0 0"), 0o644)
+	os.WriteFile(filepath.Join(odd, "2.pgm"), []byte("P5\n512 512\n65535\n"), 0o644)
+	os.WriteFile(filepath.Join(odd, "3.pgm"), []byte("P6\n512 512\n255\n"), 0o644)
+	b, err := OpenBOSSbase(odd, BOSSOptions{Expected: 3})
+	if err == nil || !strings.Contains(err.Error(), "no valid BOSSbase image") {
+		t.Errorf("odd files: %v", err)
+	}
+	_ = b
+}
+
+func TestBOSSbaseZipChecksum(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "boss.zip")
+	writeFakeZip(t, path, BOSSDirName+"/", zip.Store)
+	data, _ := os.ReadFile(path)
+	// Flip a pixel of 6.pgm (the last stored member): the header check
+	// passes, Load must catch the CRC mismatch.
+	i := bytes.LastIndex(data, []byte("P5\n512 512\n255\n"))
+	data[i+100] ^= 0xff
+	os.WriteFile(path, data, 0o644)
+	b, err := OpenBOSSbase(path, BOSSOptions{Expected: fakeExpected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Load(0); err != nil {
+		t.Errorf("1.pgm: %v", err)
+	}
+	if _, err := b.Load(2); err == nil || !strings.Contains(err.Error(), "6.pgm") || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("corrupted 6.pgm: %v", err)
+	}
+}
+
+func TestNumberRanges(t *testing.T) {
+	got := strings.Join(numberRanges([]string{"1.pgm", "3.pgm", "4.pgm", "5.pgm", "9.pgm", "10.pgm"}), "; ")
+	if want := "1.pgm; 3.pgm … 5.pgm (3 files); 9.pgm … 10.pgm (2 files)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,441 @@
+package imageio
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Limits on PGM input. Headers that exceed them are rejected before any
+// pixel memory is allocated.
+const (
+	// MaxPixels is the largest width×height accepted by the decoders.
+	MaxPixels = 1 << 30
+	// MaxVal8 is the largest maxval stored with one byte per sample.
+	MaxVal8 = 255
+	// MaxVal16 is the largest maxval a PGM may declare (two bytes per
+	// sample, big-endian).
+	MaxVal16 = 65535
+	// maxHeaderField bounds the digits of one header number, so that
+	// absurdly long fields are rejected without reading them whole.
+	maxHeaderField = 10
+	// readChunk is how many raster bytes are read at a time: a truncated
+	// file that declares a huge size never costs more memory than it holds.
+	readChunk = 1 << 20
+)
+
+// PGM is a decoded PGM image at its full sample depth.
+type PGM struct {
+	// Plain is true for P2 (ASCII) files and false for P5 (binary).
+	Plain bool
+	// Width, Height are the image size in pixels (both ≥ 1).
+	Width, Height int
+	// MaxVal is the declared maximum sample value, 1..65535.
+	MaxVal int
+	// Samples holds Width×Height values in 0..MaxVal, row-major.
+	Samples []uint16
+}
+
+// PGMHeader is the parsed header of a PGM file.
+type PGMHeader struct {
+	// Plain is true for P2 (ASCII) files and false for P5 (binary).
+	Plain bool
+	// Width, Height and MaxVal are the declared size and maximum sample.
+	Width, Height, MaxVal int
+	// Len is the number of header bytes, including the single whitespace
+	// character that ends the header; for P5 the raster starts at Len.
+	Len int64
+}
+
+// BytesPerSample is 1 when MaxVal ≤ 255 and 2 otherwise (P5 only).
+func (h *PGMHeader) BytesPerSample() int {
+	if h.MaxVal <= MaxVal8 {
+		return 1
+	}
+	return 2
+}
+
+// RasterBytes is the size of a P5 raster: Width×Height×BytesPerSample.
+func (h *PGMHeader) RasterBytes() int64 {
+	return int64(h.Width) * int64(h.Height) * int64(h.BytesPerSample())
+}
+
+// pgmReader tracks the position in the input for error messages and the
+// header length.
+type pgmReader struct {
+	br   *bufio.Reader
+	name string
+	pos  int64
+}
+
+func (p *pgmReader) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: %s", p.name, oneLine(fmt.Sprintf(format, args...)))
+}
+
+// oneLine keeps every error on one line whatever the input contained.
+func oneLine(s string) string {
+	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
+}
+
+func (p *pgmReader) readByte() (byte, error) {
+	c, err := p.br.ReadByte()
+	if err == nil {
+		p.pos++
+	}
+	return c, err
+}
+
+func (p *pgmReader) unreadByte() {
+	_ = p.br.UnreadByte()
+	p.pos--
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// skipComment consumes a comment after its '#', up to and including the
+// newline (or carriage return) that ends it. It returns io.EOF at the end
+// of input.
+func (p *pgmReader) skipComment() error {
+	for {
+		c, err := p.readByte()
+		if err != nil {
+			return err
+		}
+		if c == '\n' || c == '\r' {
+			return nil
+		}
+	}
+}
+
+// skipSpace skips whitespace and comments before a number.
+func (p *pgmReader) skipSpace() error {
+	for {
+		c, err := p.readByte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case isSpace(c):
+		case c == '#':
+			if err := p.skipComment(); err != nil {
+				return err
+			}
+		default:
+			p.unreadByte()
+			return nil
+		}
+	}
+}
+
+// readNumber reads one decimal number (after whitespace and comments). It
+// stops at the first non-digit, which it leaves unread; a number must be
+// followed by whitespace, a comment or the end of input. The value is
+// capped at limit (the error says what the number was for).
+func (p *pgmReader) readNumber(what string, limit int) (int, error) {
+	if err := p.skipSpace(); err != nil {
+		if err == io.EOF {
+			return 0, p.errorf("missing %s: unexpected end of file at byte %d", what, p.pos)
+		}
+		return 0, p.errorf("reading %s: %v", what, err)
+	}
+	var v int64
+	digits := 0
+	for {
+		c, err := p.readByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, p.errorf("reading %s: %v", what, err)
+		}
+		if !isDigit(c) {
+			p.unreadByte()
+			if digits == 0 {
+				return 0, p.errorf("%s is not a number: unexpected %q at byte %d", what, c, p.pos)
+			}
+			if !isSpace(c) && c != '#' {
+				return 0, p.errorf("%s is not a number: unexpected %q after %d at byte %d", what, c, v, p.pos)
+			}
+			break
+		}
+		digits++
+		if digits > maxHeaderField {
+			return 0, p.errorf("%s is too large: more than %d digits", what, maxHeaderField)
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if v > int64(limit) {
+		return 0, p.errorf("%s %d is too large (limit %d)", what, v, limit)
+	}
+	return int(v), nil
+}
+
+// readHeader parses the magic number, width, height, maxval and the single
+// whitespace character after maxval (a comment there, as libnetpbm allows,
+// counts as that whitespace).
+func (p *pgmReader) readHeader() (*PGMHeader, error) {
+	var magic [2]byte
+	n, err := io.ReadFull(p.br, magic[:])
+	p.pos += int64(n)
+	if err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, p.errorf("not a PGM file: too short (%d bytes)", n)
+		}
+		return nil, p.errorf("reading magic number: %v", err)
+	}
+	h := &PGMHeader{}
+	switch string(magic[:]) {
+	case "P2":
+		h.Plain = true
+	case "P5":
+	case "P1", "P4":
+		return nil, p.errorf("bitmap (PBM %s) files are not supported: only grayscale PGM (P2, P5)", magic[:])
+	case "P3", "P6":
+		return nil, p.errorf("colour (PPM %s) files are not supported: only grayscale PGM (P2, P5)", magic[:])
+	case "P7":
+		return nil, p.errorf("PAM (P7) files are not supported: only grayscale PGM (P2, P5)")
+	default:
+		return nil, p.errorf("not a PGM file: bad magic number %q (want \"P2\" or \"P5\")", magic[:])
+	}
+	// The magic number must be followed by whitespace or a comment.
+	c, err := p.readByte()
+	if err != nil {
+		return nil, p.errorf("missing width: unexpected end of file at byte %d", p.pos)
+	}
+	if !isSpace(c) && c != '#' {
+		return nil, p.errorf("bad header: want whitespace after magic number, got %q", c)
+	}
+	p.unreadByte()
+	if h.Width, err = p.readNumber("width", MaxPixels); err != nil {
+		return nil, err
+	}
+	if h.Height, err = p.readNumber("height", MaxPixels); err != nil {
+		return nil, err
+	}
+	if h.Width == 0 || h.Height == 0 {
+		return nil, p.errorf("empty image: size %dx%d", h.Width, h.Height)
+	}
+	if int64(h.Width)*int64(h.Height) > MaxPixels {
+		return nil, p.errorf("image %dx%d has %d pixels, more than the limit of %d", h.Width, h.Height,
+			int64(h.Width)*int64(h.Height), MaxPixels)
+	}
+	if h.MaxVal, err = p.readNumber("maxval", MaxVal16); err != nil {
+		return nil, err
+	}
+	if h.MaxVal == 0 {
+		return nil, p.errorf("maxval 0 is invalid (want 1..%d)", MaxVal16)
+	}
+	c, err = p.readByte()
+	switch {
+	case err == io.EOF:
+		return nil, p.errorf("missing whitespace after maxval: unexpected end of file at byte %d", p.pos)
+	case err != nil:
+		return nil, p.errorf("reading header: %v", err)
+	case c == '#':
+		if err := p.skipComment(); err != nil {
+			return nil, p.errorf("missing whitespace after maxval: comment runs to end of file")
+		}
+	case !isSpace(c):
+		// readNumber only stops at whitespace or '#', so this is unreachable;
+		// kept so that the rule is stated here.
+		return nil, p.errorf("missing whitespace after maxval: got %q", c)
+	}
+	h.Len = p.pos
+	return h, nil
+}
+
+// DecodePGMHeader reads only the header of a PGM file. name is used in
+// error messages. It may read ahead of the header (it buffers its input).
+func DecodePGMHeader(r io.Reader, name string) (*PGMHeader, error) {
+	p := &pgmReader{br: bufio.NewReaderSize(r, 512), name: name}
+	return p.readHeader()
+}
+
+// DecodePGM reads a PGM image (P2 or P5, maxval 1..65535) from r; name is
+// used in error messages, every one of which is a single line starting with
+// name. The decoder is strict: it rejects a bad magic number, non-numeric,
+// zero or oversized header fields (see MaxPixels), a missing whitespace
+// after maxval, samples above maxval and truncated pixel data. Comments
+// ('#' to end of line) are accepted wherever whitespace is, in the header
+// and between P2 samples. Data after the raster is ignored (the Netpbm
+// format allows several images in one file; this reads the first).
+//
+// Pixel data is read incrementally, so a truncated file that declares a
+// large size costs only as much memory as it actually holds.
+func DecodePGM(r io.Reader, name string) (*PGM, error) {
+	p := &pgmReader{br: bufio.NewReaderSize(r, 64<<10), name: name}
+	h, err := p.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	img := &PGM{Plain: h.Plain, Width: h.Width, Height: h.Height, MaxVal: h.MaxVal}
+	if h.Plain {
+		err = p.readPlain(img)
+	} else {
+		err = p.readRaw(img, h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// readRaw reads a P5 raster.
+func (p *pgmReader) readRaw(img *PGM, h *PGMHeader) error {
+	want := h.RasterBytes()
+	var buf bytes.Buffer
+	buf.Grow(int(min(want, readChunk)))
+	for int64(buf.Len()) < want {
+		chunk := min(want-int64(buf.Len()), readChunk)
+		n, err := io.CopyN(&buf, p.br, chunk)
+		if n < chunk {
+			if err == nil || err == io.EOF {
+				return p.errorf("truncated pixel data: got %d of %d bytes", buf.Len(), want)
+			}
+			return p.errorf("reading pixel data: %v", err)
+		}
+	}
+	data := buf.Bytes()
+	n := h.Width * h.Height
+	img.Samples = make([]uint16, n)
+	if h.BytesPerSample() == 1 {
+		for i, b := range data {
+			img.Samples[i] = uint16(b)
+		}
+	} else {
+		for i := range img.Samples {
+			img.Samples[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		}
+	}
+	if h.MaxVal != MaxVal8 && h.MaxVal != MaxVal16 {
+		for i, v := range img.Samples {
+			if int(v) > h.MaxVal {
+				return p.errorf("sample %d at (%d,%d) exceeds maxval %d", v, i%h.Width, i/h.Width, h.MaxVal)
+			}
+		}
+	}
+	return nil
+}
+
+// readPlain reads a P2 raster: Width×Height decimal samples separated by
+// whitespace (and comments).
+func (p *pgmReader) readPlain(img *PGM) error {
+	n := img.Width * img.Height
+	// Grow as samples arrive (see readRaw): a plain sample takes at least
+	// two bytes of input, so a short file never allocates the declared size.
+	img.Samples = make([]uint16, 0, min(n, readChunk))
+	for i := 0; i < n; i++ {
+		if err := p.skipSpace(); err != nil {
+			if err == io.EOF {
+				return p.errorf("truncated pixel data: got %d of %d samples", i, n)
+			}
+			return p.errorf("reading pixel data: %v", err)
+		}
+		v, digits := 0, 0
+		for {
+			c, err := p.readByte()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return p.errorf("reading pixel data: %v", err)
+			}
+			if !isDigit(c) {
+				p.unreadByte()
+				if digits == 0 || (!isSpace(c) && c != '#') {
+					return p.errorf("sample %d at (%d,%d) is not a number: unexpected %q at byte %d",
+						i, i%img.Width, i/img.Width, c, p.pos)
+				}
+				break
+			}
+			digits++
+			// Checked per digit, so long digit strings cannot overflow.
+			if v = v*10 + int(c-'0'); v > img.MaxVal {
+				return p.errorf("sample at (%d,%d) exceeds maxval %d", i%img.Width, i/img.Width, img.MaxVal)
+			}
+		}
+		img.Samples = append(img.Samples, uint16(v))
+	}
+	return nil
+}
+
+// Gray converts to an 8-bit image, scaling samples from 0..MaxVal to 0..255
+// with rounding to nearest (the identity for MaxVal 255).
+func (p *PGM) Gray() *Gray {
+	g := NewGray(p.Width, p.Height)
+	if p.MaxVal == MaxVal8 {
+		for i, v := range p.Samples {
+			g.Pix[i] = uint8(v)
+		}
+		return g
+	}
+	m := uint32(p.MaxVal)
+	for i, v := range p.Samples {
+		g.Pix[i] = uint8((uint32(v)*255 + m/2) / m)
+	}
+	return g
+}
+
+// EncodePGM writes p as a binary (P5) PGM with p's maxval: one byte per
+// sample up to maxval 255, two big-endian bytes above.
+func EncodePGM(w io.Writer, p *PGM) error {
+	if p == nil {
+		return fmt.Errorf("imageio.EncodePGM: nil image")
+	}
+	if p.Width <= 0 || p.Height <= 0 || len(p.Samples) != p.Width*p.Height {
+		return fmt.Errorf("imageio.EncodePGM: %dx%d image has %d samples", p.Width, p.Height, len(p.Samples))
+	}
+	if p.MaxVal < 1 || p.MaxVal > MaxVal16 {
+		return fmt.Errorf("imageio.EncodePGM: maxval %d is outside 1..%d", p.MaxVal, MaxVal16)
+	}
+	bps := 1
+	if p.MaxVal > MaxVal8 {
+		bps = 2
+	}
+	buf := make([]byte, 0, len(p.Samples)*bps+32)
+	buf = fmt.Appendf(buf, "P5\n%d %d\n%d\n", p.Width, p.Height, p.MaxVal)
+	for i, v := range p.Samples {
+		if int(v) > p.MaxVal {
+			return fmt.Errorf("imageio.EncodePGM: sample %d at (%d,%d) exceeds maxval %d", v, i%p.Width, i/p.Width, p.MaxVal)
+		}
+		if bps == 1 {
+			buf = append(buf, uint8(v))
+		} else {
+			buf = append(buf, uint8(v>>8), uint8(v))
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// WritePGM writes g as a binary (P5) PGM with maxval 255.
+func WritePGM(w io.Writer, g *Gray) error {
+	if err := checkGray(g); err != nil {
+		return fmt.Errorf("imageio.WritePGM: %w", err)
+	}
+	if _, err := fmt.Fprintf(w, "P5\n%d %d\n255\n", g.Width, g.Height); err != nil {
+		return err
+	}
+	_, err := w.Write(g.Pix)
+	return err
+}
+
+// checkGray rejects images that cannot be encoded.
+func checkGray(g *Gray) error {
+	if g == nil {
+		return fmt.Errorf("nil image")
+	}
+	if g.Width <= 0 || g.Height <= 0 {
+		return fmt.Errorf("empty image %dx%d", g.Width, g.Height)
+	}
+	if len(g.Pix) != g.Width*g.Height {
+		return fmt.Errorf("%dx%d image has %d pixels", g.Width, g.Height, len(g.Pix))
+	}
+	return nil
+}
