@@ -51,9 +51,11 @@ type Selection struct {
 	// Reason says why this backend was chosen.
 	Reason string
 
-	once sync.Once
-	be   compute.Backend
-	err  error
+	once    sync.Once
+	mu      sync.Mutex
+	created bool
+	be      compute.Backend
+	err     error
 }
 
 // Name is the backend's short name: "xla", "onnx" or "go".
@@ -69,6 +71,9 @@ func (s *Selection) String() string { return s.Config }
 // name the configuration and how to fix it.
 func (s *Selection) New() (compute.Backend, error) {
 	s.once.Do(func() {
+		s.mu.Lock()
+		s.created = true
+		s.mu.Unlock()
 		name, _, _ := strings.Cut(s.Config, ":")
 		known := compute.List()
 		sort.Strings(known)
@@ -82,6 +87,13 @@ func (s *Selection) New() (compute.Backend, error) {
 		}
 	})
 	return s.be, s.err
+}
+
+// Created reports whether New has been called (successfully or not).
+func (s *Selection) Created() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created
 }
 
 // Device describes the device the backend computes on, creating the backend

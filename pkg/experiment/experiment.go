@@ -43,6 +43,9 @@ type Result struct {
 	Claims  []Claim  `json:"claims"`
 	// Notes are paragraphs of prose: deviations from the paper, caveats.
 	Notes []string `json:"notes,omitempty"`
+	// DataHash is the content hash of exactly the data used (dataset.Set.Hash),
+	// recorded in provenance; "" for experiments that use no images.
+	DataHash string `json:"data_hash,omitempty"`
 }
 
 // Table is a table of results. Cells are float64, int, string, bool or nil;

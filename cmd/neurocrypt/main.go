@@ -1,0 +1,119 @@
+// Command neurocrypt reproduces neural-network image-encryption papers and
+// exposes the ciphers and metrics behind them.
+//
+//	neurocrypt reproduce [-profile smoke|quick|paper] [-only ids] [-data DIR|ZIP] [-out DIR] [-seed N] [-check [REF]] ...
+//	neurocrypt encrypt|decrypt -cipher NAME -key KEY IN OUT
+//	neurocrypt keygen -cipher NAME [-seed N]
+//	neurocrypt metrics [-json] PLAIN CIPHER [CIPHER2]
+//	neurocrypt dataset verify DIR|ZIP
+//	neurocrypt backends
+//
+// Exit status: 0 on success, 1 on bad input or a failed run (one line on
+// stderr naming the file and the problem), 2 on a usage error (unknown
+// command or flag; usage on stderr).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// usageError marks errors that should print usage and exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// command is one sub-command.
+type command struct {
+	name, args, help string
+	run              func(args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
+		{"encrypt", "-cipher NAME -key KEY IN OUT", "encrypt a PGM/PNG image", runEncrypt},
+		{"decrypt", "-cipher NAME -key KEY IN OUT", "decrypt a PGM/PNG image", runDecrypt},
+		{"keygen", "-cipher NAME [-seed N]", "print a key for a cipher", runKeygen},
+		{"metrics", "[-json] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption", runMetrics},
+		{"dataset", "verify DIR|ZIP", "check a BOSSbase 1.01 folder or zip", runDataset},
+		{"backends", "", "list the GoMLX backends available and how to get the missing ones", runBackends},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: neurocrypt COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %-34s %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintln(w, "\nRun 'neurocrypt COMMAND -h' for a command's flags.")
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(args[1:], stdout, stderr)
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "neurocrypt %s: %s\n", c.name, ue.msg)
+			fmt.Fprintf(stderr, "usage: neurocrypt %s %s\n", c.name, c.args)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "neurocrypt %s: %s\n", c.name, oneLine(err.Error()))
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "neurocrypt: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// newFlags returns a flag set that reports errors instead of exiting; flag
+// parse errors become usage errors (exit 2).
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("neurocrypt "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses flags, turning failures into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/check"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/report"
+	"github.com/neurocrypt/neurocrypt/pkg/suite"
+)
+
+// DefaultSeed is the run seed of the committed reference reports.
+const DefaultSeed = 1
+
+// DefaultOut is where reports go by default.
+const DefaultOut = "reports"
+
+// reproduceConfig is the parsed command line of reproduce.
+type reproduceConfig struct {
+	profile  experiment.Profile
+	only     []string
+	data     string
+	out      string
+	seed     uint64
+	workDir  string
+	fresh    bool
+	strict   bool
+	check    bool
+	checkRef string
+	from     string
+}
+
+func defaultWorkDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "neurocrypt")
+	}
+	return filepath.Join(os.TempDir(), "neurocrypt-cache")
+}
+
+func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
+	fs := newFlags("reproduce", stderr)
+	profile := fs.String("profile", string(experiment.Quick), "smoke (CI, ≤ 3 min), quick (default, ≤ 30 min on 2 cores) or paper (needs BOSSbase)")
+	only := fs.String("only", "", "comma-separated experiment IDs to run (default: all of "+strings.Join(suite.IDs(), ", ")+")")
+	data := fs.String("data", "", "BOSSbase 1.01 folder or zip (default: the embedded stand-in photos)")
+	out := fs.String("out", DefaultOut, "report folder")
+	seed := fs.Uint64("seed", DefaultSeed, "run seed")
+	workDir := fs.String("workdir", defaultWorkDir(), "result cache and checkpoints")
+	fresh := fs.Bool("fresh", false, "ignore cached results (recompute everything)")
+	strict := fs.Bool("strict", false, "fail on any missing or corrupt dataset file (default: skip them and record the count)")
+	chk := fs.Bool("check", false, "compare with a reference results.json (positional REF, default <out>/results.json) and exit 1 on divergence; the reports are not rewritten")
+	from := fs.String("from", "", "re-run with the profile, seed and data recorded in this results.json")
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	cfg := &reproduceConfig{out: *out, seed: *seed, data: *data, workDir: *workDir, fresh: *fresh, strict: *strict, check: *chk, from: *from}
+	p, err := experiment.ParseProfile(*profile)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	cfg.profile = p
+	if *only != "" {
+		for _, id := range strings.Split(*only, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				cfg.only = append(cfg.only, id)
+			}
+		}
+		if _, err := suite.Select(cfg.only); err != nil {
+			return nil, usagef("-only: %v", err)
+		}
+	}
+	switch {
+	case fs.NArg() == 1 && cfg.check:
+		cfg.checkRef = fs.Arg(0)
+	case fs.NArg() > 0:
+		return nil, usagef("unexpected arguments %q (only -check takes a REF argument)", fs.Args())
+	}
+	if cfg.check && cfg.checkRef == "" {
+		cfg.checkRef = filepath.Join(cfg.out, report.ResultsFile)
+	}
+	if cfg.from != "" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		res, err := report.ReadResults(cfg.from)
+		if err != nil {
+			return nil, err
+		}
+		pr := res.Provenance
+		if !set["profile"] {
+			if cfg.profile, err = experiment.ParseProfile(pr.Profile); err != nil {
+				return nil, fmt.Errorf("%s: %w", cfg.from, err)
+			}
+		}
+		if !set["seed"] {
+			cfg.seed = pr.Seed
+		}
+		if !set["data"] {
+			if path, ok := strings.CutPrefix(pr.Dataset, bossbasePrefix); ok {
+				cfg.data = path
+			}
+		}
+		if !set["only"] && len(cfg.only) == 0 {
+			for _, e := range res.Experiments {
+				cfg.only = append(cfg.only, e.ID)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// command returns the command line that regenerates this run.
+func (c *reproduceConfig) command() string {
+	parts := []string{"go run ./cmd/neurocrypt reproduce", "-profile " + string(c.profile), fmt.Sprintf("-seed %d", c.seed)}
+	if len(c.only) > 0 {
+		parts = append(parts, "-only "+strings.Join(c.only, ","))
+	}
+	if c.data != "" {
+		parts = append(parts, "-data "+report.CommandLine([]string{c.data}))
+	}
+	if c.out != DefaultOut {
+		parts = append(parts, "-out "+report.CommandLine([]string{c.out}))
+	}
+	return strings.Join(parts, " ")
+}
+
+func openData(c *reproduceConfig) (dataset.Source, int, error) {
+	if c.data == "" {
+		if c.profile == experiment.Paper {
+			return nil, 0, fmt.Errorf("the paper profile needs BOSSbase 1.01: pass -data DIR|ZIP (see datasets/bossbase/README.md)")
+		}
+		return dataset.StandIn(), 0, nil
+	}
+	b, err := dataset.OpenBOSSbase(c.data, dataset.BOSSOptions{Strict: c.strict})
+	if err != nil {
+		return nil, 0, err
+	}
+	return b, len(b.Skipped()), nil
+}
+
+func runReproduce(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseReproduce(args, stderr)
+	if err != nil {
+		return err
+	}
+	var ref *check.Results
+	if cfg.check {
+		// Read the reference first: a missing or corrupt REF fails fast.
+		if ref, err = check.Load(cfg.checkRef); err != nil {
+			return err
+		}
+	}
+	src, skipped, err := openData(cfg)
+	if err != nil {
+		return err
+	}
+	if c, ok := src.(io.Closer); ok {
+		defer c.Close()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sel := backend.Select()
+	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
+		cfg.profile, cfg.seed, src.Name(), sel.Config, sel.Reason, cfg.workDir)
+	if skipped > 0 {
+		fmt.Fprintf(stderr, "neurocrypt: skipped %d unreadable dataset files (use -strict to fail instead)\n", skipped)
+	}
+	run, err := suite.Run(ctx, suite.Options{
+		Profile: cfg.profile, Seed: cfg.seed, Data: src, Skipped: skipped, Backend: sel,
+		WorkDir: cfg.workDir, Fresh: cfg.fresh, Only: cfg.only, Log: stderr, Command: cfg.command(),
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; finished units are cached in %s and a re-run resumes from them", cfg.workDir)
+		}
+		return err
+	}
+	if cfg.check {
+		return checkRun(cfg, ref, run, stdout)
+	}
+	if err := report.Write(cfg.out, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(cfg.out, report.IndexFile))
+	return nil
+}
+
+// checkRun compares a fresh run with the reference; the run's own
+// results.json is written to a temporary folder to be read back exactly as
+// the reference is.
+func checkRun(cfg *reproduceConfig, ref *check.Results, run *report.Run, stdout io.Writer) error {
+	tmp, err := os.MkdirTemp("", "neurocrypt-check-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := report.Write(tmp, run); err != nil {
+		return err
+	}
+	got, err := check.Load(filepath.Join(tmp, report.ResultsFile))
+	if err != nil {
+		return err
+	}
+	diffs := check.Compare(ref, got, cfg.only)
+	fmt.Fprintf(stdout, "check against %s (tables marked timing are skipped; numeric cells must match within the tolerance shown, 0 = exact):\n", cfg.checkRef)
+	fmt.Fprint(stdout, check.Format(diffs))
+	if len(diffs) > 0 {
+		return fmt.Errorf("%d differences from %s", len(diffs), cfg.checkRef)
+	}
+	fmt.Fprintln(stdout, "check passed")
+	return nil
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return 1
+	}
+	return binary.LittleEndian.Uint64(b[:]) | 1
+}
+
+// bossbasePrefix starts the Name of a BOSSbase source ("bossbase:PATH").
+const bossbasePrefix = "bossbase:"

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/suite"
+)
+
+// comparable strips what may differ between two runs of the same inputs:
+// provenance (times, host, dirty flag) and tables marked as timing.
+func comparable(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	delete(r, "provenance")
+	for _, e := range r["experiments"].([]any) {
+		em := e.(map[string]any)
+		var keep []any
+		for _, tb := range em["tables"].([]any) {
+			if tm := tb.(map[string]any); tm["timing"] != true {
+				keep = append(keep, tm)
+			}
+		}
+		em["tables"] = keep
+	}
+	return r
+}
+
+func reproduce(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := cli(t, append([]string{"reproduce", "-profile", "smoke"}, args...)...)
+	if code != 0 {
+		t.Fatalf("reproduce %q: exit %d\nstdout: %s\nstderr: %s", args, code, out, errOut)
+	}
+	return out
+}
+
+func TestCheckPassesThenFailsOnAlteredCache(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	reproduce(t, "-only", "bitplane", "-out", dir, "-workdir", work)
+	ref := filepath.Join(dir, "results.json")
+	out := reproduce(t, "-only", "bitplane", "-workdir", work, "-check", ref)
+	if !strings.Contains(out, "check passed") {
+		t.Fatalf("check on an unchanged tree did not pass:\n%s", out)
+	}
+	// Alter one number of the cached bitplane result, in place.
+	env := &experiment.Env{Profile: experiment.Smoke, Seed: DefaultSeed, Data: dataset.StandIn(), WorkDir: work, Fresh: true}
+	key := experiment.UnitKey{Experiment: "bitplane", Unit: "result", Version: suite.Version}
+	var cached *experiment.Result
+	env.Fresh = false
+	cached, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*experiment.Result, error) {
+		t.Fatal("the bitplane result should be cached")
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached.Tables[0].Rows[2][4] = cached.Tables[0].Rows[2][4].(float64) + 1e-9
+	env.Fresh = true
+	if _, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*experiment.Result, error) { return cached, nil }); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-workdir", work, "-check", ref)
+	if code != 1 {
+		t.Fatalf("check after altering a cached number: exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, `table "security" row 3 (bitplane) column "NPCR %"`) {
+		t.Fatalf("diff table does not name the altered cell:\n%s", stdout)
+	}
+	if code, _, stderr := cli(t, "reproduce", "-profile", "smoke", "-check", filepath.Join(dir, "missing.json")); code != 1 || !strings.Contains(stderr, "missing.json") {
+		t.Fatalf("missing REF: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestFromRerunsWithRecordedSettings(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	reproduce(t, "-only", "bitplane", "-seed", "7", "-out", dir, "-workdir", work)
+	out2 := filepath.Join(dir, "again")
+	code, _, stderr := cli(t, "reproduce", "-from", filepath.Join(dir, "results.json"), "-out", out2, "-workdir", work)
+	if code != 0 {
+		t.Fatalf("-from: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "profile smoke, seed 7") {
+		t.Fatalf("-from did not take profile and seed from the results: %s", stderr)
+	}
+	if !reflect.DeepEqual(comparable(t, filepath.Join(dir, "results.json")), comparable(t, filepath.Join(out2, "results.json"))) {
+		t.Fatal("-from run differs from the original")
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+	if !strings.Contains(string(b), `"command": "go run ./cmd/neurocrypt reproduce -profile smoke -seed 7 -only bitplane`) {
+		t.Fatalf("provenance lacks the regenerating command:\n%s", b)
+	}
+}
+
+// TestSmokeDeterministicAndResumable runs the smoke profile twice from
+// scratch: once uninterrupted, once killed with SIGKILL after its first
+// finished unit and restarted. The two results.json must be identical (apart
+// from provenance and timing tables) — determinism across processes — and
+// the restarted run must reuse every unit finished before the kill.
+func TestSmokeDeterministicAndResumable(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref")
+	reproduce(t, "-out", ref, "-workdir", filepath.Join(dir, "refwork"))
+
+	work, out := filepath.Join(dir, "work"), filepath.Join(dir, "out")
+	logPath := filepath.Join(work, experiment.CacheLogName)
+	cmd := exec.Command(exe, "reproduce", "-profile", "smoke", "-out", out, "-workdir", work)
+	cmd.Env = append(os.Environ(), "NEUROCRYPT_AS_CLI=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		b, _ := os.ReadFile(logPath)
+		if bytes.Contains(b, []byte(" store ")) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	before, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("no unit finished before the kill: %v", err)
+	}
+	stored := units(string(before), "store")
+	if len(stored) == 0 {
+		t.Fatal("no unit finished before the kill")
+	}
+	if _, err := os.Stat(filepath.Join(out, "index.html")); err == nil {
+		t.Log("note: the run had already finished when it was killed")
+	}
+
+	reproduce(t, "-out", out, "-workdir", work)
+	after, _ := os.ReadFile(logPath)
+	hits := units(strings.TrimPrefix(string(after), string(before)), "hit")
+	for u := range stored {
+		if !hits[u] {
+			t.Errorf("unit %s finished before the kill but was not reused (log:\n%s)", u, after)
+		}
+	}
+	ra, rb := comparable(t, filepath.Join(ref, "results.json")), comparable(t, filepath.Join(out, "results.json"))
+	if !reflect.DeepEqual(ra, rb) {
+		ja, _ := json.MarshalIndent(ra, "", " ")
+		jb, _ := json.MarshalIndent(rb, "", " ")
+		t.Fatalf("the killed-and-resumed run differs from an uninterrupted one:\n%s\n----\n%s", ja, jb)
+	}
+	for _, f := range []string{"index.html", "bitplane.html", "results.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}
+
+// units returns the units named on cache.log lines of the given event.
+func units(log, event string) map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(log, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[1] == event {
+			m[f[2]] = true
+		}
+	}
+	return m
+}
+
+func TestBOSSbaseBadFilesSkippedOrStrict(t *testing.T) {
+	dir := t.TempDir()
+	boss := filepath.Join(dir, "BOSSbase_1.01")
+	os.MkdirAll(boss, 0o755)
+	src, err := dataset.NewSynthetic(5, 4, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		g, err := src.Load(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := imageio.SaveGray(filepath.Join(boss, strings.TrimSpace(string(rune('1'+i)))+".pgm"), g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 5.pgm truncated, 6.pgm the wrong size.
+	b, _ := os.ReadFile(filepath.Join(boss, "1.pgm"))
+	os.WriteFile(filepath.Join(boss, "5.pgm"), b[:1000], 0o644)
+	small := imageio.NewGray(256, 256)
+	if err := imageio.SaveGray(filepath.Join(boss, "6.pgm"), small); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	reproduce(t, "-only", "bitplane", "-data", boss, "-out", out, "-workdir", filepath.Join(dir, "w"))
+	res, _ := os.ReadFile(filepath.Join(out, "results.json"))
+	var r struct {
+		Provenance struct {
+			Skipped int    `json:"skipped_files"`
+			Dataset string `json:"dataset"`
+		} `json:"provenance"`
+	}
+	if err := json.Unmarshal(res, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Provenance.Skipped < 2 || !strings.HasPrefix(r.Provenance.Dataset, "bossbase:") {
+		t.Fatalf("provenance: skipped %d (want ≥ 2: a truncated and a wrong-size file), dataset %q", r.Provenance.Skipped, r.Provenance.Dataset)
+	}
+	code, _, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-strict", "-data", boss, "-out", out, "-workdir", filepath.Join(dir, "w"))
+	if code != 1 || !strings.Contains(stderr, "5.pgm") {
+		t.Fatalf("-strict: exit %d, stderr %q; want 1 naming 5.pgm", code, stderr)
+	}
+	code, stdout, _ := cli(t, "dataset", "verify", boss)
+	if code != 1 || !strings.Contains(stdout, "5.pgm") || !strings.Contains(stdout, "6.pgm") {
+		t.Fatalf("dataset verify: exit %d, want 1 listing 5.pgm and 6.pgm:\n%s", code, stdout)
+	}
+	code, _, stderr = cli(t, "reproduce", "-profile", "smoke", "-data", filepath.Join(dir, "nope"))
+	if code != 1 || !strings.Contains(stderr, "nope") {
+		t.Fatalf("missing dataset: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/metrics"
+)
+
+// cipherFlags parses -cipher and -key for encrypt/decrypt.
+func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Cipher, []string, error) {
+	fs := newFlags(name, stderr)
+	cname := fs.String("cipher", "bitplane", "cipher: "+strings.Join(cipher.Names(), ", "))
+	key := fs.String("key", "", "the key, as printed by `neurocrypt keygen` (required)")
+	if err := parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	if fs.NArg() != 2 {
+		return nil, nil, usagef("want IN and OUT files, got %d arguments", fs.NArg())
+	}
+	if *key == "" {
+		return nil, nil, usagef("-key is required (make one with `neurocrypt keygen -cipher %s`)", *cname)
+	}
+	scheme, err := cipher.Lookup(*cname)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := scheme.ParseKey(*key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bad key: %w", err)
+	}
+	c, err := scheme.New(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, fs.Args(), nil
+}
+
+func runEncrypt(args []string, stdout, stderr io.Writer) error {
+	return transform("encrypt", args, stderr, cipher.Cipher.Encrypt)
+}
+
+func runDecrypt(args []string, stdout, stderr io.Writer) error {
+	return transform("decrypt", args, stderr, cipher.Cipher.Decrypt)
+}
+
+func transform(name string, args []string, stderr io.Writer, op func(cipher.Cipher, *imageio.Gray) (*imageio.Gray, error)) error {
+	c, files, err := cipherFromFlags(name, args, stderr)
+	if err != nil {
+		return err
+	}
+	in, err := imageio.ReadGray(files[0])
+	if err != nil {
+		return err
+	}
+	out, err := op(c, in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
+	}
+	return imageio.SaveGray(files[1], out)
+}
+
+func runKeygen(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("keygen", stderr)
+	cname := fs.String("cipher", "bitplane", "cipher: "+strings.Join(cipher.Names(), ", "))
+	seed := fs.Uint64("seed", 0, "derive the key deterministically from this seed (0: random)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	scheme, err := cipher.Lookup(*cname)
+	if err != nil {
+		return err
+	}
+	s := *seed
+	if s == 0 {
+		s = randomSeed()
+	}
+	fmt.Fprintln(stdout, scheme.GenerateKey(s).String())
+	return nil
+}
+
+func runMetrics(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("metrics", stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 && fs.NArg() != 3 {
+		return usagef("want PLAIN CIPHER [CIPHER2], got %d arguments", fs.NArg())
+	}
+	imgs := make([]*imageio.Gray, fs.NArg())
+	for i, p := range fs.Args() {
+		g, err := imageio.ReadGray(p)
+		if err != nil {
+			return err
+		}
+		imgs[i] = g
+	}
+	for i := 1; i < len(imgs); i++ {
+		if err := imageio.SameSize(imgs[0], imgs[i]); err != nil {
+			return fmt.Errorf("%s vs %s: %w", fs.Arg(0), fs.Arg(i), err)
+		}
+	}
+	var c2 *imageio.Gray
+	if len(imgs) == 3 {
+		c2 = imgs[2]
+	}
+	r, err := metrics.NewReport(imgs[0], imgs[1], c2)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, string(b))
+		return nil
+	}
+	between := "PLAIN and CIPHER"
+	if c2 != nil {
+		between = "CIPHER and CIPHER2"
+	}
+	fmt.Fprintf(stdout, "entropy (cipher)      %.6f bits\n", r.Entropy)
+	fmt.Fprintf(stdout, "NPCR (%s) %.4f %%\n", between, r.NPCR)
+	fmt.Fprintf(stdout, "UACI (%s) %.4f %%\n", between, r.UACI)
+	fmt.Fprintf(stdout, "correlation h/v/d     %.6f %.6f %.6f\n", r.CorrH, r.CorrV, r.CorrD)
+	fmt.Fprintf(stdout, "chi-square (df 255)   %.3f\n", r.Chi2)
+	fmt.Fprintf(stdout, "PSNR (plain, cipher)  %.4f dB\n", r.PSNR)
+	fmt.Fprintf(stdout, "SSIM (plain, cipher)  %.6f\n", r.SSIM)
+	return nil
+}
+
+func runDataset(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return usagef("want `dataset verify DIR|ZIP`")
+	}
+	fs := newFlags("dataset verify", stderr)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("want one DIR or ZIP, got %d arguments", fs.NArg())
+	}
+	v, err := dataset.VerifyBOSSbase(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, v.String())
+	if !v.OK() {
+		return fmt.Errorf("%s: %s", fs.Arg(0), v.Summary())
+	}
+	return nil
+}
+
+func runBackends(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("backends", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	sel := backend.Select()
+	fmt.Fprintf(stdout, "selected: %s (%s)\n\n", sel.Config, sel.Reason)
+	for _, st := range backend.Probe() {
+		mark := "missing  "
+		if st.Available {
+			mark = "available"
+		}
+		fmt.Fprintf(stdout, "%-5s %s  %s\n", st.Name, mark, st.Detail)
+		if !st.Available && st.HowToGet != "" {
+			fmt.Fprintf(stdout, "      how to get it: %s\n", st.HowToGet)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+// Package suite lists neurocrypt's experiments and runs a selection of them
+// into a report: the one code path behind `neurocrypt reproduce` and the
+// notebooks, so both show the same numbers for the same seed.
+package suite
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
+	"github.com/neurocrypt/neurocrypt/pkg/report"
+)
+
+// All returns every experiment, in report order.
+func All() []experiment.Experiment {
+	return []experiment.Experiment{bitplane.New(), performance.New()}
+}
+
+// IDs returns the IDs of All.
+func IDs() []string {
+	var ids []string
+	for _, e := range All() {
+		ids = append(ids, e.ID())
+	}
+	return ids
+}
+
+// Select returns the experiments whose IDs are listed (all when ids is
+// empty), in report order; an unknown ID is an error listing the known ones.
+func Select(ids []string) ([]experiment.Experiment, error) {
+	all := All()
+	if len(ids) == 0 {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		found := false
+		for _, e := range all {
+			if e.ID() == id {
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown experiment %q (known: %s)", id, strings.Join(IDs(), ", "))
+		}
+		want[id] = true
+	}
+	var out []experiment.Experiment
+	for _, e := range all {
+		if want[e.ID()] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Uncached is implemented by experiments whose results must be recomputed
+// on every run (e.g. timings).
+type Uncached interface{ Uncached() bool }
+
+// Options configure Run.
+type Options struct {
+	Profile experiment.Profile
+	Seed    uint64
+	Data    dataset.Source
+	// Skipped is the number of dataset files skipped as unreadable.
+	Skipped int
+	Backend *backend.Selection
+	WorkDir string
+	Fresh   bool
+	// Only restricts the run to these experiment IDs (all when empty).
+	Only []string
+	// Log receives progress (nil: discard).
+	Log io.Writer
+	// ModuleDir is where provenance looks for the git checkout ("" = cwd).
+	ModuleDir string
+	// Command is the command line that regenerates the run (recorded in
+	// provenance); "" keeps CollectProvenance's os.Args.
+	Command string
+}
+
+// Env returns the experiment environment for opts.
+func (o *Options) Env() *experiment.Env {
+	env := &experiment.Env{Profile: o.Profile, Data: o.Data, Seed: o.Seed, WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log}
+	if o.Backend != nil {
+		env.Backend = o.Backend
+	}
+	return env
+}
+
+// Version is the code version of whole-experiment cache units.
+const Version = "1"
+
+// Run runs the selected experiments, each as one cached unit of work (a
+// re-run, or a run restarted after a crash, reuses finished experiments),
+// and returns the report of the run. An experiment that fails stops the run
+// with its error: a report never shows a half-computed section.
+func Run(ctx context.Context, opts Options) (*report.Run, error) {
+	exps, err := Select(opts.Only)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Data == nil {
+		return nil, fmt.Errorf("no dataset")
+	}
+	if opts.Backend == nil {
+		opts.Backend = backend.Select()
+	}
+	env := opts.Env()
+	prov := report.CollectProvenance(opts.ModuleDir)
+	if opts.Command != "" {
+		prov.Command = opts.Command
+	}
+	prov.Backend = opts.Backend.Config
+	prov.Profile = string(opts.Profile)
+	prov.Seed = opts.Seed
+	prov.Dataset = opts.Data.Name()
+	prov.SkippedFiles = opts.Skipped
+	prov.Extra["backend_reason"] = opts.Backend.Reason
+	prov.Extra["code_version"] = experiment.CodeVersion()
+	run := &report.Run{}
+	for _, e := range exps {
+		env.Logf("== %s: %s", e.ID(), e.Title())
+		start := time.Now()
+		var res *experiment.Result
+		if u, ok := e.(Uncached); ok && u.Uncached() {
+			res, err = e.Run(ctx, env)
+		} else {
+			res, err = experiment.RunUnit(ctx, env, experiment.UnitKey{Experiment: e.ID(), Unit: "result", Version: Version},
+				func(ctx context.Context) (*experiment.Result, error) { return e.Run(ctx, env) })
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.ID(), err)
+		}
+		d := time.Since(start)
+		env.Logf("== %s done in %s", e.ID(), d.Round(time.Millisecond))
+		run.Experiments = append(run.Experiments, report.ExperimentReport{
+			ID: e.ID(), Title: e.Title(), Profile: string(opts.Profile), Papers: e.Papers(), Result: res, Duration: d,
+		})
+	}
+	prov.Device = backendDevice(exps, opts.Backend)
+	prov.DatasetHash = dataHash(run)
+	prov.Finish(time.Now())
+	run.Provenance = prov
+	return run, nil
+}
+
+// backendDevice describes the device only if an experiment created the
+// backend (creating one just to describe it can be slow or fail).
+func backendDevice(_ []experiment.Experiment, sel *backend.Selection) string {
+	if !sel.Created() {
+		return "CPU (no GoMLX backend used by the selected experiments)"
+	}
+	return sel.Device()
+}
+
+// dataHash is the content hash of the data the run used: the experiments'
+// hashes, joined when they differ (they crop differently).
+func dataHash(run *report.Run) string {
+	var hashes []string
+	seen := map[string]bool{}
+	for _, e := range run.Experiments {
+		if e.Result == nil || e.Result.DataHash == "" || seen[e.Result.DataHash] {
+			continue
+		}
+		seen[e.Result.DataHash] = true
+		hashes = append(hashes, e.ID+":"+e.Result.DataHash)
+	}
+	if len(hashes) == 1 {
+		_, h, _ := strings.Cut(hashes[0], ":")
+		return h
+	}
+	return strings.Join(hashes, " ")
+}
