@@ -164,11 +164,24 @@ func runDataset(args []string, stdout, stderr io.Writer) error {
 
 func runBackends(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backends", stderr)
+	install := fs.String("install", "", "download and install a backend: xla (the PJRT plugins; needs network access)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
+	}
+	switch *install {
+	case "":
+	case backend.XLA:
+		if err := backend.InstallXLA(); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "installed the PJRT plugins")
+	case backend.ONNX:
+		return fmt.Errorf("ONNX Runtime is installed by scripts/setup.sh --onnx (from the onnxruntime-node npm package)")
+	default:
+		return usagef("-install: unknown backend %q (want xla)", *install)
 	}
 	sel := backend.Select()
 	fmt.Fprintf(stdout, "selected: %s (%s)\n\n", sel.Config, sel.Reason)

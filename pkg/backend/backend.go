@@ -26,6 +26,7 @@ import (
 	onnxbackend "github.com/gomlx/compute-onnx"
 	_ "github.com/gomlx/compute/gobackend" // registers "go"
 	"github.com/gomlx/go-xla/compute/xla"
+	"github.com/gomlx/go-xla/installer"
 )
 
 func init() {
@@ -151,7 +152,7 @@ type Status struct {
 func Probe() []Status {
 	var out []Status
 
-	xs := Status{Name: XLA, HowToGet: "scripts/setup.sh --pjrt (or `go run ./cmd/neurocrypt backends -install-xla`, which downloads the PJRT CPU plugin), or set PJRT_PLUGIN_LIBRARY_PATH to a folder with pjrt_c_api_<name>_plugin.so"}
+	xs := Status{Name: XLA, HowToGet: "`go run ./cmd/neurocrypt backends -install xla` (downloads the PJRT CPU plugin, and CUDA where a GPU is present, into ~/.local/lib/go-xla), or set PJRT_PLUGIN_LIBRARY_PATH to a folder with pjrt_c_api_<name>_plugin.so"}
 	if runtime.GOOS == "linux" || runtime.GOOS == "darwin" {
 		if plugins := xla.GetAvailablePlugins(); len(plugins) > 0 {
 			sort.Strings(plugins)
@@ -220,4 +221,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// InstallXLA downloads and installs PJRT plugins into ~/.local/lib/go-xla:
+// the CPU plugin, plus the CUDA one when a GPU is present. It is the only
+// place neurocrypt downloads a backend, and runs only when a user asks for
+// it (`neurocrypt backends -install xla`); it fails without network access.
+func InstallXLA() error {
+	if err := installer.AutoInstall("", true, installer.Normal); err != nil {
+		return fmt.Errorf("installing the PJRT plugins: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,82 @@
+package backend
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute"
+)
+
+func TestGoBackendAlwaysAvailable(t *testing.T) {
+	st := Probe()
+	last := st[len(st)-1]
+	if last.Name != Go || !last.Available || last.Config != Go {
+		t.Fatalf("last probe entry %+v, want the always-available go backend", last)
+	}
+	if len(st) != 3 || st[0].Name != XLA || st[1].Name != ONNX {
+		t.Fatalf("probe order %+v, want xla, onnx, go", st)
+	}
+	for _, s := range st {
+		if !s.Available && s.HowToGet == "" {
+			t.Errorf("%s is missing but says nothing about how to get it", s.Name)
+		}
+	}
+}
+
+func TestFixedGoCreatesBackend(t *testing.T) {
+	sel := Fixed(Go)
+	if sel.Created() {
+		t.Fatal("Created before New")
+	}
+	be, err := sel.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if be == nil || sel.Name() != Go || !sel.Created() {
+		t.Fatalf("backend %q, selection %q", be.Name(), sel.Name())
+	}
+	if be2, _ := sel.New(); be2 != be {
+		t.Fatal("New must return the same backend on every call")
+	}
+	if d := sel.Device(); strings.HasPrefix(d, "unavailable") || d == "" {
+		t.Fatalf("device %q", d)
+	}
+}
+
+func TestEnvVarWins(t *testing.T) {
+	t.Setenv(compute.ConfigEnvVar, "go")
+	sel := Select()
+	if sel.Config != "go" || !strings.Contains(sel.Reason, compute.ConfigEnvVar) {
+		t.Fatalf("got %+v", sel)
+	}
+}
+
+func TestUnknownBackendIsAnError(t *testing.T) {
+	_, err := Fixed("nosuch").New()
+	if err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("want an error naming the backend, got %v", err)
+	}
+}
+
+func TestFindONNXRuntimeHonoursEnv(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "libonnxruntime.so.1")
+	if err := os.WriteFile(lib, []byte("not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", lib)
+	if got := FindONNXRuntime(); got != lib {
+		t.Fatalf("FindONNXRuntime() = %q, want %q", got, lib)
+	}
+	found := false
+	for _, s := range Probe() {
+		if s.Name == ONNX && s.Available && s.Config == ONNX+":"+lib {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("probe does not report the ONNX Runtime library")
+	}
+}
