@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -212,13 +213,13 @@ func Check(paper, statement string, paperValue, measured float64, unit string, c
 	switch cmp {
 	case AtLeast:
 		ok = measured >= threshold
-		rule = fmt.Sprintf("reproduced if measured ≥ %g %s", threshold, unit)
+		rule = fmt.Sprintf("reproduced if measured ≥ %.6g %s", threshold, unit)
 	case AtMost:
 		ok = measured <= threshold
-		rule = fmt.Sprintf("reproduced if measured ≤ %g %s", threshold, unit)
+		rule = fmt.Sprintf("reproduced if measured ≤ %.6g %s", threshold, unit)
 	case Within:
 		ok = math.Abs(measured-paperValue) <= tol
-		rule = fmt.Sprintf("reproduced if |measured − paper| ≤ %g %s", tol, unit)
+		rule = fmt.Sprintf("reproduced if |measured − paper| ≤ %.6g %s", tol, unit)
 	}
 	switch {
 	case math.IsNaN(measured):
@@ -228,9 +229,9 @@ func Check(paper, statement string, paperValue, measured float64, unit string, c
 	default:
 		c.Verdict = NotReproduced
 	}
-	c.Why = rule
+	c.Why = strings.TrimSpace(rule)
 	if why != "" {
-		c.Why = rule + ". " + why
+		c.Why = c.Why + ". " + why
 	}
 	return c
 }
