@@ -8,6 +8,7 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -174,9 +175,16 @@ func nilToNaN(p *float64) float64 {
 	return *p
 }
 
-// MarshalJSON writes NaN numbers as null.
+// MarshalJSON writes NaN numbers as null, and text without HTML escaping
+// (claims say "NPCR > 99.50 %", not "NPCR \u003e 99.50 %").
 func (c Claim) MarshalJSON() ([]byte, error) {
-	return json.Marshal(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance}); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // UnmarshalJSON reads null numbers as NaN.

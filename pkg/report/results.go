@@ -40,43 +40,6 @@ type ExperimentResult struct {
 	Notes   []string           `json:"notes"`
 }
 
-// The write-side mirror of Results: claims as plain structs, so that their
-// text is not HTML-escaped (experiment.Claim.MarshalJSON uses json.Marshal,
-// which escapes <, > and &).
-type resultsOut struct {
-	Provenance  Provenance      `json:"provenance"`
-	Experiments []experimentOut `json:"experiments"`
-}
-
-type experimentOut struct {
-	ID      string        `json:"id"`
-	Title   string        `json:"title"`
-	Profile string        `json:"profile"`
-	Claims  []claimOut    `json:"claims"`
-	Tables  []TableResult `json:"tables"`
-	Figures []FigureRef   `json:"figures"`
-	Notes   []string      `json:"notes"`
-}
-
-// claimOut has experiment.Claim's JSON fields in the same order.
-type claimOut struct {
-	Paper      string             `json:"paper"`
-	Statement  string             `json:"statement"`
-	PaperValue *float64           `json:"paper_value"`
-	Measured   *float64           `json:"measured"`
-	Unit       string             `json:"unit"`
-	Verdict    experiment.Verdict `json:"verdict"`
-	Why        string             `json:"why"`
-	Tolerance  float64            `json:"tolerance,omitempty"`
-}
-
-func finiteOrNil(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
 // TableResult is one table in results.json. After ReadResults, cells are
 // float64, int, string, bool or nil (nil where a NaN/Inf was written).
 type TableResult struct {
@@ -182,20 +145,11 @@ func floatNumber(v float64) any {
 // encodeResults writes res as indented JSON (2 spaces) without HTML
 // escaping, ending with a newline.
 func encodeResults(res *Results) ([]byte, error) {
-	out := resultsOut{Provenance: res.Provenance, Experiments: make([]experimentOut, 0, len(res.Experiments))}
-	for _, e := range res.Experiments {
-		eo := experimentOut{ID: e.ID, Title: e.Title, Profile: e.Profile, Claims: make([]claimOut, 0, len(e.Claims)),
-			Tables: e.Tables, Figures: e.Figures, Notes: e.Notes}
-		for _, c := range e.Claims {
-			eo.Claims = append(eo.Claims, claimOut{c.Paper, c.Statement, finiteOrNil(c.PaperValue), finiteOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance})
-		}
-		out.Experiments = append(out.Experiments, eo)
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := enc.Encode(res); err != nil {
 		return nil, fmt.Errorf("encoding results.json: %w", err)
 	}
 	return buf.Bytes(), nil
