@@ -13,6 +13,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
@@ -20,7 +21,7 @@ import (
 
 // All returns every experiment, in report order.
 func All() []experiment.Experiment {
-	return []experiment.Experiment{bitplane.New(), performance.New()}
+	return []experiment.Experiment{bitplane.New(), anc.New(), performance.New()}
 }
 
 // IDs returns the IDs of All.

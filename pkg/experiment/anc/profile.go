@@ -33,7 +33,7 @@ var profiles = map[experiment.Profile]settings{
 	experiment.Smoke: {Runs: 1, Ns: []int{4, 8, 16}, ANCRounds: 20, CPARounds: 4, Batch: 256,
 		LearningRate: ancnet.LearningRate, EvalPoints: 5, EvalBlocks: 512, TestBlocks: 2048,
 		SecRestarts: 1, SecSteps: 20, SecBatch: 256, ProbeSamples16: 4096, ThroughputMB: 1, ThroughputBatch: 16384},
-	experiment.Quick: {Runs: 3, Ns: []int{4, 8, 16}, ANCRounds: 600, CPARounds: 100, Batch: 512,
+	experiment.Quick: {Runs: 3, Ns: []int{4, 8, 16}, ANCRounds: 500, CPARounds: 80, Batch: 512,
 		LearningRate: 0.003, EvalPoints: 20, EvalBlocks: 2048, TestBlocks: 10000,
 		SecRestarts: 2, SecSteps: 300, SecBatch: 512, ProbeSamples16: 1 << 18, ThroughputMB: 16, ThroughputBatch: 1 << 16},
 	experiment.Paper: {Runs: 50, Ns: []int{4, 8, 16}, ANCRounds: 25000, CPARounds: 7000, Batch: ancnet.PaperBatch,

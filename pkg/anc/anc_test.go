@@ -1,0 +1,240 @@
+package anc
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+)
+
+func goBackend(t testing.TB) compute.Backend {
+	be, err := backend.Fixed("go").New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return be
+}
+
+// eval builds fn on the given constant inputs and returns its scalar.
+func eval(t *testing.T, fn func(g *Graph) *Node) float64 {
+	t.Helper()
+	be := goBackend(t)
+	out := MustExecOnce(be, fn)
+	v, err := scalar(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func near(t *testing.T, name string, got, want, tol float64) {
+	t.Helper()
+	if math.Abs(got-want) > tol {
+		t.Errorf("%s = %.6f, want %.6f", name, got, want)
+	}
+}
+
+func TestLossesHandComputed(t *testing.T) {
+	// ANC: P = [1,-1,1,-1]; Bob = [1,-1,0,-1] → 0.5 bits wrong; Eve = [-1,-1,-1,1] → 3 bits wrong.
+	p := [][]float32{{1, -1, 1, -1}}
+	bob := [][]float32{{1, -1, 0, -1}}
+	eve := [][]float32{{-1, -1, -1, 1}}
+	near(t, "ANCEveLoss", eval(t, func(g *Graph) *Node { return ANCEveLoss(Const(g, p), Const(g, eve)) }), 3, 1e-6)
+	// L_AB = 0.5/4 + (2 − 3)²/2² = 0.125 + 0.25.
+	near(t, "ANCAliceBobLoss", eval(t, func(g *Graph) *Node {
+		return ANCAliceBobLoss(Const(g, p), Const(g, bob), Const(g, eve))
+	}), 0.375, 1e-6)
+	// CPA Bob: P = [1,0,1,0], P̂ = [0.5,0,1,0.25] → 0.75 bits.
+	near(t, "CPABobLoss", eval(t, func(g *Graph) *Node {
+		return CPABobLoss(Const(g, [][]float32{{1, 0, 1, 0}}), Const(g, [][]float32{{0.5, 0, 1, 0.25}}))
+	}), 0.75, 1e-6)
+	// Eve logits [0, ln 3] → p1 = 3/4. Targets t = [1, 0]: CE = −(ln 3/4 + ln 1/4)/2; Err = (1/4 + 3/4)/2.
+	logits := [][]float32{{0, float32(math.Log(3))}, {0, float32(math.Log(3))}}
+	tt := []float32{1, 0}
+	near(t, "CPAEveLoss", eval(t, func(g *Graph) *Node { return CPAEveLoss(Const(g, logits), Const(g, tt)) }),
+		-(math.Log(0.75)+math.Log(0.25))/2, 1e-5)
+	near(t, "CPAEveError", eval(t, func(g *Graph) *Node { return CPAEveError(Const(g, logits), Const(g, tt)) }), 0.5, 1e-6)
+	near(t, "CPAEveAccuracy", eval(t, func(g *Graph) *Node { return CPAEveAccuracy(Const(g, logits), Const(g, tt)) }), 0.5, 1e-6)
+	// L_AB = 0.75 − 7·min(0.6, 0.5) = −2.75; and with Err = 0.2: 0.75 − 1.4.
+	near(t, "CPAAliceBobLoss", eval(t, func(g *Graph) *Node {
+		return CPAAliceBobLoss(Const(g, float32(0.75)), Const(g, float32(0.6)), Gamma)
+	}), -2.75, 1e-6)
+	near(t, "CPAAliceBobLoss", eval(t, func(g *Graph) *Node {
+		return CPAAliceBobLoss(Const(g, float32(0.75)), Const(g, float32(0.2)), Gamma)
+	}), 0.75-1.4, 1e-6)
+}
+
+func TestAngleMaps(t *testing.T) {
+	// f(0) ≈ 0, f(1) ≈ π, f(1/2) = π/2; f⁻¹(π + π) = 0 (1 ⊕ 1), f⁻¹(π) = 1.
+	near(t, "f(1/2)", eval(t, func(g *Graph) *Node { return Angle(Const(g, float32(0.5))) }), math.Pi/2, 1e-5)
+	near(t, "f(1)", eval(t, func(g *Graph) *Node { return Angle(Const(g, float32(1))) }), math.Pi, 3e-3)
+	near(t, "f(0)", eval(t, func(g *Graph) *Node { return Angle(Const(g, float32(0))) }), 0, 3e-3)
+	near(t, "f⁻¹(2π)", eval(t, func(g *Graph) *Node { return InvAngle(Const(g, float32(2*math.Pi))) }), 0, 1e-6)
+	near(t, "f⁻¹(π)", eval(t, func(g *Graph) *Node { return InvAngle(Const(g, float32(math.Pi))) }), 1, 1e-6)
+	// d f/db at b = 1/2 is 2/√(1 − 0) = 2.
+	near(t, "f'(1/2)", eval(t, func(g *Graph) *Node {
+		b := Const(g, float32(0.5))
+		return Gradient(Angle(b), b)[0]
+	}), 2, 1e-4)
+}
+
+func TestBinomialUpperTail(t *testing.T) {
+	near(t, "P(X≥0)", BinomialUpperTail(0, 10, 0.5), 1, 0)
+	near(t, "P(X≥10|10)", BinomialUpperTail(10, 10, 0.5), 1.0/1024, 1e-12)
+	near(t, "P(X≥9|10)", BinomialUpperTail(9, 10, 0.5), 11.0/1024, 1e-12)
+	near(t, "P(X≥5|10)", BinomialUpperTail(5, 10, 0.5), 638.0/1024, 1e-12)
+	// 10 000 pairs: mean 5000, sd 50; k = 5117 is z ≈ 2.33 → p ≈ 0.0099 (continuity-corrected normal).
+	if p := BinomialUpperTail(5117, 10000, 0.5); p < 0.008 || p > 0.0115 {
+		t.Errorf("P(X≥5117|10000) = %g, want ≈ 0.0099", p)
+	}
+	if p := BinomialUpperTail(5000, 10000, 0.5); math.Abs(p-0.504) > 0.002 {
+		t.Errorf("P(X≥5000|10000) = %g, want ≈ 0.504", p)
+	}
+}
+
+func TestXORProbeHandMadeAlices(t *testing.T) {
+	xorAlice := func(v Variant) EncryptFunc {
+		return func(p, k []float32, blocks int) ([]float32, error) {
+			c := make([]float32, len(p))
+			for i := range p {
+				c[i] = Encode(v, Decode(v, p[i])^Decode(v, k[i]))
+			}
+			return c, nil
+		}
+	}
+	identity := func(p, k []float32, blocks int) ([]float32, error) { return append([]float32(nil), p...), nil }
+	for _, v := range []Variant{ANC, CPA} {
+		pr, err := XORProbe(v, 4, xorAlice(v), 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pr.Exhaustive || pr.Pairs != 256 || pr.XOR != 1 || pr.XORUpToMask != 1 {
+			t.Errorf("%s XOR Alice: %+v, want exhaustive 256 pairs, probe 1", v, pr)
+		}
+		// Identity: C = P equals P ⊕ K iff K = 0: exactly 1/2^N over all pairs.
+		pr, err = XORProbe(v, 4, identity, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.XOR != 1.0/16 {
+			t.Errorf("%s identity Alice: probe %g, want 1/16", v, pr.XOR)
+		}
+	}
+	// A complemented one-time pad is caught by the masked probe only.
+	notXOR := func(p, k []float32, blocks int) ([]float32, error) {
+		c := make([]float32, len(p))
+		for i := range p {
+			c[i] = Encode(CPA, 1^Decode(CPA, p[i])^Decode(CPA, k[i]))
+		}
+		return c, nil
+	}
+	pr, err := XORProbe(CPA, 16, notXOR, 5000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Exhaustive || pr.Pairs != 5000 || pr.XOR != 0 || pr.XORUpToMask != 1 {
+		t.Errorf("complemented pad, N = 16: %+v", pr)
+	}
+}
+
+// TestTinyRunDecrypts trains N = 4 CPA-ANC networks through the two-player
+// loop (γ = 0, so Alice and Bob only need to communicate) and checks that
+// Bob's error on fresh blocks falls below the decryption threshold.
+func TestTinyRunDecrypts(t *testing.T) {
+	cfg := DefaultConfig(CPA, 4, 300)
+	cfg.Batch, cfg.LearningRate, cfg.Gamma, cfg.EvePerRound, cfg.EvalEvery = 512, 0.008, 0, 1, 100
+	m, err := NewModel(goBackend(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Train(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Step) != 4 || h.Step[3] != 900 {
+		t.Errorf("history steps %v, want [0 300 600 900]", h.Step)
+	}
+	mt, err := m.Evaluate(4096, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mt.BobHardBits > DecryptThreshold {
+		t.Errorf("Bob's error after 900 steps: %.3f bits per block, want ≤ %.2f (curve %v)", mt.BobHardBits, DecryptThreshold, h.Bob)
+	}
+	// Eve was trained too: with γ = 0 Alice does not hide, so a chosen-plaintext Eve beats chance.
+	if mt.EveAccuracy < 0.6 {
+		t.Errorf("Eve's accuracy %.3f: want > 0.6 against an Alice that does not hide", mt.EveAccuracy)
+	}
+	sec, err := m.SecurityTest(context.Background(), SecurityConfig{Attack: ChosenPlaintext, Restarts: 1, Steps: 200, Batch: 512, TestBlocks: SecurityTestPairs, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec.Secure || sec.PValue >= SecurityAlpha {
+		t.Errorf("retrained Eve against a non-hiding Alice: %+v, want insecure", sec)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	run := func() (float64, []float32) {
+		cfg := DefaultConfig(ANC, 4, 5)
+		cfg.Batch, cfg.EvalEvery, cfg.Seed = 64, 0, 42
+		m, err := NewModel(goBackend(t), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Train(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		mt, err := m.Evaluate(256, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := m.AliceWeights()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mt.BobBits, w["dense0/weights"]
+	}
+	b1, w1 := run()
+	b2, w2 := run()
+	if b1 != b2 || len(w1) == 0 || len(w1) != len(w2) {
+		t.Fatalf("runs differ: %v vs %v (%d, %d weights)", b1, b2, len(w1), len(w2))
+	}
+	for i := range w1 {
+		if w1[i] != w2[i] {
+			t.Fatalf("weight %d differs: %v vs %v", i, w1[i], w2[i])
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	bad := []Config{
+		{Variant: "x", N: 4, Batch: 1, ABPerRound: 1, LearningRate: 1},
+		{Variant: ANC, N: 5, Batch: 1, ABPerRound: 1, LearningRate: 1},
+		{Variant: CPA, N: 4, Batch: 0, ABPerRound: 1, LearningRate: 1},
+	}
+	for _, c := range bad {
+		if c.Validate() == nil {
+			t.Errorf("%+v: want an error", c)
+		}
+	}
+	if err := DefaultConfig(CPA, 16, 10).Validate(); err != nil {
+		t.Error(err)
+	}
+	if _, err := NewModel(nil, DefaultConfig(CPA, 4, 1)); err == nil {
+		t.Error("nil backend: want an error")
+	}
+}
+
+// goBackendOrSelected uses the backend pkg/backend selects (GOMLX_BACKEND,
+// else the best installed), for benchmarks.
+func goBackendOrSelected(tb testing.TB) compute.Backend {
+	be, err := backend.Select().New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return be
+}

@@ -1,0 +1,196 @@
+package anc
+
+import (
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// angleClip keeps arccos away from ±1, where its derivative is infinite.
+const angleClip = 1e-6
+
+// Angle maps (continuous) bits b ∈ [0, 1] to angles f(b) = arccos(1 − 2b)
+// ∈ [0, π] (Coutinho et al., eq. 12 of the seed paper): bit 0 → 0, bit 1 → π.
+// The argument of arccos is clipped to ±(1 − 1e-6) so that the gradient
+// stays finite.
+func Angle(b *Node) *Node {
+	x := OneMinus(MulScalar(b, 2.0))
+	x = ClipScalar(x, -1+angleClip, 1-angleClip)
+	// arccos(x) = atan2(√(1 − x²), x). Atan2 has no gradient in GoMLX, so
+	// the value is computed without one and the derivative
+	// −1/√(1 − x²) is attached by a zero-valued term (x − sg(x))·sg(d).
+	value := StopGradient(Atan2(Sqrt(OneMinus(Square(x))), x))
+	deriv := StopGradient(Neg(Rsqrt(OneMinus(Square(x)))))
+	return Add(value, Mul(Sub(x, StopGradient(x)), deriv))
+}
+
+// InvAngle maps angles back to continuous bits f⁻¹(a) = (1 − cos a)/2 (eq. 13).
+// A sum of bit angles with integer weights maps to the XOR of the bits
+// whose weights are odd.
+func InvAngle(a *Node) *Node {
+	return MulScalar(OneMinus(Cos(a)), 0.5)
+}
+
+// dense is x·W (+ b): x is [batch, in], the result [batch, out]. Variables
+// "weights" and, with bias, "biases" live in scope.
+func dense(scope *model.Scope, x *Node, out int, bias bool) *Node {
+	in := x.Shape().Dimensions[1]
+	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(x.Graph())
+	y := MatMul(x, w)
+	if bias {
+		b := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(x.Graph())
+		y = Add(y, ExpandAxes(b, 0))
+	}
+	return y
+}
+
+// conv1D is a 1-D convolution without bias and with "same" padding (as
+// TensorFlow pads it): x is [batch, length, in], the kernel variable
+// [window, in, out]. It is written as one matrix product over the window's
+// patches, which every backend runs fast and differentiates.
+func conv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
+	g := x.Graph()
+	batch, length, in := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
+	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
+	lo := (length + stride - 1) / stride
+	pad := max((lo-1)*stride+window-length, 0)
+	left, right := pad/2, pad-pad/2
+	if pad > 0 {
+		parts := []*Node{}
+		if left > 0 {
+			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, left, in)))
+		}
+		parts = append(parts, x)
+		if right > 0 {
+			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, right, in)))
+		}
+		x = Concatenate(parts, 1)
+	}
+	var patches *Node
+	if window == stride && pad == 0 {
+		// Non-overlapping windows: the patches are a reshape.
+		patches = Reshape(x, batch, lo, window*in)
+	} else {
+		taps := make([]*Node, window)
+		for j := 0; j < window; j++ {
+			taps[j] = Slice(x, AxisRange(), AxisRange(j, j+(lo-1)*stride+1).Stride(stride), AxisRange())
+		}
+		patches = Concatenate(taps, 2) // [batch, lo, window·in], tap-major
+	}
+	y := MatMul(Reshape(patches, batch*lo, window*in), Reshape(k, window*in, out))
+	return Reshape(y, batch, lo, out)
+}
+
+// ConvSpec is one 1-D convolution of the "mix & transform" architecture.
+type ConvSpec struct{ Window, In, Out, Stride int }
+
+// MixTransformConvs are Abadi & Andersen's convolutions (window, in → out
+// channels, stride); a sigmoid follows each but the last, which uses tanh.
+var MixTransformConvs = []ConvSpec{{4, 1, 2, 1}, {2, 2, 4, 2}, {1, 4, 4, 1}, {1, 4, 1, 1}}
+
+// transform applies the convolutions of MixTransformConvs to h, [batch, 2N],
+// returning [batch, N] in (−1, 1).
+func transform(scope *model.Scope, h *Node) *Node {
+	batch, width := h.Shape().Dimensions[0], h.Shape().Dimensions[1]
+	x := Reshape(h, batch, width, 1)
+	for i, c := range MixTransformConvs {
+		x = conv1D(scope.At("conv%d", i), x, c.Window, c.Out, c.Stride)
+		if i < len(MixTransformConvs)-1 {
+			x = Sigmoid(x)
+		} else {
+			x = Tanh(x)
+		}
+	}
+	return Reshape(x, batch, x.Shape().Dimensions[1])
+}
+
+// MixTransform is the "mix & transform" network of Abadi & Andersen: a dense
+// layer 2N → 2N with sigmoid, then the convolutions of MixTransformConvs.
+// x is [batch, 2N]; the result is [batch, N] in (−1, 1).
+func MixTransform(scope *model.Scope, x *Node) *Node {
+	w := x.Shape().Dimensions[1]
+	h := Sigmoid(dense(scope.At("dense0"), x, w, true))
+	return transform(scope, h)
+}
+
+// ANCAlice encrypts: C = MixTransform(P ‖ K); P and K are [batch, N] of ±1.
+func ANCAlice(scope *model.Scope, p, k *Node) *Node {
+	return MixTransform(scope, Concatenate([]*Node{p, k}, 1))
+}
+
+// ANCBob decrypts: P̂ = MixTransform(C ‖ K).
+func ANCBob(scope *model.Scope, c, k *Node) *Node {
+	return MixTransform(scope, Concatenate([]*Node{c, k}, 1))
+}
+
+// ANCEve attacks from C alone: dense N → 2N, dense 2N → 2N (sigmoid after
+// each), then the convolutions of MixTransformConvs.
+func ANCEve(scope *model.Scope, c *Node) *Node {
+	n := c.Shape().Dimensions[1]
+	h := Sigmoid(dense(scope.At("dense0"), c, 2*n, true))
+	h = Sigmoid(dense(scope.At("dense1"), h, 2*n, true))
+	return transform(scope, h)
+}
+
+// cpaKeyholder is Coutinho's Alice/Bob network: the 2n input bits become
+// angles, one linear layer without bias mixes them into n angles, and
+// InvAngle turns those back into continuous bits. With integer weights it
+// computes XORs of input bits exactly.
+func cpaKeyholder(scope *model.Scope, x, k *Node) *Node {
+	n := x.Shape().Dimensions[1]
+	a := Angle(Concatenate([]*Node{x, k}, 1))
+	return InvAngle(dense(scope.At("dense0"), a, n, false))
+}
+
+// BitAngle is Angle for exact bits: f(b) = π·b for b ∈ {0, 1}.
+func BitAngle(b *Node) *Node { return MulScalar(b, math.Pi) }
+
+// CPAAlice encrypts: P and K are [batch, n] bits in {0, 1}; C ∈ [0, 1]ⁿ.
+// Her inputs are exact bits, so their angles are π·b (BitAngle).
+func CPAAlice(scope *model.Scope, p, k *Node) *Node {
+	n := p.Shape().Dimensions[1]
+	a := BitAngle(Concatenate([]*Node{p, k}, 1))
+	return InvAngle(dense(scope.At("dense0"), a, n, false))
+}
+
+// CPABob decrypts: P̂ = InvAngle(W·Angle(C ‖ K)).
+func CPABob(scope *model.Scope, c, k *Node) *Node { return cpaKeyholder(scope, c, k) }
+
+// CPAEveHidden is the number of hidden units of CPA-ANC's Eve per key bit
+// (4n, as in the seed's §4.1).
+const CPAEveHidden = 4
+
+// CPAEve is the chosen-plaintext adversary: given the two plaintexts P0, P1
+// and the ciphertext C (all [batch, n] in [0, 1]) it maps them to angles, mixes
+// them linearly into 4n angles, applies InvAngle, and a second dense layer
+// gives the two logits [batch, 2] of "C encrypts P0" / "C encrypts P1".
+func CPAEve(scope *model.Scope, p0, p1, c *Node) *Node {
+	n := c.Shape().Dimensions[1]
+	a := Angle(Concatenate([]*Node{p0, p1, c}, 1))
+	h := InvAngle(dense(scope.At("dense0"), a, CPAEveHidden*n, false))
+	return dense(scope.At("dense1"), h, 2, true)
+}
+
+// l2 returns the sum of squares of the "weights" variables under scope that
+// the graph uses.
+func l2(scope *model.Scope, g *Graph) *Node {
+	var total *Node
+	for v := range scope.IterVariables() {
+		if v.Name() != "weights" || !v.InUseByGraph(g) {
+			continue
+		}
+		s := ReduceAllSum(Square(v.NodeValue(g)))
+		if total == nil {
+			total = s
+		} else {
+			total = Add(total, s)
+		}
+	}
+	if total == nil {
+		return ScalarZero(g, dtypes.Float32)
+	}
+	return total
+}

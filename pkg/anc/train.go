@@ -1,0 +1,416 @@
+package anc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+)
+
+// Scope names of the players. Each player's variables live under its own
+// sub-scope and each training step updates exactly one of them.
+const (
+	ScopeAliceBob = "alicebob"
+	ScopeAlice    = "alice" // under ScopeAliceBob
+	ScopeBob      = "bob"   // under ScopeAliceBob
+	ScopeEve      = "eve"
+)
+
+// Attack is the kind of adversary Eve is.
+type Attack string
+
+// Attacks.
+const (
+	// Reconstruct: Eve sees C and outputs a guess of P (ANC's Eve).
+	Reconstruct Attack = "reconstruct"
+	// ChosenPlaintext: Eve picks P0, P1, sees C = Alice(P_t, K) and outputs
+	// a 2-way softmax over t (CPA-ANC's Eve).
+	ChosenPlaintext Attack = "chosen-plaintext"
+)
+
+// NaturalAttack is the adversary each variant trains against.
+func NaturalAttack(v Variant) Attack {
+	if v == CPA {
+		return ChosenPlaintext
+	}
+	return Reconstruct
+}
+
+// Metrics are measured on a set of test blocks.
+type Metrics struct {
+	Blocks int `json:"blocks"`
+	// BobBits is Bob's mean L1 error in bits per block (continuous outputs).
+	BobBits float64 `json:"bob_bits"`
+	// BobHardBits is Bob's mean number of wrong bits per block after
+	// rounding his outputs to bits.
+	BobHardBits float64 `json:"bob_hard_bits"`
+	// EveBits (Reconstruct) is Eve's mean L1 error in bits per block.
+	EveBits float64 `json:"eve_bits"`
+	// EveAccuracy (ChosenPlaintext) is the fraction of pairs Eve gets right.
+	EveAccuracy float64 `json:"eve_accuracy"`
+}
+
+// History holds the training curves: at each recorded Alice–Bob step, Bob's
+// error rate (L1 bits per block / N) and Eve's error rate (Reconstruct) or
+// accuracy (ChosenPlaintext), on a fixed evaluation set.
+type History struct {
+	Step []int     `json:"step"`
+	Bob  []float64 `json:"bob"`
+	Eve  []float64 `json:"eve"`
+}
+
+// Model holds Alice, Bob and Eve of one run and their optimisers.
+type Model struct {
+	cfg     Config
+	backend compute.Backend
+	store   *model.Store
+	abOpt   optimizer.Interface
+	eveOpt  optimizer.Interface
+	abExec  *model.Exec
+	eveExec *model.Exec
+	evalEx  *model.Exec
+	encExec *model.Exec
+	data    *bitSource
+	evalSet *batch
+}
+
+// NewModel creates the three networks of cfg on backend be. Variables are
+// initialised lazily, from cfg.Seed, on the first step.
+func NewModel(be compute.Backend, cfg Config) (*Model, error) {
+	if be == nil {
+		return nil, errors.New("anc: nil backend")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{cfg: cfg, backend: be, store: model.NewStore(), data: newBitSource(cfg.Seed, 1)}
+	if err := m.store.SetRNGStateFromSeed(int64(cfg.Seed & math.MaxInt64)); err != nil {
+		return nil, fmt.Errorf("anc: seeding the model RNG: %w", err)
+	}
+	m.abOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
+	m.eveOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
+	var err error
+	if cfg.Variant == ANC {
+		m.abExec, err = model.NewExec(be, m.store, m.ancABGraph)
+		if err == nil {
+			m.evalEx, err = model.NewExec(be, m.store, m.ancEvalGraph)
+		}
+	} else {
+		m.abExec, err = model.NewExec(be, m.store, m.cpaABGraph)
+		if err == nil {
+			m.evalEx, err = model.NewExec(be, m.store, m.cpaEvalGraph)
+		}
+	}
+	if err == nil {
+		m.eveExec, err = newEveExec(be, m.store, cfg.Variant, NaturalAttack(cfg.Variant), m.eveOpt)
+	}
+	if err == nil {
+		m.encExec, err = model.NewExec(be, m.store, func(scope *model.Scope, p, k *Node) *Node {
+			return aliceGraph(scope, cfg.Variant, p, k)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("anc: building the %s graphs: %w", cfg.Variant, err)
+	}
+	return m, nil
+}
+
+// Config returns the model's configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// initScope sets the Xavier-uniform initialiser (drawing from the store's
+// seeded RNG) on the root scope.
+func initScope(scope *model.Scope) *model.Scope {
+	return scope.WithInitializer(initializer.XavierUniformFn(scope.Store()))
+}
+
+// aliceGraph builds Alice of variant v under scope/alicebob/alice.
+func aliceGraph(scope *model.Scope, v Variant, p, k *Node) *Node {
+	s := initScope(scope).At(ScopeAliceBob).At(ScopeAlice)
+	if v == ANC {
+		return ANCAlice(s, p, k)
+	}
+	return CPAAlice(s, p, k)
+}
+
+func bobGraph(scope *model.Scope, v Variant, c, k *Node) *Node {
+	s := initScope(scope).At(ScopeAliceBob).At(ScopeBob)
+	if v == ANC {
+		return ANCBob(s, c, k)
+	}
+	return CPABob(s, c, k)
+}
+
+// toUnitBits maps Alice's output of variant v to [0, 1] for a CPA Eve.
+func toUnitBits(v Variant, c *Node) *Node {
+	if v == ANC {
+		return MulScalar(AddScalar(c, 1), 0.5)
+	}
+	return c
+}
+
+// hardBitsWrong is the mean number of wrong bits per block after rounding.
+func hardBitsWrong(v Variant, p, x *Node) *Node {
+	var wrong *Node
+	if v == ANC {
+		wrong = LessOrEqual(Mul(p, x), ScalarZero(x.Graph(), x.DType()))
+	} else {
+		wrong = GreaterOrEqual(Abs(Sub(p, x)), Scalar(x.Graph(), x.DType(), 0.5))
+	}
+	return ReduceAllMean(ReduceSum(ConvertDType(wrong, x.DType()), 1))
+}
+
+func (m *Model) ancABGraph(scope *model.Scope, p, k *Node) (*Node, *Node) {
+	c := aliceGraph(scope, ANC, p, k)
+	bob := bobGraph(scope, ANC, c, k)
+	eve := ANCEve(initScope(scope).At(ScopeEve), c)
+	loss := ANCAliceBobLoss(p, bob, eve)
+	m.abOpt.UpdateGraph(scope.At(ScopeAliceBob), p.Graph(), loss)
+	return loss, ReduceAllMean(BitsWrongPM(p, bob))
+}
+
+func (m *Model) cpaABGraph(scope *model.Scope, p0, p1, p, k, t *Node) (*Node, *Node) {
+	c := aliceGraph(scope, CPA, p, k)
+	bob := bobGraph(scope, CPA, c, k)
+	logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
+	bobLoss := CPABobLoss(p, bob)
+	loss := CPAAliceBobLoss(bobLoss, CPAEveError(logits, t), m.cfg.Gamma)
+	if m.cfg.Alpha > 0 {
+		reg := MulScalar(l2(scope.At(ScopeAliceBob), p.Graph()), m.cfg.Alpha/float64(m.cfg.N))
+		loss = Add(loss, reg)
+	}
+	m.abOpt.UpdateGraph(scope.At(ScopeAliceBob), p.Graph(), loss)
+	return loss, bobLoss
+}
+
+// newEveExec builds one Eve training step of the given attack against the
+// (frozen, in this step) Alice of variant v. Inputs: (p, k) for
+// Reconstruct, (p0, p1, p, k, t) for ChosenPlaintext; output: Eve's loss.
+func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt optimizer.Interface) (*model.Exec, error) {
+	if a == Reconstruct {
+		if v != ANC {
+			return nil, fmt.Errorf("anc: the reconstruct attack needs an ANC Alice, not %q", v)
+		}
+		return model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node {
+			c := StopGradient(aliceGraph(scope, v, p, k))
+			eve := ANCEve(initScope(scope).At(ScopeEve), c)
+			loss := ANCEveLoss(p, eve)
+			opt.UpdateGraph(scope.At(ScopeEve), p.Graph(), loss)
+			return loss
+		})
+	}
+	return model.NewExec(be, store, func(scope *model.Scope, p0, p1, p, k, t *Node) *Node {
+		c := StopGradient(toUnitBits(v, aliceGraph(scope, v, p, k)))
+		logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
+		loss := CPAEveLoss(logits, t)
+		opt.UpdateGraph(scope.At(ScopeEve), p.Graph(), loss)
+		return loss
+	})
+}
+
+// newEveEvalExec evaluates Eve of the given attack: Reconstruct → her mean
+// L1 bits wrong; ChosenPlaintext → her accuracy.
+func newEveEvalExec(be compute.Backend, store *model.Store, v Variant, a Attack) (*model.Exec, error) {
+	if a == Reconstruct {
+		return model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node {
+			c := aliceGraph(scope, v, p, k)
+			return ANCEveLoss(p, ANCEve(initScope(scope).At(ScopeEve), c))
+		})
+	}
+	return model.NewExec(be, store, func(scope *model.Scope, p0, p1, p, k, t *Node) *Node {
+		c := toUnitBits(v, aliceGraph(scope, v, p, k))
+		return CPAEveAccuracy(CPAEve(initScope(scope).At(ScopeEve), p0, p1, c), t)
+	})
+}
+
+func (m *Model) ancEvalGraph(scope *model.Scope, p, k *Node) (*Node, *Node, *Node) {
+	c := aliceGraph(scope, ANC, p, k)
+	bob := bobGraph(scope, ANC, c, k)
+	eve := ANCEve(initScope(scope).At(ScopeEve), c)
+	return ReduceAllMean(BitsWrongPM(p, bob)), hardBitsWrong(ANC, p, bob), ANCEveLoss(p, eve)
+}
+
+func (m *Model) cpaEvalGraph(scope *model.Scope, p0, p1, p, k, t *Node) (*Node, *Node, *Node) {
+	c := aliceGraph(scope, CPA, p, k)
+	bob := bobGraph(scope, CPA, c, k)
+	logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
+	return ReduceAllMean(BitsWrong01(p, bob)), hardBitsWrong(CPA, p, bob), CPAEveAccuracy(logits, t)
+}
+
+// tensorsOf returns the graph inputs of b for attack a.
+func tensorsOf(b *batch, n int, a Attack) []any {
+	p := tensors.FromFlatDataAndDimensions(b.p, b.blocks, n)
+	k := tensors.FromFlatDataAndDimensions(b.k, b.blocks, n)
+	if a == Reconstruct {
+		return []any{p, k}
+	}
+	return []any{tensors.FromFlatDataAndDimensions(b.p0, b.blocks, n),
+		tensors.FromFlatDataAndDimensions(b.p1, b.blocks, n), p, k,
+		tensors.FromFlatDataAndDimensions(b.t, b.blocks)}
+}
+
+func scalar(t *tensors.Tensor) (float64, error) {
+	v, err := t.ValueSafe()
+	if err != nil {
+		return 0, err
+	}
+	switch x := v.(type) {
+	case float32:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	}
+	return 0, fmt.Errorf("anc: expected a float scalar, got %T", v)
+}
+
+func (m *Model) nextBatch() *batch {
+	return m.data.newBatch(m.cfg.Variant, m.cfg.N, m.cfg.Batch, m.cfg.Variant == CPA)
+}
+
+// StepAliceBob makes one Alice–Bob training step and returns their loss.
+func (m *Model) StepAliceBob() (float64, error) {
+	out, err := m.abExec.Exec(tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))...)
+	if err != nil {
+		return 0, fmt.Errorf("anc: Alice–Bob step: %w", err)
+	}
+	return scalar(out[0])
+}
+
+// StepEve makes one Eve training step and returns her loss.
+func (m *Model) StepEve() (float64, error) {
+	out, err := m.eveExec.Exec(tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))...)
+	if err != nil {
+		return 0, fmt.Errorf("anc: Eve step: %w", err)
+	}
+	return scalar(out[0])
+}
+
+// Evaluate measures Bob and Eve on blocks fresh blocks drawn from seed.
+func (m *Model) Evaluate(blocks int, seed uint64) (Metrics, error) {
+	b := newBitSource(seed, 3).newBatch(m.cfg.Variant, m.cfg.N, blocks, m.cfg.Variant == CPA)
+	return m.evaluate(b)
+}
+
+func (m *Model) evaluate(b *batch) (Metrics, error) {
+	out, err := m.evalEx.Exec(tensorsOf(b, m.cfg.N, NaturalAttack(m.cfg.Variant))...)
+	if err != nil {
+		return Metrics{}, fmt.Errorf("anc: evaluation: %w", err)
+	}
+	var v [3]float64
+	for i := range v {
+		if v[i], err = scalar(out[i]); err != nil {
+			return Metrics{}, err
+		}
+	}
+	mt := Metrics{Blocks: b.blocks, BobBits: v[0], BobHardBits: v[1]}
+	if m.cfg.Variant == ANC {
+		mt.EveBits = v[2]
+	} else {
+		mt.EveAccuracy = v[2]
+	}
+	return mt, nil
+}
+
+// record appends the current errors on the fixed evaluation set to h.
+func (m *Model) record(h *History, step int) error {
+	if m.evalSet == nil {
+		m.evalSet = newBitSource(m.cfg.Seed, 2).newBatch(m.cfg.Variant, m.cfg.N, m.cfg.EvalBlocks, m.cfg.Variant == CPA)
+	}
+	mt, err := m.evaluate(m.evalSet)
+	if err != nil {
+		return err
+	}
+	h.Step = append(h.Step, step)
+	h.Bob = append(h.Bob, mt.BobBits/float64(m.cfg.N))
+	if m.cfg.Variant == ANC {
+		h.Eve = append(h.Eve, mt.EveBits/float64(m.cfg.N))
+	} else {
+		h.Eve = append(h.Eve, mt.EveAccuracy)
+	}
+	return nil
+}
+
+// Train runs cfg.Rounds rounds (each ABPerRound Alice–Bob steps, then
+// EvePerRound Eve steps), recording the History every cfg.EvalEvery rounds.
+// onRound, if not nil, is called after each round. It stops with ctx's
+// error when ctx is cancelled.
+func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, error) {
+	h := &History{}
+	for r := 0; r < m.cfg.Rounds; r++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if m.cfg.EvalEvery > 0 && r%m.cfg.EvalEvery == 0 {
+			if err := m.record(h, r*m.cfg.ABPerRound); err != nil {
+				return nil, err
+			}
+		}
+		for i := 0; i < m.cfg.ABPerRound; i++ {
+			loss, err := m.StepAliceBob()
+			if err != nil {
+				return nil, err
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return nil, fmt.Errorf("anc: Alice–Bob loss is %g at round %d (N=%d, seed %d)", loss, r, m.cfg.N, m.cfg.Seed)
+			}
+		}
+		for i := 0; i < m.cfg.EvePerRound; i++ {
+			if _, err := m.StepEve(); err != nil {
+				return nil, err
+			}
+		}
+		if onRound != nil {
+			onRound(r)
+		}
+	}
+	if m.cfg.EvalEvery > 0 {
+		if err := m.record(h, m.cfg.ABSteps()); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// Encrypt runs Alice on blocks blocks: p and k hold blocks·N values in the
+// variant's encoding (ANC: ±1; CPA: {0, 1}); it returns C, blocks·N values.
+func (m *Model) Encrypt(p, k []float32, blocks int) ([]float32, error) {
+	n := m.cfg.N
+	if len(p) != blocks*n || len(k) != blocks*n {
+		return nil, fmt.Errorf("anc: encrypt: got %d plaintext and %d key values for %d blocks of %d bits", len(p), len(k), blocks, n)
+	}
+	out, err := m.encExec.Exec(tensors.FromFlatDataAndDimensions(p, blocks, n), tensors.FromFlatDataAndDimensions(k, blocks, n))
+	if err != nil {
+		return nil, fmt.Errorf("anc: encrypt: %w", err)
+	}
+	return tensors.CopyFlatData[float32](out[0])
+}
+
+// AliceWeights returns Alice's variables (path → flat values), for
+// inspection (e.g. whether CPA-ANC's Alice learned integer weights).
+func (m *Model) AliceWeights() (map[string][]float32, error) {
+	out := map[string][]float32{}
+	prefix := "/" + ScopeAliceBob + "/" + ScopeAlice + "/"
+	for v := range m.store.IterVariables() {
+		if !strings.HasPrefix(v.Path(), prefix) {
+			continue
+		}
+		t, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		flat, err := tensors.CopyFlatData[float32](t)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimPrefix(v.Path(), prefix)] = flat
+	}
+	return out, nil
+}
