@@ -2,7 +2,7 @@
 // cell and every claim — and lists what diverges. It backs
 // `neurocrypt reproduce -check`.
 //
-// Rules: tables marked "timing" are skipped (wall-clock numbers vary run to
+// Rules: tables and claims marked "timing" are skipped (wall-clock numbers vary run to
 // run); a numeric cell matches when |got − ref| ≤ the column's tolerance from
 // the reference table's "tolerances" (0, i.e. exact, when absent); strings,
 // booleans and nulls must be equal; a claim matches when its verdict is equal
@@ -46,6 +46,7 @@ type Results struct {
 			Measured  *float64 `json:"measured"`
 			Verdict   string   `json:"verdict"`
 			Tolerance float64  `json:"tolerance"`
+			Timing    bool     `json:"timing"`
 		} `json:"claims"`
 	} `json:"experiments"`
 }
@@ -133,6 +134,9 @@ func Compare(ref, got *Results, only []string) []Difference {
 			gotClaims[ck{c.Paper, c.Statement}] = i
 		}
 		for _, rc := range re.Claims {
+			if rc.Timing {
+				continue
+			}
 			where := fmt.Sprintf("claim %q (%s)", rc.Statement, rc.Paper)
 			gi, ok := gotClaims[ck{rc.Paper, rc.Statement}]
 			if !ok {

@@ -148,6 +148,9 @@ type Claim struct {
 	// Tolerance is the absolute difference in Measured that
 	// `reproduce -check` accepts (0: exact; trained models set a bound).
 	Tolerance float64
+	// Timing marks claims about wall-clock speed (throughput): they vary
+	// run to run and machine to machine, so `reproduce -check` skips them.
+	Timing bool
 }
 
 type claimJSON struct {
@@ -159,6 +162,7 @@ type claimJSON struct {
 	Verdict    Verdict  `json:"verdict"`
 	Why        string   `json:"why"`
 	Tolerance  float64  `json:"tolerance,omitempty"`
+	Timing     bool     `json:"timing,omitempty"`
 }
 
 func numOrNil(x float64) *float64 {
@@ -181,7 +185,7 @@ func (c Claim) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance}); err != nil {
+	if err := enc.Encode(claimJSON{c.Paper, c.Statement, numOrNil(c.PaperValue), numOrNil(c.Measured), c.Unit, c.Verdict, c.Why, c.Tolerance, c.Timing}); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
@@ -193,7 +197,7 @@ func (c *Claim) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*c = Claim{j.Paper, j.Statement, nilToNaN(j.PaperValue), nilToNaN(j.Measured), j.Unit, j.Verdict, j.Why, j.Tolerance}
+	*c = Claim{j.Paper, j.Statement, nilToNaN(j.PaperValue), nilToNaN(j.Measured), j.Unit, j.Verdict, j.Why, j.Tolerance, j.Timing}
 	return nil
 }
 
