@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+)
+
+//go:embed driver.py
+var driverPy []byte
+
+// Defaults of `kernel run`.
+const (
+	// DefaultCellTimeout bounds one cell; a quick-profile experiment runs
+	// in one cell and may take up to 30 minutes on 2 cores.
+	DefaultCellTimeout = 60 * time.Minute
+	// KernelStartupTimeout bounds the kernel start (GoNB runs `go work` and
+	// `go mod` before it answers).
+	KernelStartupTimeout = 5 * time.Minute
+	// ProfileEnv is the environment variable notebooks read to choose the
+	// experiment profile (smoke, quick, paper); unset means quick.
+	ProfileEnv = "NEUROCRYPT_PROFILE"
+	// PythonEnv overrides the Python used to run nbclient.
+	PythonEnv = "NEUROCRYPT_PYTHON"
+	// driverFailed is the driver's exit status when a notebook could not be
+	// run at all.
+	driverFailed = 3
+)
+
+// runOptions configure `kernel run`.
+type runOptions struct {
+	Profile string        // "" leaves ProfileEnv as it is
+	HTMLDir string        // "" means no HTML export
+	OutDir  string        // "" writes executed notebooks in place
+	Kernel  string        // kernelspec name
+	Timeout time.Duration // per cell
+	Python  string        // "" finds one
+	Verbose bool          // stream the kernel's log
+	// ExtraEnv is added to the kernel's environment (tests: JUPYTER_PATH).
+	ExtraEnv []string
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o runOptions
+	fs.StringVar(&o.Profile, "profile", "", "experiment profile passed to notebooks as $"+ProfileEnv+" (smoke, quick, paper; default: the notebooks' default, quick)")
+	fs.StringVar(&o.HTMLDir, "html", "", "also export each executed notebook to `DIR`/<name>.html")
+	fs.StringVar(&o.OutDir, "out", "", "write executed notebooks to `DIR` instead of in place")
+	fs.StringVar(&o.Kernel, "kernel", KernelName, "Jupyter kernelspec `name`")
+	fs.DurationVar(&o.Timeout, "timeout", DefaultCellTimeout, "time limit of one cell")
+	fs.StringVar(&o.Python, "python", "", "Python with nbclient/nbconvert (default: $"+PythonEnv+", jupyter's, /usr/bin/python3, python3)")
+	fs.BoolVar(&o.Verbose, "v", false, "show the kernel's log")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: go run ./kernel run [-profile smoke] [-html DIR] [-out DIR] NOTEBOOK...\n\n"+
+			"Executes each notebook headlessly with the %q kernel and fails when any cell\n"+
+			"fails (compile error, panic, non-zero exit, timeout, dead kernel).\n\n", KernelName)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	fails, err := runNotebooks(ctx, o, fs.Args(), stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "kernel run: %v\n", err)
+		return 1
+	}
+	if len(fails) > 0 {
+		fmt.Fprintf(stderr, "\n%d failed cell(s):\n", len(fails))
+		for _, f := range fails {
+			fmt.Fprintf(stderr, "FAIL %s\n", f)
+		}
+		return 1
+	}
+	return 0
+}
+
+// runNotebooks executes every notebook (all of them, even after a failure)
+// and returns the failed cells. err is for problems that stop everything
+// (no Python with nbclient, bad flags); a notebook that cannot be run is
+// reported as a failure of that notebook.
+func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, stderr io.Writer) ([]failure, error) {
+	if o.Profile != "" {
+		if _, err := experiment.ParseProfile(o.Profile); err != nil {
+			return nil, fmt.Errorf("-profile: %w", err)
+		}
+	}
+	if o.Kernel == "" {
+		o.Kernel = KernelName
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultCellTimeout
+	}
+	python, err := findPython(o.Python)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "neurocrypt-kernel-run-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	driver := filepath.Join(tmp, "driver.py")
+	if err := os.WriteFile(driver, driverPy, 0o644); err != nil {
+		return nil, err
+	}
+	var all []failure
+	for _, p := range paths {
+		start := time.Now()
+		fmt.Fprintf(stdout, "RUN  %s\n", p)
+		fails, err := runOne(ctx, o, python, driver, tmp, p, stderr)
+		if err != nil {
+			fails = append(fails, failure{Notebook: p, Kind: kindKernel, Message: err.Error()})
+		}
+		status := "ok  "
+		if len(fails) > 0 {
+			status = "FAIL"
+		}
+		fmt.Fprintf(stdout, "%s %s (%.1fs)\n", status, p, time.Since(start).Seconds())
+		all = append(all, fails...)
+		if ctx.Err() != nil {
+			return all, ctx.Err()
+		}
+	}
+	return all, nil
+}
+
+// runOne executes one notebook and writes the results.
+func runOne(ctx context.Context, o runOptions, python, driver, tmp, path string, stderr io.Writer) ([]failure, error) {
+	if _, err := readNotebook(path); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	execPath := filepath.Join(tmp, base+".executed.ipynb")
+	htmlTmp := ""
+	if o.HTMLDir != "" {
+		htmlTmp = filepath.Join(tmp, base+".html")
+	}
+	args := []string{driver,
+		"--kernel", o.Kernel,
+		"--timeout", strconv.Itoa(int(o.Timeout.Seconds())),
+		"--startup-timeout", strconv.Itoa(int(KernelStartupTimeout.Seconds())),
+		"--fail-regexp", streamFailRegexp,
+		// Plain-text errors from GoNB: compile errors keep their
+		// "file:line: msg" lines instead of an HTML widget.
+		"--extra-arg=--raw_error",
+		"--cwd", filepath.Dir(abs),
+		"--html", htmlTmp,
+		abs, execPath}
+	cmd := exec.CommandContext(ctx, python, args...)
+	cmd.Dir = filepath.Dir(abs)
+	cmd.Env = append(os.Environ(), o.ExtraEnv...)
+	if o.Profile != "" {
+		cmd.Env = append(cmd.Env, ProfileEnv+"="+o.Profile)
+	}
+	var log bytes.Buffer
+	cmd.Stdout = &log
+	cmd.Stderr = &log
+	if o.Verbose {
+		cmd.Stdout = io.MultiWriter(&log, stderr)
+		cmd.Stderr = cmd.Stdout
+	}
+	runErr := cmd.Run()
+	var exitErr *exec.ExitError
+	if runErr != nil && !(errors.As(runErr, &exitErr) && exitErr.ExitCode() != driverFailed && fileExists(execPath)) {
+		return nil, fmt.Errorf("%s: could not execute: %v\n%s", path, runErr, tail(log.String(), 40))
+	}
+	b, err := os.ReadFile(execPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the driver wrote no executed notebook: %v\n%s", path, err, tail(log.String(), 40))
+	}
+	nb, err := parseNotebook(execPath, b)
+	if err != nil {
+		return nil, err
+	}
+	dst := path
+	if o.OutDir != "" {
+		dst = filepath.Join(o.OutDir, filepath.Base(path))
+	}
+	if err := atomicfile.WriteFile(dst, b, 0o644); err != nil {
+		return nil, fmt.Errorf("writing the executed notebook: %w", err)
+	}
+	if htmlTmp != "" {
+		h, err := os.ReadFile(htmlTmp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: HTML export missing: %v\n%s", path, err, tail(log.String(), 20))
+		}
+		htmlDir, err := filepath.Abs(o.HTMLDir)
+		if err != nil {
+			return nil, err
+		}
+		h = rebaseLinks(h, filepath.Dir(abs), htmlDir)
+		if err := atomicfile.WriteFile(filepath.Join(htmlDir, base+".html"), h, 0o644); err != nil {
+			return nil, fmt.Errorf("writing the HTML export: %w", err)
+		}
+	}
+	fails := failures(path, nb)
+	if len(fails) == 0 {
+		if n := unexecuted(nb); n > 0 {
+			fails = append(fails, failure{Notebook: path, Kind: kindKernel,
+				Message: fmt.Sprintf("%d code cell(s) were not executed", n)})
+		}
+	}
+	return fails, nil
+}
+
+// reLink matches href and src attributes with a relative URL: no scheme,
+// not absolute, not a fragment.
+var reLink = regexp.MustCompile(`\b(href|src)="([^"#/:?][^":]*)"`)
+
+// rebaseLinks rewrites the relative links of an HTML export so that they
+// point at the same files from htmlDir as they did from the notebook's
+// directory: ../reports/bitplane.html in notebooks/bitplane.ipynb becomes
+// ../bitplane.html in reports/notebooks/bitplane.html.
+func rebaseLinks(h []byte, nbDir, htmlDir string) []byte {
+	if nbDir == htmlDir {
+		return h
+	}
+	return reLink.ReplaceAllFunc(h, func(m []byte) []byte {
+		sub := reLink.FindSubmatch(m)
+		attr, target := string(sub[1]), string(sub[2])
+		path, suffix := target, ""
+		if i := strings.IndexAny(target, "#?"); i >= 0 {
+			path, suffix = target[:i], target[i:]
+		}
+		rel, err := filepath.Rel(htmlDir, filepath.Join(nbDir, filepath.FromSlash(path)))
+		if err != nil {
+			return m
+		}
+		return []byte(fmt.Sprintf(`%s="%s%s"`, attr, filepath.ToSlash(rel), suffix))
+	})
+}
+
+// findPython returns a Python that can import nbclient, nbformat and
+// nbconvert: the explicit one, $NEUROCRYPT_PYTHON, the one `jupyter` runs
+// with, /usr/bin/python3, then python3 on PATH.
+func findPython(explicit string) (string, error) {
+	var cands []string
+	if explicit != "" {
+		cands = []string{explicit}
+	} else {
+		if p := os.Getenv(PythonEnv); p != "" {
+			cands = append(cands, p)
+		}
+		if p := jupyterPython(); p != "" {
+			cands = append(cands, p)
+		}
+		cands = append(cands, "/usr/bin/python3", "python3")
+	}
+	var tried []string
+	for _, c := range cands {
+		path, err := exec.LookPath(c)
+		if err != nil {
+			tried = append(tried, c+" (not found)")
+			continue
+		}
+		out, err := exec.Command(path, "-c", "import nbclient, nbformat, nbconvert, jupyter_client").CombinedOutput()
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s (%s)", path, lastLine(string(out))))
+			continue
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("no Python with nbclient/nbformat/nbconvert: tried %s; install Jupyter "+
+		"(Debian: apt-get install jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel) or set $%s",
+		strings.Join(tried, ", "), PythonEnv)
+}
+
+// jupyterPython returns the interpreter named in the `jupyter` script's
+// shebang line, or "".
+func jupyterPython() string {
+	j, err := exec.LookPath("jupyter")
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(j)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 256)
+	n, _ := f.Read(buf)
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	if !strings.HasPrefix(line, "#!") {
+		return ""
+	}
+	fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if len(fields) == 0 || strings.HasSuffix(fields[0], "/env") {
+		return ""
+	}
+	return fields[0]
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testKernel registers a kernelspec for this checkout in a temporary
+// Jupyter path, using the GoNB and goimports that `kernel install` put in
+// the default bin dir, and returns the environment that makes Jupyter see
+// it. It skips the test when Jupyter's Python side or the tools are absent.
+func testKernel(t *testing.T) []string {
+	t.Helper()
+	if _, err := findPython(""); err != nil {
+		t.Skipf("skipping: Jupyter is not installed (%v)", err)
+	}
+	bin, err := defaultBinDir()
+	if err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	for _, tl := range []tool{toolGoNB, toolGoimports} {
+		if v := installedVersion(filepath.Join(bin, tl.Name), tl.Module); v != tl.Version {
+			t.Skipf("skipping: %s %s is not installed in %s (run: go run ./kernel install)", tl.Name, tl.Version, bin)
+		}
+	}
+	repo, err := findRepo("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpath := t.TempDir()
+	if _, err := writeKernelspec(filepath.Join(jpath, "kernels", KernelName), filepath.Join(bin, "gonb"), bin, repo); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"JUPYTER_PATH=" + jpath}
+}
+
+// TestRunDetectsFailures executes the tiny notebooks in testdata with the
+// real kernel: the clean one passes; the compile error, the planted panic
+// and os.Exit(3) each fail with their cell named.
+func TestRunDetectsFailures(t *testing.T) {
+	env := testKernel(t)
+	out := t.TempDir()
+	o := runOptions{Profile: "smoke", OutDir: out, HTMLDir: filepath.Join(out, "html"), ExtraEnv: env}
+	names := []string{"clean", "compile_error", "planted_panic", "exit_nonzero"}
+	var paths []string
+	for _, n := range names {
+		paths = append(paths, filepath.Join("testdata", n+".ipynb"))
+	}
+	var stdout, stderr bytes.Buffer
+	fails, err := runNotebooks(context.Background(), o, paths, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("runNotebooks: %v\n%s", err, stderr.String())
+	}
+	got := map[string]failure{}
+	for _, f := range fails {
+		got[strings.TrimSuffix(filepath.Base(f.Notebook), ".ipynb")] = f
+	}
+	want := map[string]struct {
+		cell       int
+		kind, text string
+	}{
+		"compile_error": {2, kindCompile, "undefined: undefinedVariable"},
+		"planted_panic": {3, kindPanic, "assignment to entry in nil map"},
+		"exit_nonzero":  {1, kindExit, "exit status 3"},
+	}
+	if len(fails) != len(want) {
+		t.Errorf("got %d failures, want %d: %v", len(fails), len(want), fails)
+	}
+	for n, w := range want {
+		f, ok := got[n]
+		if !ok {
+			t.Errorf("%s: no failure reported", n)
+			continue
+		}
+		if f.Cell != w.cell || f.Kind != w.kind || !strings.Contains(f.Message, w.text) {
+			t.Errorf("%s: got %v, want cell %d, %s, %q", n, f, w.cell, w.kind, w.text)
+		}
+	}
+	if _, ok := got["clean"]; ok {
+		t.Errorf("clean notebook failed: %v", got["clean"])
+	}
+
+	// The executed notebook is written, with the profile passed through and
+	// the module's package imported from this checkout.
+	nb, err := readNotebook(filepath.Join(out, "clean.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			text.WriteString(string(o.Text))
+		}
+	}
+	for _, w := range []string{"seed: true", "profile: smoke"} {
+		if !strings.Contains(text.String(), w) {
+			t.Errorf("clean.ipynb outputs lack %q: %q", w, text.String())
+		}
+	}
+	// Execution stopped after the failed cell.
+	nb, err = readNotebook(filepath.Join(out, "planted_panic.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := nb.Cells[len(nb.Cells)-1]; last.ExecutionCount != nil {
+		t.Errorf("the cell after the panic was executed")
+	}
+	// HTML exports are written and load nothing from the network.
+	for _, n := range names {
+		h, err := os.ReadFile(filepath.Join(out, "html", n+".html"))
+		if err != nil {
+			t.Errorf("HTML export: %v", err)
+			continue
+		}
+		if bytes.Contains(h, []byte("<script")) || bytes.Contains(h, []byte("cdn")) {
+			t.Errorf("%s.html has scripts or CDN links", n)
+		}
+	}
+	// The input notebooks are untouched (-out was given).
+	in, err := readNotebook(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range in.Cells {
+		if c.ExecutionCount != nil {
+			t.Errorf("%s was modified", paths[0])
+		}
+	}
+}
+
+// TestRunCommandExitStatus checks the command's contract: exit 1 and a FAIL
+// line naming the notebook and the cell.
+func TestRunCommandExitStatus(t *testing.T) {
+	env := testKernel(t)
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		t.Setenv(k, v)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", "-out", t.TempDir(), "testdata/planted_panic.ipynb"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	if want := "FAIL testdata/planted_panic.ipynb: cell 3"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+	}
+	stderr.Reset()
+	code = run(context.Background(), []string{"run", "-kernel", "neurocrypt-no-such-kernel", "-out", t.TempDir(), "testdata/clean.ipynb"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "no Jupyter kernel named") {
+		t.Errorf("unknown kernel: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}

@@ -1,0 +1,86 @@
+package nbdisplay
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+)
+
+// ProfileEnv is the environment variable notebooks read their profile from
+// (`go run ./kernel run -profile smoke` sets it); unset means quick.
+const ProfileEnv = "NEUROCRYPT_PROFILE"
+
+// Profile returns the experiment profile chosen by $NEUROCRYPT_PROFILE,
+// experiment.Quick when it is unset; an unknown name is an error.
+func Profile() (experiment.Profile, error) {
+	p, err := experiment.ParseProfile(cmp.Or(os.Getenv(ProfileEnv), string(experiment.Quick)))
+	if err != nil {
+		return "", fmt.Errorf("$%s: %w", ProfileEnv, err)
+	}
+	return p, nil
+}
+
+// gonbTmpDirEnv is set by GoNB to the kernel session's temporary directory.
+const gonbTmpDirEnv = "GONB_TMP_DIR"
+
+var (
+	keptMu sync.Mutex
+	kept   = map[string][]byte{} // outside a notebook
+)
+
+// Keep stores v (as JSON) under name for later cells of the same kernel
+// session. Each GoNB cell is a new program, so a result computed in one
+// cell is gone in the next: the cell that runs an experiment keeps its
+// result, and the cells that show parts of it call Kept. Outside a
+// notebook the value is kept in memory.
+func Keep(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("keeping %q: %w", name, err)
+	}
+	dir := os.Getenv(gonbTmpDirEnv)
+	if dir == "" {
+		keptMu.Lock()
+		kept[name] = b
+		keptMu.Unlock()
+		return nil
+	}
+	if err := os.WriteFile(keptPath(dir, name), b, 0o600); err != nil {
+		return fmt.Errorf("keeping %q: %w", name, err)
+	}
+	return nil
+}
+
+// Kept returns the value stored by Keep under name. It is an error when
+// nothing was kept under that name in this kernel session (run the cell
+// that computes it first).
+func Kept[T any](name string) (T, error) {
+	var v T
+	var b []byte
+	if dir := os.Getenv(gonbTmpDirEnv); dir != "" {
+		var err error
+		if b, err = os.ReadFile(keptPath(dir, name)); err != nil {
+			return v, fmt.Errorf("nothing kept under %q in this kernel session: run the cell that computes it first (%v)", name, err)
+		}
+	} else {
+		keptMu.Lock()
+		b = kept[name]
+		keptMu.Unlock()
+		if b == nil {
+			return v, fmt.Errorf("nothing kept under %q: call Keep first", name)
+		}
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("reading kept %q: %w", name, err)
+	}
+	return v, nil
+}
+
+func keptPath(dir, name string) string {
+	return filepath.Join(dir, "neurocrypt-kept-"+filepath.Base(name)+".json")
+}
