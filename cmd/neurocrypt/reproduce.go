@@ -59,7 +59,7 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	workDir := fs.String("workdir", defaultWorkDir(), "result cache and checkpoints")
 	fresh := fs.Bool("fresh", false, "ignore cached results (recompute everything)")
 	strict := fs.Bool("strict", false, "fail on any missing or corrupt dataset file (default: skip them and record the count)")
-	chk := fs.Bool("check", false, "compare with a reference results.json (positional REF, default <out>/results.json) and exit 1 on divergence; the reports are not rewritten")
+	chk := fs.Bool("check", false, "re-run what a reference results.json ran (positional REF, default <out>/results.json; its profile, seed, data and experiments unless given) and compare cell by cell; exit 1 on divergence; reports are not rewritten")
 	from := fs.String("from", "", "re-run with the profile, seed and data recorded in this results.json")
 	if err := parse(fs, args); err != nil {
 		return nil, err
@@ -89,34 +89,53 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	if cfg.check && cfg.checkRef == "" {
 		cfg.checkRef = filepath.Join(cfg.out, report.ResultsFile)
 	}
-	if cfg.from != "" {
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		res, err := report.ReadResults(cfg.from)
-		if err != nil {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// -from, and -check's REF, supply the settings the user did not give:
+	// a check must re-run what the reference ran.
+	for _, recorded := range []string{cfg.from, cfg.checkRef} {
+		if recorded == "" {
+			continue
+		}
+		if err := cfg.applyRecorded(recorded, set); err != nil {
 			return nil, err
 		}
-		pr := res.Provenance
-		if !set["profile"] {
-			if cfg.profile, err = experiment.ParseProfile(pr.Profile); err != nil {
-				return nil, fmt.Errorf("%s: %w", cfg.from, err)
-			}
-		}
-		if !set["seed"] {
-			cfg.seed = pr.Seed
-		}
-		if !set["data"] {
-			if path, ok := strings.CutPrefix(pr.Dataset, bossbasePrefix); ok {
-				cfg.data = path
-			}
-		}
-		if !set["only"] && len(cfg.only) == 0 {
-			for _, e := range res.Experiments {
-				cfg.only = append(cfg.only, e.ID)
-			}
-		}
+		break
 	}
 	return cfg, nil
+}
+
+// applyRecorded takes profile, seed, data and experiments from the
+// provenance of a results.json for every flag not in set.
+func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error {
+	res, err := report.ReadResults(path)
+	if err != nil {
+		return err
+	}
+	pr := res.Provenance
+	if !set["profile"] {
+		if c.profile, err = experiment.ParseProfile(pr.Profile); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if !set["seed"] {
+		c.seed = pr.Seed
+	}
+	if !set["data"] {
+		if p, ok := strings.CutPrefix(pr.Dataset, bossbasePrefix); ok {
+			c.data = p
+		}
+	}
+	if !set["only"] {
+		c.only = nil
+		for _, e := range res.Experiments {
+			c.only = append(c.only, e.ID)
+		}
+		if _, err := suite.Select(c.only); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // command returns the command line that regenerates this run.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
@@ -69,11 +70,13 @@ func TestCheckPassesThenFailsOnAlteredCache(t *testing.T) {
 	if !strings.Contains(out, "check passed") {
 		t.Fatalf("check on an unchanged tree did not pass:\n%s", out)
 	}
+	// Without -profile/-only, -check takes them from the reference.
+	if code, out, stderr := cli(t, "reproduce", "-workdir", work, "-check", ref); code != 0 || !strings.Contains(stderr, "profile smoke") {
+		t.Fatalf("check with settings from REF: exit %d\n%s\n%s", code, out, stderr)
+	}
 	// Alter one number of the cached bitplane result, in place.
-	env := &experiment.Env{Profile: experiment.Smoke, Seed: DefaultSeed, Data: dataset.StandIn(), WorkDir: work, Fresh: true}
-	key := experiment.UnitKey{Experiment: "bitplane", Unit: "result", Version: suite.Version}
-	var cached *experiment.Result
-	env.Fresh = false
+	env := &experiment.Env{Profile: experiment.Smoke, Seed: DefaultSeed, Data: dataset.StandIn(), WorkDir: work, Backend: backend.Select()}
+	key := suite.ResultKey("bitplane", 0)
 	cached, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*experiment.Result, error) {
 		t.Fatal("the bitplane result should be cached")
 		return nil, nil
@@ -221,18 +224,34 @@ func TestBOSSbaseBadFilesSkippedOrStrict(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out")
 	reproduce(t, "-only", "bitplane", "-data", boss, "-out", out, "-workdir", filepath.Join(dir, "w"))
-	res, _ := os.ReadFile(filepath.Join(out, "results.json"))
-	var r struct {
+	type prov struct {
 		Provenance struct {
 			Skipped int    `json:"skipped_files"`
 			Dataset string `json:"dataset"`
+			Hash    string `json:"dataset_hash"`
 		} `json:"provenance"`
 	}
-	if err := json.Unmarshal(res, &r); err != nil {
-		t.Fatal(err)
+	read := func() prov {
+		res, _ := os.ReadFile(filepath.Join(out, "results.json"))
+		var r prov
+		if err := json.Unmarshal(res, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
+	r := read()
 	if r.Provenance.Skipped < 2 || !strings.HasPrefix(r.Provenance.Dataset, "bossbase:") {
 		t.Fatalf("provenance: skipped %d (want ≥ 2: a truncated and a wrong-size file), dataset %q", r.Provenance.Skipped, r.Provenance.Dataset)
+	}
+	// Replacing an image must invalidate the cache: same path, new content.
+	other, _ := dataset.NewSynthetic(99, 1, 512)
+	g, _ := other.Load(0)
+	if err := imageio.SaveGray(filepath.Join(boss, "2.pgm"), g); err != nil {
+		t.Fatal(err)
+	}
+	reproduce(t, "-only", "bitplane", "-data", boss, "-out", out, "-workdir", filepath.Join(dir, "w"))
+	if r2 := read(); r2.Provenance.Hash == r.Provenance.Hash || r2.Provenance.Hash == "" {
+		t.Fatalf("dataset hash %q did not change after replacing 2.pgm (stale cache?)", r2.Provenance.Hash)
 	}
 	code, _, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-strict", "-data", boss, "-out", out, "-workdir", filepath.Join(dir, "w"))
 	if code != 1 || !strings.Contains(stderr, "5.pgm") {

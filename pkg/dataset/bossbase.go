@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -181,6 +183,9 @@ type bossStore interface {
 	// files lists the regular files directly in the image folder.
 	files() []string
 	size(name string) int64
+	// stamp identifies a file's content cheaply: size and modification
+	// time for a folder, size and CRC-32 for a zip member.
+	stamp(name string) string
 	open(name string) (io.ReadCloser, error)
 	// displayName names a file in errors.
 	displayName(name string) string
@@ -255,6 +260,21 @@ func (b *BOSSbase) Skipped() []Problem { return b.ver.Problems() }
 
 // Close releases the zip file, if any.
 func (b *BOSSbase) Close() error { return b.store.close() }
+
+// Fingerprint identifies the content of the images in use without reading
+// them: a SHA-256 over each valid file's name and stamp (size and
+// modification time in a folder, size and CRC-32 in a zip) and the skipped
+// files. Caches key on it, so replacing an image invalidates cached results.
+func (b *BOSSbase) Fingerprint() string {
+	h := sha256.New()
+	for _, n := range b.ver.Valid {
+		fmt.Fprintf(h, "%s %s\n", n, b.store.stamp(n))
+	}
+	for _, p := range b.Skipped() {
+		fmt.Fprintf(h, "skipped %s\n", p.String())
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // Name is "bossbase:" followed by the path.
 func (b *BOSSbase) Name() string { return "bossbase:" + b.path }
@@ -441,6 +461,14 @@ func (d *dirStore) size(name string) int64 {
 	return fi.Size()
 }
 
+func (d *dirStore) stamp(name string) string {
+	fi, err := os.Stat(filepath.Join(d.dir, name))
+	if err != nil {
+		return "missing"
+	}
+	return fmt.Sprintf("%d@%d", fi.Size(), fi.ModTime().UnixNano())
+}
+
 func (d *dirStore) open(name string) (io.ReadCloser, error) {
 	f, err := os.Open(filepath.Join(d.dir, name))
 	if err != nil {
@@ -513,6 +541,14 @@ func (z *zipStore) files() []string             { return z.names }
 func (z *zipStore) root() string                { return "zip:" + z.dir }
 func (z *zipStore) close() error                { return z.zr.Close() }
 func (z *zipStore) displayName(n string) string { return z.path + ":" + z.dir + n }
+
+func (z *zipStore) stamp(name string) string {
+	f, ok := z.members[name]
+	if !ok {
+		return "missing"
+	}
+	return fmt.Sprintf("%d#%08x", f.UncompressedSize64, f.CRC32)
+}
 
 func (z *zipStore) size(name string) int64 {
 	f, ok := z.members[name]

@@ -20,3 +20,21 @@ type Source interface {
 	// Load decodes image i. Errors name the file and the problem.
 	Load(i int) (*imageio.Gray, error)
 }
+
+// Fingerprinter is implemented by sources whose content can change under the
+// same Name (files on disk); see Fingerprint.
+type Fingerprinter interface {
+	// Fingerprint changes whenever the images the source would load change.
+	Fingerprint() string
+}
+
+// Fingerprint identifies the content of src for cache keys: its
+// Fingerprinter's value when it has one (BOSSbase), else its Name, which
+// already determines the content of the embedded stand-in and of the seeded
+// synthetic generator.
+func Fingerprint(src Source) string {
+	if f, ok := src.(Fingerprinter); ok {
+		return src.Name() + "#" + f.Fingerprint()
+	}
+	return src.Name()
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 )
 
 // CodeVersion returns the version of the running code mixed into every cache
@@ -52,7 +53,9 @@ var (
 
 // UnitKey identifies one unit of work: a whole experiment, or one training
 // run inside one. The cache key is a hash of it together with the Env's
-// profile, seed and data source (and backend, when UsesBackend is set).
+// profile, seed, data (dataset.Fingerprint: the source and, for files on
+// disk, their sizes and times or checksums) and the running binary (and the
+// backend, when UsesBackend is set).
 type UnitKey struct {
 	Experiment string // experiment ID
 	Unit       string // unit name within the experiment, e.g. "run/cpa/n8/3"
@@ -78,7 +81,7 @@ func (k UnitKey) Hash(env *Env) (string, error) {
 	j := keyJSON{Experiment: k.Experiment, Unit: k.Unit, Version: k.Version, CodeVersion: CodeVersion(),
 		Params: k.Params, Profile: env.Profile, Seed: env.Seed}
 	if env.Data != nil {
-		j.Data = env.Data.Name()
+		j.Data = dataset.Fingerprint(env.Data)
 	}
 	if k.UsesBackend && env.Backend != nil {
 		j.Backend = env.Backend.Name()

@@ -99,6 +99,14 @@ func (o *Options) Env() *experiment.Env {
 // Version is the code version of whole-experiment cache units.
 const Version = "1"
 
+// ResultKey is the cache key of a whole experiment's result. It uses the
+// backend (a result trained on one backend is never served for another) and
+// the number of skipped dataset files.
+func ResultKey(id string, skipped int) experiment.UnitKey {
+	return experiment.UnitKey{Experiment: id, Unit: "result", Version: Version,
+		Params: map[string]int{"skipped_files": skipped}, UsesBackend: true}
+}
+
 // Run runs the selected experiments, each as one cached unit of work (a
 // re-run, or a run restarted after a crash, reuses finished experiments),
 // and returns the report of the run. An experiment that fails stops the run
@@ -134,7 +142,7 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 		if u, ok := e.(Uncached); ok && u.Uncached() {
 			res, err = e.Run(ctx, env)
 		} else {
-			res, err = experiment.RunUnit(ctx, env, experiment.UnitKey{Experiment: e.ID(), Unit: "result", Version: Version},
+			res, err = experiment.RunUnit(ctx, env, ResultKey(e.ID(), opts.Skipped),
 				func(ctx context.Context) (*experiment.Result, error) { return e.Run(ctx, env) })
 		}
 		if err != nil {
@@ -154,10 +162,10 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 }
 
 // backendDevice describes the device only if an experiment created the
-// backend (creating one just to describe it can be slow or fail).
+// backend in this run (creating one just to describe it can be slow or fail).
 func backendDevice(_ []experiment.Experiment, sel *backend.Selection) string {
 	if !sel.Created() {
-		return "CPU (no GoMLX backend used by the selected experiments)"
+		return "not queried: no experiment created the " + sel.Config + " backend in this run (cached results are keyed by backend, so they were computed on it too)"
 	}
 	return sel.Device()
 }
