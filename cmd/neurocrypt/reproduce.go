@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/check"
@@ -207,10 +208,63 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if cfg.check {
 		return checkRun(cfg, ref, run, stdout)
 	}
+	if len(cfg.only) > 0 {
+		if err := keepOthers(cfg, run); err != nil {
+			return err
+		}
+	}
 	if err := report.Write(cfg.out, run); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(cfg.out, report.IndexFile))
+	return nil
+}
+
+// keepOthers carries the experiments of an existing <out>/results.json that
+// this -only run did not re-run into the new report, so that index.html and
+// results.json keep listing them. Mixing runs of another profile, seed or
+// dataset would make one report of two different runs: that is an error.
+func keepOthers(cfg *reproduceConfig, run *report.Run) error {
+	path := filepath.Join(cfg.out, report.ResultsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil // nothing to keep
+	}
+	old, err := report.ReadResults(path)
+	if err != nil {
+		return err
+	}
+	p, np := old.Provenance, run.Provenance
+	if p.Profile != np.Profile || p.Seed != np.Seed || p.Dataset != np.Dataset {
+		return fmt.Errorf("%s holds a run with profile %s, seed %d, data %s; this -only run (profile %s, seed %d, data %s) "+
+			"would mix two runs in one report: pass -out DIR, or run every experiment", path, p.Profile, p.Seed, p.Dataset, np.Profile, np.Seed, np.Dataset)
+	}
+	done := map[string]bool{}
+	for _, e := range run.Experiments {
+		done[e.ID] = true
+	}
+	var kept []string
+	var merged []report.ExperimentReport
+	for _, id := range suite.IDs() { // report order
+		if done[id] {
+			for _, e := range run.Experiments {
+				if e.ID == id {
+					merged = append(merged, e)
+				}
+			}
+			continue
+		}
+		for _, oe := range old.Experiments {
+			if oe.ID == id {
+				merged = append(merged, report.Kept(oe))
+				kept = append(kept, id)
+			}
+		}
+	}
+	run.Experiments = merged
+	if len(kept) > 0 {
+		run.Provenance.Extra["kept_from_earlier_run"] = fmt.Sprintf("%s (run started %s, commit %s)",
+			strings.Join(kept, ", "), p.Start.Format(time.RFC3339), p.Commit)
+	}
 	return nil
 }
 

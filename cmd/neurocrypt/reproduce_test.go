@@ -266,3 +266,44 @@ func TestBOSSbaseBadFilesSkippedOrStrict(t *testing.T) {
 		t.Fatalf("missing dataset: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestOnlyKeepsTheOtherExperimentsOfTheReport(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	reproduce(t, "-only", "bitplane,performance", "-out", dir, "-workdir", work)
+	before, _ := os.ReadFile(filepath.Join(dir, "performance.html"))
+	reproduce(t, "-only", "bitplane", "-out", dir, "-workdir", work)
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Provenance struct {
+			Extra map[string]string `json:"extra"`
+		} `json:"provenance"`
+		Experiments []struct {
+			ID string `json:"id"`
+		} `json:"experiments"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Experiments) != 2 || r.Experiments[0].ID != "bitplane" || r.Experiments[1].ID != "performance" {
+		t.Fatalf("results.json lists %+v, want bitplane then the kept performance", r.Experiments)
+	}
+	if !strings.Contains(r.Provenance.Extra["kept_from_earlier_run"], "performance") {
+		t.Fatalf("provenance does not say performance was kept: %v", r.Provenance.Extra)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "performance.html"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("the kept experiment's page was rewritten")
+	}
+	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if !bytes.Contains(index, []byte("performance.html")) {
+		t.Fatal("index.html no longer links the kept experiment")
+	}
+	code, _, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-seed", "2", "-out", dir, "-workdir", work)
+	if code != 1 || !strings.Contains(stderr, "mix two runs") {
+		t.Fatalf("-only with another seed into the same report: exit %d, stderr %q", code, stderr)
+	}
+}

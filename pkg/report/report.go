@@ -52,6 +52,23 @@ type ExperimentReport struct {
 	// Provenance, when set, replaces the run's provenance on this
 	// experiment's page (e.g. an experiment run on another device).
 	Provenance *Provenance
+	// Kept marks an experiment carried over from an earlier run of the same
+	// profile and seed (`reproduce -only` of other experiments): Write lists
+	// it in index.html and results.json but leaves its page and figures as
+	// they are. Its figures are named by FigureRefs.
+	Kept       bool
+	FigureRefs []FigureRef
+}
+
+// Kept returns the entry of results.json as an ExperimentReport to carry
+// over into a new run's report (see ExperimentReport.Kept).
+func Kept(er ExperimentResult) ExperimentReport {
+	res := &experiment.Result{Claims: er.Claims, Notes: er.Notes}
+	for _, t := range er.Tables {
+		res.Tables = append(res.Tables, experiment.Table{Name: t.Name, Columns: t.Columns, Rows: t.Rows,
+			Timing: t.Timing, Tolerances: t.Tolerances})
+	}
+	return ExperimentReport{ID: er.ID, Title: er.Title, Profile: er.Profile, Result: res, Kept: true, FigureRefs: er.Figures}
 }
 
 func (e *ExperimentReport) result() *experiment.Result {
@@ -123,6 +140,9 @@ func Write(dir string, run *Run) error {
 	var figures, pages []output
 	for i := range run.Experiments {
 		e := &run.Experiments[i]
+		if e.Kept {
+			continue
+		}
 		page, figs, err := renderExperiment(run, e)
 		if err != nil {
 			return fmt.Errorf("report %s: experiment %q: %w", dir, e.ID, err)

@@ -83,6 +83,9 @@ func buildResults(run *Run) (*Results, error) {
 		for _, f := range r.Figures {
 			er.Figures = append(er.Figures, FigureRef{Name: f.Name, File: figureFile(e.ID, f.Name)})
 		}
+		if e.Kept {
+			er.Figures = append(er.Figures, e.FigureRefs...)
+		}
 		res.Experiments = append(res.Experiments, er)
 	}
 	return res, nil
