@@ -61,6 +61,10 @@ def read_pgm(path):
         raise ValueError("%s: not a PGM (magic %r)" % (path, magic))
     if raw.size != w * h:
         raise ValueError("%s: expected %d pixels, got %d" % (path, w * h, raw.size))
+    if maxval != 255:
+        # Scale 0..maxval to 0..255, rounding to nearest (as the PGM
+        # convention for comparing images of different depths does).
+        raw = ((raw.astype(np.uint32) * 255 + maxval // 2) // maxval).astype(np.uint8)
     return raw.reshape(h, w)
 
 

@@ -43,7 +43,7 @@ func commands() []command {
 		{"keygen", "-cipher NAME [-seed N]", "print a key for a cipher", runKeygen},
 		{"metrics", "[-json] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption", runMetrics},
 		{"dataset", "verify DIR|ZIP", "check a BOSSbase 1.01 folder or zip", runDataset},
-		{"backends", "", "list the GoMLX backends available and how to get the missing ones", runBackends},
+		{"backends", "[-install xla]", "list the GoMLX backends available and how to get the missing ones", runBackends},
 	}
 }
 
@@ -100,13 +100,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("neurocrypt "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// On a parse error the flag package prints the error and calls Usage;
+	// run prints the error and the usage line once, so Usage only lists the
+	// flags when they were asked for (-h).
+	fs.Usage = func() {}
 	return fs
 }
 
 // parse parses flags, turning failures into usage errors.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the parse error is printed once, by run
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
 			return err
 		}
 		return usageError{err.Error()}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
@@ -58,6 +60,12 @@ func transform(name string, args []string, stderr io.Writer, op func(cipher.Ciph
 	in, err := imageio.ReadGray(files[0])
 	if err != nil {
 		return err
+	}
+	// The output's folder must exist: a typo in it is an error, not a new folder.
+	if dir := filepath.Dir(files[1]); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s: output folder %s does not exist", files[1], dir)
+		}
 	}
 	out, err := op(c, in)
 	if err != nil {

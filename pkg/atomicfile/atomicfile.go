@@ -53,5 +53,11 @@ func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err err
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	// Make the rename itself durable (best effort: not every file system
+	// supports syncing a directory).
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
 }

@@ -104,6 +104,10 @@ func Compare(ref, got *Results, only []string) []Difference {
 				continue
 			}
 			gt := ge.Tables[ti]
+			if strings.Join(gt.Columns, "\x00") != strings.Join(rt.Columns, "\x00") {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q columns", rt.Name),
+					Ref: strings.Join(rt.Columns, ", "), Got: strings.Join(gt.Columns, ", "), Delta: math.NaN()})
+			}
 			if len(gt.Rows) != len(rt.Rows) {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q rows", rt.Name),
 					Ref: fmt.Sprint(len(rt.Rows)), Got: fmt.Sprint(len(gt.Rows)), Delta: math.NaN()})
@@ -127,11 +131,38 @@ func Compare(ref, got *Results, only []string) []Difference {
 				}
 			}
 		}
-		// Claims by paper + statement.
+		refTables := map[string]bool{}
+		for _, rt := range re.Tables {
+			refTables[rt.Name] = true
+		}
+		for _, gt := range ge.Tables {
+			if !gt.Timing && !refTables[gt.Name] {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q", gt.Name), Ref: "missing", Got: "present", Delta: math.NaN()})
+			}
+		}
+		// Claims by paper + statement; a key used twice is itself a difference
+		// (the comparison would be ambiguous).
 		type ck struct{ p, s string }
 		gotClaims := map[ck]int{}
 		for i, c := range ge.Claims {
-			gotClaims[ck{c.Paper, c.Statement}] = i
+			k := ck{c.Paper, c.Statement}
+			if _, dup := gotClaims[k]; dup {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("claim %q (%s) appears twice in the new results", c.Statement, c.Paper), Delta: math.NaN()})
+			}
+			gotClaims[k] = i
+		}
+		refClaims := map[ck]bool{}
+		for _, rc := range re.Claims {
+			k := ck{rc.Paper, rc.Statement}
+			if refClaims[k] {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("claim %q (%s) appears twice in the reference", rc.Statement, rc.Paper), Delta: math.NaN()})
+			}
+			refClaims[k] = true
+		}
+		for _, gc := range ge.Claims {
+			if !gc.Timing && !refClaims[ck{gc.Paper, gc.Statement}] {
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("claim %q (%s)", gc.Statement, gc.Paper), Ref: "missing", Got: "present", Delta: math.NaN()})
+			}
 		}
 		for _, rc := range re.Claims {
 			if rc.Timing {

@@ -70,3 +70,22 @@ func TestTypeMismatchIsADifference(t *testing.T) {
 		t.Fatalf("want 1 difference, got\n%s", Format(d))
 	}
 }
+
+func TestExtraTableClaimAndColumnAreReported(t *testing.T) {
+	got := strings.Replace(refJSON, `"columns":["err"]`, `"columns":["error"]`, 1)
+	got = strings.Replace(got, `"claims":[`, `"claims":[{"paper":"Q","statement":"new","measured":1,"verdict":"reproduced"},`, 1)
+	got = strings.Replace(got, `"tables":[`, `"tables":[{"name":"extra","columns":["a"],"rows":[[1]]},`, 1)
+	out := Format(Compare(parse(t, refJSON), parse(t, got), nil))
+	for _, want := range []string{`table "extra"`, `claim "new"`, `table "trained" columns`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestDuplicateClaimIsReported(t *testing.T) {
+	dup := strings.Replace(refJSON, `"claims":[`, `"claims":[{"paper":"P","statement":"S","measured":99.6,"verdict":"reproduced"},`, 1)
+	if out := Format(Compare(parse(t, dup), parse(t, dup), nil)); !strings.Contains(out, "appears twice") {
+		t.Fatalf("duplicate claim not reported:\n%s", out)
+	}
+}

@@ -465,3 +465,16 @@ func TestModuleRoot(t *testing.T) {
 		t.Errorf("ModuleRoot(%s) = %s, want %s", sub, got, dir)
 	}
 }
+
+// TestGoNBVersionMatchesGoMod ties the GoNB version recorded in provenance
+// to the version go.mod pins (the one the kernel installer builds).
+func TestGoNBVersionMatchesGoMod(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(ModuleRoot("."), "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "github.com/janpfeifer/gonb " + GoNBVersion
+	if !strings.Contains(string(b), want) {
+		t.Fatalf("go.mod does not require %q: update GoNBVersion with the pin", want)
+	}
+}

@@ -152,9 +152,10 @@ func keySensitivity(p *imageio.Gray, seed uint64) ([]keyStats, error) {
 	return out, nil
 }
 
-// parallelFor calls fn(i) for i in [0, n) on GOMAXPROCS workers, stopping
-// at the first error or when ctx is done. Results must be written by index,
-// so they do not depend on scheduling.
+// parallelFor calls fn(i) for every i in [0, n) on GOMAXPROCS workers
+// (stopping early only when ctx is done) and returns the error of the lowest
+// failing i. Results must be written by index, so they do not depend on
+// scheduling.
 func parallelFor(ctx context.Context, n int, bar *progress.Bar, fn func(i int) error) error {
 	defer bar.Done()
 	errs := make([]error, n)
