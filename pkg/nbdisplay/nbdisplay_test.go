@@ -188,6 +188,9 @@ func TestKeepKept(t *testing.T) {
 		}
 		res := sampleResult()
 		res.Claims[0].PaperValue = math.NaN()
+		// Undefined values in tables and figures must survive too.
+		res.Tables[0].Rows = append(res.Tables[0].Rows, append([]any{math.NaN()}, make([]any, len(res.Tables[0].Columns)-1)...))
+		res.Figures[0].Series = append(res.Figures[0].Series, experiment.Series{Name: "inf", X: []float64{1}, Y: []float64{math.Inf(1)}})
 		if err := Keep("res", res); err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +199,8 @@ func TestKeepKept(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(got.Figures) != 1 || got.Figures[0].Title != res.Figures[0].Title || got.Tables[0].Rows[0][1] != 7.9993 ||
-			!math.IsNaN(got.Claims[0].PaperValue) || got.Claims[0].Verdict != experiment.Reproduced {
+			!math.IsNaN(got.Claims[0].PaperValue) || got.Claims[0].Verdict != experiment.Reproduced ||
+			!math.IsNaN(got.Tables[0].Rows[len(got.Tables[0].Rows)-1][0].(float64)) {
 			t.Errorf("dir %q: round trip changed the result: %+v", dir, got)
 		}
 	}

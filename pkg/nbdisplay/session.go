@@ -1,8 +1,9 @@
 package nbdisplay
 
 import (
+	"bytes"
 	"cmp"
-	"encoding/json"
+	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,16 +34,18 @@ var (
 	kept   = map[string][]byte{} // outside a notebook
 )
 
-// Keep stores v (as JSON) under name for later cells of the same kernel
+// Keep stores v (gob-encoded: exact for NaN and ±Inf, which results may
+// hold; v must be gob-encodable) under name for later cells of the same kernel
 // session. Each GoNB cell is a new program, so a result computed in one
 // cell is gone in the next: the cell that runs an experiment keeps its
 // result, and the cells that show parts of it call Kept. Outside a
 // notebook the value is kept in memory.
 func Keep(name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return fmt.Errorf("keeping %q: %w", name, err)
 	}
+	b := buf.Bytes()
 	dir := os.Getenv(gonbTmpDirEnv)
 	if dir == "" {
 		keptMu.Lock()
@@ -75,12 +78,12 @@ func Kept[T any](name string) (T, error) {
 			return v, fmt.Errorf("nothing kept under %q: call Keep first", name)
 		}
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v); err != nil {
 		return v, fmt.Errorf("reading kept %q: %w", name, err)
 	}
 	return v, nil
 }
 
 func keptPath(dir, name string) string {
-	return filepath.Join(dir, "neurocrypt-kept-"+filepath.Base(name)+".json")
+	return filepath.Join(dir, "neurocrypt-kept-"+filepath.Base(name)+".gob")
 }

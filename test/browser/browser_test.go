@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -161,6 +162,22 @@ func TestReportsRender(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
+	// How many figures each experiment page must show, from results.json.
+	wantFigs := map[string]int{}
+	if b, err := os.ReadFile(filepath.Join(serveDir, "results.json")); err == nil {
+		var r struct {
+			Experiments []struct {
+				ID      string            `json:"id"`
+				Figures []json.RawMessage `json:"figures"`
+			} `json:"experiments"`
+		}
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("results.json: %v", err)
+		}
+		for _, e := range r.Experiments {
+			wantFigs[e.ID+".html"] = len(e.Figures)
+		}
+	}
 	pages := htmlPages(serveDir)
 	notebooks, totalFigs := 0, 0
 	for _, page := range pages {
@@ -177,8 +194,8 @@ func TestReportsRender(t *testing.T) {
 					page, f.Index, f.Caption, f.SVGs, f.Children, f.Width, f.Height)
 			}
 		}
-		if page != "index.html" && len(figs) == 0 {
-			t.Errorf("%s: no figures", page)
+		if want, ok := wantFigs[page]; ok && len(figs) != want {
+			t.Errorf("%s: %d figures on the page, results.json lists %d", page, len(figs), want)
 		}
 		totalFigs += len(figs)
 		t.Logf("%s: %d figures, %d console errors", page, len(figs), len(severe))
