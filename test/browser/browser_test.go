@@ -336,6 +336,10 @@ func TestTourInClassicNotebook(t *testing.T) {
 			t.Errorf("cell %d has no output", c.Index)
 		}
 	}
+	// Outputs can finish rendering after the last execution number is set
+	// (more so on a loaded machine): wait for the three figures, then count.
+	_ = d.WaitFor(`return Array.from(document.querySelectorAll('.output_area svg')).filter(function (s) {
+	  var b = s.getBoundingClientRect(); return s.querySelectorAll('*').length >= 2 && b.width >= 10 && b.height >= 10; }).length >= 3`, time.Minute)
 	var svgs []struct{ Children, Width, Height float64 }
 	err = d.Eval(`return Array.from(document.querySelectorAll('.output_area svg')).map(function (s) {
 	  var b = s.getBoundingClientRect(); return {Children: s.querySelectorAll('*').length, Width: b.width, Height: b.height}; })`, &svgs)
