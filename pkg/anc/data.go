@@ -1,6 +1,7 @@
 package anc
 
 import (
+	"fmt"
 	"math/rand/v2"
 )
 
@@ -28,20 +29,47 @@ func Decode(v Variant, x float32) uint64 {
 	return 0
 }
 
-// bitSource draws uniformly random bits from a seeded PCG generator.
+// bitSource draws uniformly random bits from a seeded PCG generator. Its
+// whole position is (the PCG state, word, left), which checkpoints save
+// (see bitSourceState).
 type bitSource struct {
-	r    *rand.Rand
+	pcg  *rand.PCG
 	word uint64
 	left int
 }
 
 func newBitSource(seed uint64, stream uint64) *bitSource {
-	return &bitSource{r: rand.New(rand.NewPCG(seed, stream))}
+	return &bitSource{pcg: rand.NewPCG(seed, stream)}
+}
+
+// bitSourceState is the serialisable position of a bitSource.
+type bitSourceState struct {
+	PCG  []byte // rand.PCG.MarshalBinary
+	Word uint64
+	Left int
+}
+
+func (s *bitSource) state() (bitSourceState, error) {
+	b, err := s.pcg.MarshalBinary()
+	return bitSourceState{PCG: b, Word: s.word, Left: s.left}, err
+}
+
+// setState moves s to a saved position.
+func (s *bitSource) setState(st bitSourceState) error {
+	if st.Left < 0 || st.Left > 64 {
+		return fmt.Errorf("bit source: %d bits left in the word: want 0..64", st.Left)
+	}
+	pcg := &rand.PCG{}
+	if err := pcg.UnmarshalBinary(st.PCG); err != nil {
+		return fmt.Errorf("bit source: %w", err)
+	}
+	s.pcg, s.word, s.left = pcg, st.Word, st.Left
+	return nil
 }
 
 func (s *bitSource) bit() uint64 {
 	if s.left == 0 {
-		s.word, s.left = s.r.Uint64(), 64
+		s.word, s.left = s.pcg.Uint64(), 64
 	}
 	b := s.word & 1
 	s.word >>= 1

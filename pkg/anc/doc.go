@@ -15,7 +15,10 @@
 // (the players' variables live in the sub-scopes "alicebob" and "eve" and
 // each step updates one sub-scope only), evaluation, the security test with
 // a freshly initialised Eve retrained against the frozen Alice, the XOR
-// (one-time pad) probe and an encryption throughput measurement. It works on
+// (one-time pad) probe and an encryption throughput measurement. Long
+// trainings can checkpoint and resume mid-run (Model.SetCheckpoints): a run
+// killed and started again on the same checkpoint directory finishes with
+// bit-identical weights and curves on the pure Go backend. It works on
 // any GoMLX backend; on the pure Go backend results are deterministic given
 // the seed.
 package anc

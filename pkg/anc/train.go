@@ -80,6 +80,7 @@ type Model struct {
 	encExec *model.Exec
 	data    *bitSource
 	evalSet *batch
+	ckpt    *CheckpointOptions // nil: no checkpoints
 }
 
 // NewModel creates the three networks of cfg on backend be. Variables are
@@ -342,9 +343,21 @@ func (m *Model) record(h *History, step int) error {
 // EvePerRound Eve steps), recording the History every cfg.EvalEvery rounds.
 // onRound, if not nil, is called after each round. It stops with ctx's
 // error when ctx is cancelled.
+//
+// With checkpoints (SetCheckpoints), Train first resumes from the
+// checkpoint in the directory, if a valid one exists, then saves one every
+// CheckpointOptions.Every rounds and one after the last round; a run
+// killed at any point and resumed gives bit-identical weights, History and
+// metrics on the pure Go backend.
 func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, error) {
-	h := &History{}
-	for r := 0; r < m.cfg.Rounds; r++ {
+	start, h := 0, &History{}
+	if m.ckpt != nil {
+		var err error
+		if start, h, err = m.resume(); err != nil {
+			return nil, err
+		}
+	}
+	for r := start; r < m.cfg.Rounds; r++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -364,6 +377,11 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 		}
 		for i := 0; i < m.cfg.EvePerRound; i++ {
 			if _, err := m.StepEve(); err != nil {
+				return nil, err
+			}
+		}
+		if m.ckpt != nil && ((r+1)%m.ckpt.Every == 0 || r+1 == m.cfg.Rounds) {
+			if err := m.saveCheckpoint(r+1, h); err != nil {
 				return nil, err
 			}
 		}

@@ -9,7 +9,9 @@ package anc
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"sort"
 	"time"
 
@@ -126,11 +128,23 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 				cfg := s.config(v, n, seed)
 				key := experiment.UnitKey{Experiment: "anc", Unit: fmt.Sprintf("run/%s/n%d/%d", v, n, r), Version: Version,
 					Params: unitParams{Variant: v, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
+				ckptDir := ""
 				res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (RunResult, error) {
-					return runOne(ctx, be, s, cfg, r)
+					// Only a unit that actually trains gets a checkpoint
+					// directory (a cache hit creates none).
+					if dir, err := env.UnitDir(key); err == nil {
+						ckptDir = dir
+					}
+					return runOne(ctx, be, s, cfg, r, ckptDir, env.Log)
 				})
 				if err != nil {
 					return nil, fmt.Errorf("anc experiment: %s N=%d run %d: %w", v, n, r, err)
+				}
+				if ckptDir != "" {
+					// The result is now cached: the checkpoint is no longer needed.
+					if err := os.RemoveAll(ckptDir); err != nil {
+						env.Logf("anc experiment: removing checkpoint %s: %v", ckptDir, err)
+					}
 				}
 				results[v][n] = append(results[v][n], res)
 				bar.Add(1)
@@ -140,13 +154,22 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 	return assemble(s, env, be.Name(), device, results), nil
 }
 
-// runOne trains one run and measures everything about it.
-func runOne(ctx context.Context, be compute.Backend, s settings, cfg ancnet.Config, run int) (RunResult, error) {
+// runOne trains one run and measures everything about it. With ckptDir
+// set, training checkpoints there every ancnet.CheckpointEvery rounds and
+// after the last round, and resumes from a checkpoint found there, so a
+// killed run started again gives the same result (bit-identical on the go
+// backend); log receives resume and ignored-checkpoint messages.
+func runOne(ctx context.Context, be compute.Backend, s settings, cfg ancnet.Config, run int, ckptDir string, log io.Writer) (RunResult, error) {
 	start := time.Now()
 	res := RunResult{Variant: cfg.Variant, N: cfg.N, Run: run, Seed: cfg.Seed}
 	m, err := ancnet.NewModel(be, cfg)
 	if err != nil {
 		return res, err
+	}
+	if ckptDir != "" {
+		if err := m.SetCheckpoints(ancnet.CheckpointOptions{Dir: ckptDir, Log: log}); err != nil {
+			return res, err
+		}
 	}
 	h, err := m.Train(ctx, nil)
 	if err != nil {

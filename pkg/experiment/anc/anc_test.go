@@ -55,6 +55,10 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if len(files) != 6 {
 		t.Fatalf("cache has %d unit files, want 6", len(files))
 	}
+	// Every unit removed its checkpoint directory once its result was cached.
+	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "anc", "*")); len(left) != 0 {
+		t.Errorf("checkpoint directories left behind: %v", left)
+	}
 	// A second run takes everything from the cache and gives equal tables.
 	res2, err := e.Run(context.Background(), env)
 	if err != nil {
@@ -97,5 +101,55 @@ func TestFractionClaim(t *testing.T) {
 	}
 	if c := fractionClaim("p", "s", 48, 50, 2, 20, ""); c.Verdict != experiment.NotReproduced {
 		t.Errorf("2/20 vs 48/50: verdict %s", c.Verdict)
+	}
+}
+
+// TestRunOneResumesFromCheckpoint interrupts a smoke-profile ANC training
+// after round 5 (checkpoints every 2 rounds), then runs the whole unit
+// (runOne) on that checkpoint directory: the result equals that of an
+// uninterrupted unit, apart from the wall time.
+func TestRunOneResumesFromCheckpoint(t *testing.T) {
+	s, err := settingsFor(experiment.Smoke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := backend.Fixed("go").New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.config(ancnet.ANC, 4, 11)
+	want, err := runOne(context.Background(), be, s, cfg, 0, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	m, err := ancnet.NewModel(be, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetCheckpoints(ancnet.CheckpointOptions{Dir: dir, Every: 2}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := m.Train(ctx, func(r int) {
+		if r == 5 {
+			cancel()
+		}
+	}); err == nil {
+		t.Fatal("interrupted training: want the context's error")
+	}
+	var log strings.Builder
+	got, err := runOne(context.Background(), be, s, cfg, 0, dir, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "resuming") {
+		t.Errorf("log %q: want a resume message", log.String())
+	}
+	got.Seconds, want.Seconds = 0, 0
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("resumed unit differs:\n%+v\n%+v", got, want)
 	}
 }
