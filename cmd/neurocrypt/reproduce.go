@@ -123,7 +123,7 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 		c.seed = pr.Seed
 	}
 	if !set["data"] {
-		if p, ok := strings.CutPrefix(pr.Dataset, bossbasePrefix); ok {
+		if p, ok := strings.CutPrefix(pr.Dataset, dataset.BOSSbasePrefix); ok {
 			c.data = p
 		}
 	}
@@ -301,6 +301,3 @@ func randomSeed() uint64 {
 	}
 	return binary.LittleEndian.Uint64(b[:]) | 1
 }
-
-// bossbasePrefix starts the Name of a BOSSbase source ("bossbase:PATH").
-const bossbasePrefix = "bossbase:"

@@ -276,8 +276,11 @@ func (b *BOSSbase) Fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Name is "bossbase:" followed by the path.
-func (b *BOSSbase) Name() string { return "bossbase:" + b.path }
+// BOSSbasePrefix starts the Name of a BOSSbase source: "bossbase:PATH".
+const BOSSbasePrefix = "bossbase:"
+
+// Name is BOSSbasePrefix followed by the path.
+func (b *BOSSbase) Name() string { return BOSSbasePrefix + b.path }
 
 // Len is the number of valid images.
 func (b *BOSSbase) Len() int { return len(b.ver.Valid) }

@@ -154,7 +154,7 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 			ID: e.ID(), Title: e.Title(), Profile: string(opts.Profile), Papers: e.Papers(), Result: res, Duration: d,
 		})
 	}
-	prov.Device = backendDevice(exps, opts.Backend)
+	prov.Device = backendDevice(opts.Backend)
 	prov.DatasetHash = dataHash(run)
 	prov.Finish(time.Now())
 	run.Provenance = prov
@@ -163,7 +163,7 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 
 // backendDevice describes the device only if an experiment created the
 // backend in this run (creating one just to describe it can be slow or fail).
-func backendDevice(_ []experiment.Experiment, sel *backend.Selection) string {
+func backendDevice(sel *backend.Selection) string {
 	if !sel.Created() {
 		return "not queried: no experiment created the " + sel.Config + " backend in this run (cached results are keyed by backend, so they were computed on it too)"
 	}

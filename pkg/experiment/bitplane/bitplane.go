@@ -394,10 +394,3 @@ func percent(n int, f func(i int) bool) float64 {
 	}
 	return 100 * float64(k) / float64(n)
 }
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
