@@ -19,12 +19,31 @@ const angleClip = 1e-6
 func Angle(b *Node) *Node {
 	x := OneMinus(MulScalar(b, 2.0))
 	x = ClipScalar(x, -1+angleClip, 1-angleClip)
-	// arccos(x) = atan2(√(1 − x²), x). Atan2 has no gradient in GoMLX, so
-	// the value is computed without one and the derivative
+	// The value comes from arccosValue, without a gradient; the derivative
 	// −1/√(1 − x²) is attached by a zero-valued term (x − sg(x))·sg(d).
-	value := StopGradient(Atan2(Sqrt(OneMinus(Square(x))), x))
-	deriv := StopGradient(Neg(Rsqrt(OneMinus(Square(x)))))
+	value := StopGradient(arccosValue(x))
+	deriv := StopGradient(Neg(Inverse(Sqrt(OneMinus(Square(x))))))
 	return Add(value, Mul(Sub(x, StopGradient(x)), deriv))
+}
+
+// arccosCoeffs are the coefficients of Abramowitz & Stegun's 4.4.46:
+// arccos(x) = √(1 − x)·Σᵢ aᵢxⁱ + ε(x) for 0 ≤ x ≤ 1, |ε| ≤ 2·10⁻⁸, below
+// float32's resolution.
+var arccosCoeffs = []float64{1.5707963050, -0.2145988016, 0.0889789874, -0.0501743046,
+	0.0308918810, -0.0170881256, 0.0066700901, -0.0012624911}
+
+// arccosValue is arccos(x) for x ∈ [−1, 1] from elementary operations
+// (A&S 4.4.46 on |x|, and arccos(x) = π − arccos(−x) for x < 0). GoMLX has
+// no arccos, and the ONNX Runtime backend lacks Atan2, so this keeps CPA-ANC
+// identical on every backend. It has no useful gradient (see Angle).
+func arccosValue(x *Node) *Node {
+	ax := Abs(x)
+	poly := ScalarZero(x.Graph(), x.DType())
+	for i := len(arccosCoeffs) - 1; i >= 0; i-- { // Horner
+		poly = AddScalar(Mul(poly, ax), arccosCoeffs[i])
+	}
+	pos := Mul(Sqrt(OneMinus(ax)), poly)
+	return Where(LessThan(x, ZerosLike(x)), AddScalar(Neg(pos), math.Pi), pos)
 }
 
 // InvAngle maps angles back to continuous bits f⁻¹(a) = (1 − cos a)/2 (eq. 13).

@@ -133,6 +133,12 @@ func initScope(scope *model.Scope) *model.Scope {
 	return scope.WithInitializer(initializer.XavierUniformFn(scope.Store()))
 }
 
+// markTraining marks g as a training graph. Backends that prefer constants
+// for variables (ONNX) otherwise embed the non-trainable ones, such as the
+// optimisers' step counters, as constants, which a training step must
+// update.
+func markTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, true) }
+
 // aliceGraph builds Alice of variant v under scope/alicebob/alice.
 func aliceGraph(scope *model.Scope, v Variant, p, k *Node) *Node {
 	s := initScope(scope).At(ScopeAliceBob).At(ScopeAlice)
@@ -170,6 +176,7 @@ func hardBitsWrong(v Variant, p, x *Node) *Node {
 }
 
 func (m *Model) ancABGraph(scope *model.Scope, p, k *Node) (*Node, *Node) {
+	markTraining(scope, p.Graph())
 	c := aliceGraph(scope, ANC, p, k)
 	bob := bobGraph(scope, ANC, c, k)
 	eve := ANCEve(initScope(scope).At(ScopeEve), c)
@@ -179,6 +186,7 @@ func (m *Model) ancABGraph(scope *model.Scope, p, k *Node) (*Node, *Node) {
 }
 
 func (m *Model) cpaABGraph(scope *model.Scope, p0, p1, p, k, t *Node) (*Node, *Node) {
+	markTraining(scope, p.Graph())
 	c := aliceGraph(scope, CPA, p, k)
 	bob := bobGraph(scope, CPA, c, k)
 	logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
@@ -201,6 +209,7 @@ func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt
 			return nil, fmt.Errorf("anc: the reconstruct attack needs an ANC Alice, not %q", v)
 		}
 		return model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node {
+			markTraining(scope, p.Graph())
 			c := StopGradient(aliceGraph(scope, v, p, k))
 			eve := ANCEve(initScope(scope).At(ScopeEve), c)
 			loss := ANCEveLoss(p, eve)
@@ -209,6 +218,7 @@ func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt
 		})
 	}
 	return model.NewExec(be, store, func(scope *model.Scope, p0, p1, p, k, t *Node) *Node {
+		markTraining(scope, p.Graph())
 		c := StopGradient(toUnitBits(v, aliceGraph(scope, v, p, k)))
 		logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
 		loss := CPAEveLoss(logits, t)
