@@ -2,7 +2,7 @@
 # Optional extras for neurocrypt. Nothing here is needed for
 # `go run ./cmd/neurocrypt reproduce` or `go test ./...`: they need only Go.
 #
-#   scripts/setup.sh [--jupyter] [--kernel] [--onnx] [--pjrt] [--strict]
+#   scripts/setup.sh [--jupyter] [--kernel] [--onnx] [--pjrt] [--torch] [--strict]
 #
 # With no selection it sets up everything it can:
 #   --jupyter  Jupyter (the classic Notebook + nbconvert/nbclient) from apt, when
@@ -14,7 +14,9 @@
 #              release where reachable, else the copy inside the npm package
 #              onnxruntime-node@1.30.0;
 #   --pjrt     the PJRT CPU plugin (GoMLX's XLA backend) into ~/.local/lib/go-xla/,
-#              where reachable.
+#              where reachable;
+#   --torch    PyTorch for the CPU (Debian's python3-torch, from apt): the reference
+#              the ANC report's training-speed table compares GoMLX with.
 # Each step is idempotent: what is already there is kept. The script prints what
 # it did and what is missing; with --strict it exits 1 when a selected item is
 # missing at the end.
@@ -27,16 +29,17 @@ LIB_DIR=${NEUROCRYPT_LIB_DIR:-$HOME/.local/lib/neurocrypt}
 PJRT_DIR=${NEUROCRYPT_PJRT_DIR:-$HOME/.local/lib/go-xla}
 PYTHON=${NEUROCRYPT_PYTHON:-/usr/bin/python3}
 
-want_jupyter=0 want_kernel=0 want_onnx=0 want_pjrt=0 strict=0 any=0
+want_jupyter=0 want_kernel=0 want_onnx=0 want_pjrt=0 want_torch=0 strict=0 any=0
 for arg in "$@"; do
   case "$arg" in
   --jupyter) want_jupyter=1 any=1 ;;
   --kernel) want_kernel=1 any=1 ;;
   --onnx) want_onnx=1 any=1 ;;
   --pjrt) want_pjrt=1 any=1 ;;
+  --torch) want_torch=1 any=1 ;;
   --strict) strict=1 ;;
   -h | --help)
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -46,7 +49,7 @@ for arg in "$@"; do
   esac
 done
 if [ "$any" = 0 ]; then
-  want_jupyter=1 want_kernel=1 want_onnx=1 want_pjrt=1
+  want_jupyter=1 want_kernel=1 want_onnx=1 want_pjrt=1 want_torch=1
 fi
 
 did=() missing=()
@@ -185,10 +188,27 @@ step_pjrt() {
   fi
 }
 
+have_torch() { "$PYTHON" -c 'import torch' 2>/dev/null || python3 -c 'import torch' 2>/dev/null; }
+
+step_torch() {
+  say "PyTorch (CPU)"
+  if have_torch; then
+    ok "PyTorch $("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null || python3 -c 'import torch; print(torch.__version__)')"
+    return
+  fi
+  # PyPI is not reachable on our machines; Debian 12 packages PyTorch 1.13.
+  if apt_install python3-torch && have_torch; then
+    done_ "installed PyTorch (python3-torch) with apt"
+  else
+    miss "PyTorch: apt-get install python3-torch (as root), or pip install torch; the ANC report then says the speed goal is not measurable"
+  fi
+}
+
 [ "$want_jupyter" = 1 ] && step_jupyter
 [ "$want_kernel" = 1 ] && step_kernel
 [ "$want_onnx" = 1 ] && step_onnx
 [ "$want_pjrt" = 1 ] && step_pjrt
+[ "$want_torch" = 1 ] && step_torch
 
 echo
 echo "== summary"

@@ -151,7 +151,11 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 			}
 		}
 	}
-	return assemble(s, env, be.Name(), device, results), nil
+	sp, err := runSpeed(ctx, env, s)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(s, env, be.Name(), device, results, sp), nil
 }
 
 // runOne trains one run and measures everything about it. With ckptDir

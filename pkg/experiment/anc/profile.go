@@ -27,6 +27,9 @@ type settings struct {
 	ProbeSamples16                  int     // XOR probe samples for N = 16
 	ThroughputMB                    float64 // plaintext MiB to encrypt
 	ThroughputBatch                 int     // blocks per encryption call
+	// SpeedRounds is the number of timed training rounds per backend (and
+	// PyTorch) in the training-speed table; 0 skips the speed unit.
+	SpeedRounds int
 }
 
 // Quick-profile learning rates: with minibatch 512 instead of 4096 and a
@@ -47,10 +50,10 @@ var profiles = map[experiment.Profile]settings{
 		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192},
 	experiment.Quick: {Runs: 3, Ns: []int{4, 8, 16}, ANCRounds: 1600, CPARounds: 1500, CPAAB: 1, CPAEve: 5, Batch: 512,
 		ANCLearningRate: quickANCLearningRate, CPALearningRate: quickCPALearningRate, EvalPoints: 20, EvalBlocks: 2048, TestBlocks: 10000,
-		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16},
+		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16, SpeedRounds: 10},
 	experiment.Paper: {Runs: 50, Ns: []int{4, 8, 16}, ANCRounds: 25000, CPARounds: 7000, CPAAB: ancnet.CPAABPerRound, CPAEve: ancnet.CPAEvePerRound,
 		Batch: ancnet.PaperBatch, ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 50, EvalBlocks: 4096, TestBlocks: 10000,
-		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18},
+		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50},
 }
 
 func settingsFor(p experiment.Profile) (settings, error) {

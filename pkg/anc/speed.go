@@ -1,0 +1,87 @@
+package anc
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gomlx/compute"
+)
+
+// Training-speed comparison settings (the ANC report's "training speed"
+// table and the benchmarks of this package): key length, minibatch and the
+// number of Eve steps that go with one Alice–Bob step.
+const (
+	SpeedN     = 16
+	SpeedBatch = PaperBatch
+	// ANCSpeedEve: Abadi & Andersen's 2 Eve steps per Alice–Bob step.
+	ANCSpeedEve = ANCEvePerRound
+	// CPASpeedEve: Coutinho's 60 Eve steps per 3 Alice–Bob steps, i.e. 20
+	// per Alice–Bob step; a timed CPA-ANC round is a third of a paper round.
+	CPASpeedEve = CPAEvePerRound / CPAABPerRound
+)
+
+// RoundTiming is the measured wall time of one training round: one
+// Alice–Bob step and EveSteps Eve steps, each on a fresh minibatch.
+type RoundTiming struct {
+	Variant  Variant `json:"variant"`
+	N        int     `json:"n"`
+	Batch    int     `json:"batch"`
+	EveSteps int     `json:"eve_steps"`
+	Rounds   int     `json:"rounds"` // timed rounds
+	// Seconds is the mean wall time of one round, compilation excluded.
+	Seconds float64 `json:"seconds"`
+	Backend string  `json:"backend"`
+	Device  string  `json:"device"`
+}
+
+// SpeedEveSteps is the number of Eve steps per timed round of variant v.
+func SpeedEveSteps(v Variant) int {
+	if v == CPA {
+		return CPASpeedEve
+	}
+	return ANCSpeedEve
+}
+
+// TimeRounds builds a fresh model of variant v with key length n and
+// minibatch batch on be, makes one untimed round (which compiles the
+// graphs) and returns the mean wall time of the next rounds rounds. A round
+// is one Alice–Bob step and SpeedEveSteps(v) Eve steps; the minibatches are
+// generated in Go as in training, and their generation is timed too.
+func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, rounds int) (RoundTiming, error) {
+	if rounds < 1 {
+		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
+	}
+	cfg := DefaultConfig(v, n, rounds+1)
+	cfg.Batch, cfg.EvalEvery = batch, 0
+	cfg.ABPerRound, cfg.EvePerRound = 1, SpeedEveSteps(v)
+	m, err := NewModel(be, cfg)
+	if err != nil {
+		return RoundTiming{}, err
+	}
+	round := func() error {
+		if _, err := m.StepAliceBob(); err != nil {
+			return err
+		}
+		for j := 0; j < cfg.EvePerRound; j++ {
+			if _, err := m.StepEve(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := round(); err != nil {
+		return RoundTiming{}, fmt.Errorf("anc: timing %s rounds on %s: %w", v, be.Name(), err)
+	}
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		if err := ctx.Err(); err != nil {
+			return RoundTiming{}, err
+		}
+		if err := round(); err != nil {
+			return RoundTiming{}, fmt.Errorf("anc: timing %s rounds on %s: %w", v, be.Name(), err)
+		}
+	}
+	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
+		Seconds: time.Since(start).Seconds() / float64(rounds), Backend: be.Name(), Device: be.Description()}, nil
+}

@@ -1,0 +1,179 @@
+package anc
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+)
+
+// speedGoal is the training-speed goal: a GoMLX round within this factor
+// of PyTorch's on the same CPU.
+const speedGoal = 1.0
+
+// BackendSpeed is one GoMLX backend's training-round times and encryption
+// throughput.
+type BackendSpeed struct {
+	Config     string             `json:"config"`
+	Name       string             `json:"name"`
+	Device     string             `json:"device"`
+	ANC        ancnet.RoundTiming `json:"anc"`
+	CPA        ancnet.RoundTiming `json:"cpa"`
+	Throughput ancnet.Throughput  `json:"throughput"`
+	Err        string             `json:"error,omitempty"` // why it could not be measured
+}
+
+// SpeedResult is the cached "speed" unit: every available backend, and the
+// PyTorch reference when PyTorch is installed.
+type SpeedResult struct {
+	Backends     []BackendSpeed `json:"backends"`
+	Torch        *TorchResult   `json:"torch,omitempty"`
+	TorchMissing string         `json:"torch_missing,omitempty"`
+}
+
+type speedParams struct {
+	Rounds, N, Batch int
+	MB               float64
+	EncBatch         int
+	Backends         []string // configurations found
+	Python           string   // interpreter importing torch, or ""
+}
+
+// runSpeed measures, as one cached unit, training rounds (N = 16, batch
+// 4096) and CPA-ANC encryption throughput on every available backend, and
+// runs the PyTorch reference. A backend that fails is reported, not fatal.
+// It returns nil when the profile measures no speed (smoke).
+func runSpeed(ctx context.Context, env *experiment.Env, s settings) (*SpeedResult, error) {
+	if s.SpeedRounds == 0 {
+		return nil, nil
+	}
+	p := speedParams{Rounds: s.SpeedRounds, N: ancnet.SpeedN, Batch: ancnet.SpeedBatch, MB: s.ThroughputMB, EncBatch: s.ThroughputBatch}
+	for _, st := range backend.Probe() {
+		if st.Available {
+			p.Backends = append(p.Backends, st.Config)
+		}
+	}
+	python, missing := findTorchPython(ctx)
+	p.Python = python
+	key := experiment.UnitKey{Experiment: "anc", Unit: "speed", Version: Version, Params: p}
+	res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (SpeedResult, error) {
+		var out SpeedResult
+		for _, cfg := range p.Backends {
+			env.Logf("anc: timing training rounds and encryption on backend %s", cfg)
+			bs, err := measureBackend(ctx, cfg, p)
+			if err != nil {
+				if ctx.Err() != nil {
+					return out, ctx.Err()
+				}
+				bs.Err = err.Error()
+				env.Logf("anc: backend %s: %v", cfg, err)
+			}
+			out.Backends = append(out.Backends, bs)
+		}
+		if python == "" {
+			out.TorchMissing = missing
+			return out, nil
+		}
+		env.Logf("anc: timing the PyTorch reference (%s)", python)
+		tr, err := runTorch(ctx, python, p.N, p.Batch, p.Rounds, p.MB, p.EncBatch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			out.TorchMissing = err.Error()
+		}
+		out.Torch = tr
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("anc experiment: speed: %w", err)
+	}
+	return &res, nil
+}
+
+func measureBackend(ctx context.Context, cfg string, p speedParams) (BackendSpeed, error) {
+	sel := backend.Fixed(cfg)
+	bs := BackendSpeed{Config: cfg, Name: sel.Name()}
+	be, err := sel.New()
+	if err != nil {
+		return bs, err
+	}
+	bs.Device = sel.Device()
+	if bs.ANC, err = ancnet.TimeRounds(ctx, be, ancnet.ANC, p.N, p.Batch, p.Rounds); err != nil {
+		return bs, err
+	}
+	if bs.CPA, err = ancnet.TimeRounds(ctx, be, ancnet.CPA, p.N, p.Batch, p.Rounds); err != nil {
+		return bs, err
+	}
+	m, err := ancnet.NewModel(be, ancnet.DefaultConfig(ancnet.CPA, p.N, 1))
+	if err != nil {
+		return bs, err
+	}
+	bs.Throughput, err = m.MeasureThroughput(p.MB, p.EncBatch)
+	return bs, err
+}
+
+// speedTables renders the speed unit: training rounds against PyTorch
+// (with the goal) and encryption throughput by implementation.
+func speedTables(s settings, sp *SpeedResult) []experiment.Table {
+	train := experiment.Table{Name: "Training speed: GoMLX backends vs. PyTorch CPU",
+		Caption: fmt.Sprintf("Mean wall time of one training round at N = %d, minibatch %d, float32, after one untimed round (compilation), over %d rounds: ANC = 1 Alice–Bob + %d Eve steps; CPA-ANC = 1 Alice–Bob + %d Eve steps (Coutinho's 60 per 3). "+
+			"Fresh random minibatches each step, generated in the timed loop by each implementation. PyTorch runs the same networks, losses and Adam (torchbench.py, embedded in the anc experiment) on as many threads as Go uses. Goal: GoMLX within %.1f× of PyTorch.",
+			ancnet.SpeedN, ancnet.SpeedBatch, s.SpeedRounds, ancnet.ANCSpeedEve, ancnet.CPASpeedEve, speedGoal),
+		Columns: []string{"implementation", "device", "ANC round (ms)", "CPA-ANC round (ms)", "ANC ÷ PyTorch", "CPA-ANC ÷ PyTorch", "goal"}, Timing: true}
+	enc := experiment.Table{Name: "Encryption throughput by implementation",
+		Caption: fmt.Sprintf("CPA-ANC Alice, N = %d, freshly initialised (the cost does not depend on the weights), encrypting %g MiB of plaintext (N/8 bytes per block, bits as float32 as the network takes them) in calls of %d blocks, output copied back each call. Seed paper: %.2f MB/s.",
+			ancnet.SpeedN, s.ThroughputMB, s.ThroughputBatch, paperThroughputMB),
+		Columns: []string{"implementation", "device", "MiB", "seconds", "MB/s", "paper MB/s", "≥ paper"}, Timing: true}
+	if sp == nil {
+		return nil
+	}
+	torchANC, torchCPA := math.NaN(), math.NaN()
+	if t := sp.Torch; t != nil {
+		torchANC, torchCPA = t.ANCRoundSecs, t.CPARoundSecs
+	}
+	ratio := func(x, ref float64) any {
+		if math.IsNaN(ref) || !(ref > 0) {
+			return "—"
+		}
+		return x / ref
+	}
+	for _, b := range sp.Backends {
+		impl := "GoMLX " + b.Name
+		if b.Err != "" {
+			train.AddRow(impl, b.Config, "—", "—", "—", "—", "failed: "+b.Err)
+			enc.AddRow(impl, b.Config, "—", "—", "—", paperThroughputMB, "failed")
+			continue
+		}
+		goal := "not measurable: no PyTorch reference"
+		if !math.IsNaN(torchANC) {
+			goal = "met"
+			if b.ANC.Seconds > speedGoal*torchANC || b.CPA.Seconds > speedGoal*torchCPA {
+				goal = "not met"
+			}
+		}
+		train.AddRow(impl, b.Device, b.ANC.Seconds*1e3, b.CPA.Seconds*1e3, ratio(b.ANC.Seconds, torchANC), ratio(b.CPA.Seconds, torchCPA), goal)
+		t := b.Throughput
+		enc.AddRow(impl, b.Device, t.MB, t.Seconds, t.MBPerSec, paperThroughputMB, yesNo(t.MBPerSec >= paperThroughputMB))
+	}
+	if t := sp.Torch; t != nil {
+		dev := fmt.Sprintf("CPU, %d threads (Python %s)", t.Threads, t.Python)
+		train.AddRow("PyTorch "+t.Torch, dev, t.ANCRoundSecs*1e3, t.CPARoundSecs*1e3, 1.0, 1.0, "reference")
+		if e := t.Encrypt; e != nil {
+			enc.AddRow("PyTorch "+t.Torch, dev, e.MB, e.Seconds, e.MBPerSec, paperThroughputMB, yesNo(e.MBPerSec >= paperThroughputMB))
+		}
+	} else {
+		train.AddRow("PyTorch", "—", "—", "—", "—", "—", "not measured: "+sp.TorchMissing)
+	}
+	return []experiment.Table{train, enc}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
