@@ -25,6 +25,14 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 
+# The committed reference (reports/) is computed on the pure Go backend, the
+# one every machine has, so that `reproduce -check` anywhere compares like with
+# like; the speed tables still time every backend found.
+if [ "$out" = reports ] && [ -z "${GOMLX_BACKEND:-}" ]; then
+  export GOMLX_BACKEND=go
+  echo "== reference run into reports/: GOMLX_BACKEND=go (set GOMLX_BACKEND to override)"
+fi
+
 echo "== go run ./cmd/neurocrypt reproduce $*"
 go run ./cmd/neurocrypt reproduce "$@"
 

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/check"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -41,6 +42,9 @@ type reproduceConfig struct {
 	check    bool
 	checkRef string
 	from     string
+	// recordedBackend is the backend configuration of the -from or -check
+	// reference ("" without one).
+	recordedBackend string
 }
 
 func defaultWorkDir() string {
@@ -114,6 +118,7 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 		return err
 	}
 	pr := res.Provenance
+	c.recordedBackend = pr.Backend
 	if !set["profile"] {
 		if c.profile, err = experiment.ParseProfile(pr.Profile); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -137,6 +142,22 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 		}
 	}
 	return nil
+}
+
+// backend selects the GoMLX backend: as backend.Select does, except that
+// a run re-doing a recorded one (-from, -check) without $GOMLX_BACKEND
+// uses the pure Go backend when the recording was made on it, so that a
+// machine with a faster backend installed compares like with like (trained
+// numbers differ slightly between backends). A recording made on another
+// backend keeps the normal selection.
+func (c *reproduceConfig) backend() *backend.Selection {
+	sel := backend.Select()
+	if _, set := os.LookupEnv(compute.ConfigEnvVar); set || c.recordedBackend != backend.Go || sel.Name() == backend.Go {
+		return sel
+	}
+	sel = backend.Fixed(backend.Go)
+	sel.Reason = "the recorded run used it; set " + compute.ConfigEnvVar + " to override"
+	return sel
 }
 
 // command returns the command line that regenerates this run.
@@ -189,7 +210,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	sel := backend.Select()
+	sel := cfg.backend()
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
 		cfg.profile, cfg.seed, src.Name(), sel.Config, sel.Reason, cfg.workDir)
 	if skipped > 0 {

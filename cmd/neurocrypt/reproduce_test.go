@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
@@ -305,5 +306,36 @@ func TestOnlyKeepsTheOtherExperimentsOfTheReport(t *testing.T) {
 	code, _, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-seed", "2", "-out", dir, "-workdir", work)
 	if code != 1 || !strings.Contains(stderr, "mix two runs") {
 		t.Fatalf("-only with another seed into the same report: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestRecordedGoBackendIsKept: re-doing a run recorded on the go backend
+// (-check, -from) uses the go backend even where a faster one is found,
+// unless $GOMLX_BACKEND says otherwise.
+func TestRecordedGoBackendIsKept(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	if err := os.WriteFile(lib, []byte("stand-in"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", lib)
+	t.Setenv(compute.ConfigEnvVar, "")
+	os.Unsetenv(compute.ConfigEnvVar)
+	if backend.Select().Name() == backend.Go {
+		t.Fatal("with an ONNX Runtime library present the selection should not be go")
+	}
+	c := &reproduceConfig{recordedBackend: backend.Go}
+	if got := c.backend(); got.Config != backend.Go || !strings.Contains(got.Reason, "recorded") {
+		t.Errorf("recorded on go: selected %q (%s), want go", got.Config, got.Reason)
+	}
+	for _, rec := range []string{"", "onnx:/elsewhere/libonnxruntime.so.1"} {
+		c.recordedBackend = rec
+		if got := c.backend(); got.Name() == backend.Go {
+			t.Errorf("recorded %q: selected go, want the normal selection", rec)
+		}
+	}
+	t.Setenv(compute.ConfigEnvVar, "onnx:"+lib)
+	c.recordedBackend = backend.Go
+	if got := c.backend(); got.Config != "onnx:"+lib {
+		t.Errorf("$%s set: selected %q, want it", compute.ConfigEnvVar, got.Config)
 	}
 }
