@@ -339,17 +339,28 @@ func (st *streams) compute(p ChaosParams, n int, diffuse bool) {
 	st.perm, st.kk, st.k2 = perm, k1, k2
 }
 
-// Encrypt encrypts g; see the type's documentation for the construction.
-func (c *bitplaneCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	n, err := checkImage(c.name, "encrypt", g, MaxPixels)
-	if err != nil {
-		return nil, err
+// begin is the common start of Encrypt and Decrypt (op): it checks g,
+// derives the streams for its size and allocates the output. Without the
+// diffusion stage the cipher is a keystream XOR, its own inverse, which
+// begin applies itself and reports as done.
+func (c *bitplaneCipher) begin(op string, g *imageio.Gray) (n int, st *streams, out *imageio.Gray, done bool, err error) {
+	if n, err = checkImage(c.name, op, g, MaxPixels); err != nil {
+		return 0, nil, nil, false, err
 	}
-	st := c.streamsFor(n)
-	out := &imageio.Gray{Width: g.Width, Height: g.Height, Pix: make([]byte, n)}
+	st = c.streamsFor(n)
+	out = &imageio.Gray{Width: g.Width, Height: g.Height, Pix: make([]byte, n)}
 	if !c.diffuse {
 		subtle.XORBytes(out.Pix, g.Pix, st.ks)
-		return out, nil
+		return n, st, out, true, nil
+	}
+	return n, st, out, false, nil
+}
+
+// Encrypt encrypts g; see the type's documentation for the construction.
+func (c *bitplaneCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
+	n, st, out, done, err := c.begin("encrypt", g)
+	if err != nil || done {
+		return out, err
 	}
 	src, dst, perm, kk, k2, sbox := g.Pix, out.Pix, st.perm, st.kk[:n], st.k2[:n], &st.sbox
 	u := st.iv1
@@ -367,15 +378,9 @@ func (c *bitplaneCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
 
 // Decrypt inverts Encrypt exactly.
 func (c *bitplaneCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	n, err := checkImage(c.name, "decrypt", g, MaxPixels)
-	if err != nil {
-		return nil, err
-	}
-	st := c.streamsFor(n)
-	out := &imageio.Gray{Width: g.Width, Height: g.Height, Pix: make([]byte, n)}
-	if !c.diffuse {
-		subtle.XORBytes(out.Pix, g.Pix, st.ks)
-		return out, nil
+	n, st, out, done, err := c.begin("decrypt", g)
+	if err != nil || done {
+		return out, err
 	}
 	src, perm, kk, k2, sinv := g.Pix, st.perm, st.kk[:n], st.k2[:n], &st.sinv
 	u := make([]byte, n)

@@ -119,6 +119,9 @@ func measureBackend(ctx context.Context, cfg string, p speedParams) (BackendSpee
 // speedTables renders the speed unit: training rounds against PyTorch
 // (with the goal) and encryption throughput by implementation.
 func speedTables(s settings, sp *SpeedResult) []experiment.Table {
+	if sp == nil {
+		return nil
+	}
 	train := experiment.Table{Name: "Training speed: GoMLX backends vs. PyTorch CPU",
 		Caption: fmt.Sprintf("Mean wall time of one training round at N = %d, minibatch %d, float32, after one untimed round (compilation), over %d rounds: ANC = 1 Alice–Bob + %d Eve steps; CPA-ANC = 1 Alice–Bob + %d Eve steps (Coutinho's 60 per 3). "+
 			"Fresh random minibatches each step, generated in the timed loop by each implementation. PyTorch runs the same networks, losses and Adam (torchbench.py, embedded in the anc experiment) on as many threads as Go uses. Goal: GoMLX within %.1f× of PyTorch.",
@@ -128,9 +131,6 @@ func speedTables(s settings, sp *SpeedResult) []experiment.Table {
 		Caption: fmt.Sprintf("CPA-ANC Alice, N = %d, freshly initialised (the cost does not depend on the weights), encrypting %g MiB of plaintext (N/8 bytes per block, bits as float32 as the network takes them) in calls of %d blocks, output copied back each call. Seed paper: %.2f MB/s.",
 			ancnet.SpeedN, s.ThroughputMB, s.ThroughputBatch, paperThroughputMB),
 		Columns: []string{"implementation", "device", "MiB", "seconds", "MB/s", "paper MB/s", "≥ paper"}, Timing: true}
-	if sp == nil {
-		return nil
-	}
 	torchANC, torchCPA := math.NaN(), math.NaN()
 	if t := sp.Torch; t != nil {
 		torchANC, torchCPA = t.ANCRoundSecs, t.CPARoundSecs
