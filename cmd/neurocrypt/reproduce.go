@@ -19,7 +19,9 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/check"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/suite"
 )
 
@@ -47,13 +49,6 @@ type reproduceConfig struct {
 	recordedBackend string
 }
 
-func defaultWorkDir() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "neurocrypt")
-	}
-	return filepath.Join(os.TempDir(), "neurocrypt-cache")
-}
-
 func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	fs := newFlags("reproduce", stderr)
 	profile := fs.String("profile", string(experiment.Quick), "smoke (CI, ≤ 3 min), quick (default, ≤ 30 min on 2 cores) or paper (needs BOSSbase)")
@@ -61,7 +56,7 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	data := fs.String("data", "", "BOSSbase 1.01 folder or zip (default: the embedded stand-in photos)")
 	out := fs.String("out", DefaultOut, "report folder")
 	seed := fs.Uint64("seed", DefaultSeed, "run seed")
-	workDir := fs.String("workdir", defaultWorkDir(), "result cache and checkpoints")
+	workDir := fs.String("workdir", suite.DefaultWorkDir(), "result cache and checkpoints")
 	fresh := fs.Bool("fresh", false, "ignore cached results (recompute everything)")
 	strict := fs.Bool("strict", false, "fail on any missing or corrupt dataset file (default: skip them and record the count)")
 	chk := fs.Bool("check", false, "re-run what a reference results.json ran (positional REF, default <out>/results.json; its profile, seed, data and experiments unless given) and compare cell by cell; exit 1 on divergence; reports are not rewritten")
@@ -113,7 +108,7 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 // applyRecorded takes profile, seed, data and experiments from the
 // provenance of a results.json for every flag not in set.
 func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error {
-	res, err := report.ReadResults(path)
+	res, err := results.Read(path)
 	if err != nil {
 		return err
 	}
@@ -155,9 +150,7 @@ func (c *reproduceConfig) backend() *backend.Selection {
 	if _, set := os.LookupEnv(compute.ConfigEnvVar); set || c.recordedBackend != backend.Go || sel.Name() == backend.Go {
 		return sel
 	}
-	sel = backend.Fixed(backend.Go)
-	sel.Reason = "the recorded run used it; set " + compute.ConfigEnvVar + " to override"
-	return sel
+	return backend.Fixed(backend.Go).Because("the recorded run used it; set " + compute.ConfigEnvVar + " to override")
 }
 
 // command returns the command line that regenerates this run.
@@ -167,26 +160,12 @@ func (c *reproduceConfig) command() string {
 		parts = append(parts, "-only "+strings.Join(c.only, ","))
 	}
 	if c.data != "" {
-		parts = append(parts, "-data "+report.CommandLine([]string{c.data}))
+		parts = append(parts, "-data "+provenance.CommandLine([]string{c.data}))
 	}
 	if c.out != DefaultOut {
-		parts = append(parts, "-out "+report.CommandLine([]string{c.out}))
+		parts = append(parts, "-out "+provenance.CommandLine([]string{c.out}))
 	}
 	return strings.Join(parts, " ")
-}
-
-func openData(c *reproduceConfig) (dataset.Source, int, error) {
-	if c.data == "" {
-		if c.profile == experiment.Paper {
-			return nil, 0, fmt.Errorf("the paper profile needs BOSSbase 1.01: pass -data DIR|ZIP (see datasets/bossbase/README.md)")
-		}
-		return dataset.StandIn(), 0, nil
-	}
-	b, err := dataset.OpenBOSSbase(c.data, dataset.BOSSOptions{Strict: c.strict})
-	if err != nil {
-		return nil, 0, err
-	}
-	return b, len(b.Skipped()), nil
 }
 
 func runReproduce(args []string, stdout, stderr io.Writer) error {
@@ -194,14 +173,14 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var ref *check.Results
+	var ref *results.File
 	if cfg.check {
 		// Read the reference first: a missing or corrupt REF fails fast.
-		if ref, err = check.Load(cfg.checkRef); err != nil {
+		if ref, err = results.Read(cfg.checkRef); err != nil {
 			return err
 		}
 	}
-	src, skipped, err := openData(cfg)
+	src, skipped, err := suite.OpenData(cfg.data, cfg.profile, cfg.strict)
 	if err != nil {
 		return err
 	}
@@ -212,7 +191,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	sel := cfg.backend()
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
-		cfg.profile, cfg.seed, src.Name(), sel.Config, sel.Reason, cfg.workDir)
+		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), cfg.workDir)
 	if skipped > 0 {
 		fmt.Fprintf(stderr, "neurocrypt: skipped %d unreadable dataset files (use -strict to fail instead)\n", skipped)
 	}
@@ -250,7 +229,7 @@ func keepOthers(cfg *reproduceConfig, run *report.Run) error {
 	if _, err := os.Stat(path); err != nil {
 		return nil // nothing to keep
 	}
-	old, err := report.ReadResults(path)
+	old, err := results.Read(path)
 	if err != nil {
 		return err
 	}
@@ -292,7 +271,7 @@ func keepOthers(cfg *reproduceConfig, run *report.Run) error {
 // checkRun compares a fresh run with the reference; the run's own
 // results.json is written to a temporary folder to be read back exactly as
 // the reference is.
-func checkRun(cfg *reproduceConfig, ref *check.Results, run *report.Run, stdout io.Writer) error {
+func checkRun(cfg *reproduceConfig, ref *results.File, run *report.Run, stdout io.Writer) error {
 	tmp, err := os.MkdirTemp("", "neurocrypt-check-")
 	if err != nil {
 		return err
@@ -301,7 +280,7 @@ func checkRun(cfg *reproduceConfig, ref *check.Results, run *report.Run, stdout 
 	if err := report.Write(tmp, run); err != nil {
 		return err
 	}
-	got, err := check.Load(filepath.Join(tmp, report.ResultsFile))
+	got, err := results.Read(filepath.Join(tmp, report.ResultsFile))
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/suite"
 )
 
@@ -78,7 +79,7 @@ func TestCheckPassesThenFailsOnAlteredCache(t *testing.T) {
 	// Alter one number of the cached bitplane result, in place.
 	env := &experiment.Env{Profile: experiment.Smoke, Seed: DefaultSeed, Data: dataset.StandIn(), WorkDir: work, Backend: backend.Select()}
 	key := suite.ResultKey("bitplane", 0)
-	cached, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*experiment.Result, error) {
+	cached, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*results.Result, error) {
 		t.Fatal("the bitplane result should be cached")
 		return nil, nil
 	})
@@ -87,7 +88,7 @@ func TestCheckPassesThenFailsOnAlteredCache(t *testing.T) {
 	}
 	cached.Tables[0].Rows[2][4] = cached.Tables[0].Rows[2][4].(float64) + 1e-9
 	env.Fresh = true
-	if _, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*experiment.Result, error) { return cached, nil }); err != nil {
+	if _, err := experiment.RunUnit(context.Background(), env, key, func(context.Context) (*results.Result, error) { return cached, nil }); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := cli(t, "reproduce", "-profile", "smoke", "-only", "bitplane", "-workdir", work, "-check", ref)
@@ -324,8 +325,8 @@ func TestRecordedGoBackendIsKept(t *testing.T) {
 		t.Fatal("with an ONNX Runtime library present the selection should not be go")
 	}
 	c := &reproduceConfig{recordedBackend: backend.Go}
-	if got := c.backend(); got.Config != backend.Go || !strings.Contains(got.Reason, "recorded") {
-		t.Errorf("recorded on go: selected %q (%s), want go", got.Config, got.Reason)
+	if got := c.backend(); got.Config() != backend.Go || !strings.Contains(got.Reason(), "recorded") {
+		t.Errorf("recorded on go: selected %q (%s), want go", got.Config(), got.Reason())
 	}
 	for _, rec := range []string{"", "onnx:/elsewhere/libonnxruntime.so.1"} {
 		c.recordedBackend = rec
@@ -335,7 +336,7 @@ func TestRecordedGoBackendIsKept(t *testing.T) {
 	}
 	t.Setenv(compute.ConfigEnvVar, "onnx:"+lib)
 	c.recordedBackend = backend.Go
-	if got := c.backend(); got.Config != "onnx:"+lib {
-		t.Errorf("$%s set: selected %q, want it", compute.ConfigEnvVar, got.Config)
+	if got := c.backend(); got.Config() != "onnx:"+lib {
+		t.Errorf("$%s set: selected %q, want it", compute.ConfigEnvVar, got.Config())
 	}
 }

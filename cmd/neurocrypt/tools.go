@@ -192,7 +192,7 @@ func runBackends(args []string, stdout, stderr io.Writer) error {
 		return usagef("-install: unknown backend %q (want xla)", *install)
 	}
 	sel := backend.Select()
-	fmt.Fprintf(stdout, "selected: %s (%s)\n\n", sel.Config, sel.Reason)
+	fmt.Fprintf(stdout, "selected: %s (%s)\n\n", sel.Config(), sel.Reason())
 	for _, st := range backend.Probe() {
 		mark := "missing  "
 		if st.Available {

@@ -44,13 +44,15 @@ const (
 
 // Selection is the outcome of choosing a backend: its configuration string
 // (as GOMLX_BACKEND would take it), why it was chosen, and a lazily created
-// compute.Backend shared by everything in the process.
+// compute.Backend shared by everything that uses the selection. It
+// implements experiment.Backend, which is how the CLI and the notebook
+// helper hand the backend to experiments.
 type Selection struct {
-	// Config is the backend configuration, e.g. "go", "xla:cpu",
+	// config is the backend configuration, e.g. "go", "xla:cpu",
 	// "onnx:/home/u/.local/lib/neurocrypt/libonnxruntime.so.1".
-	Config string
-	// Reason says why this backend was chosen.
-	Reason string
+	config string
+	// reason says why this backend was chosen.
+	reason string
 
 	once    sync.Once
 	mu      sync.Mutex
@@ -61,12 +63,24 @@ type Selection struct {
 
 // Name is the backend's short name: "xla", "onnx" or "go".
 func (s *Selection) Name() string {
-	name, _, _ := strings.Cut(s.Config, ":")
+	name, _, _ := strings.Cut(s.config, ":")
 	return name
 }
 
+// Config is the backend configuration, e.g. "go", "xla:cpu",
+// "onnx:/home/u/.local/lib/neurocrypt/libonnxruntime.so.1".
+func (s *Selection) Config() string { return s.config }
+
+// Reason says why this backend was chosen (recorded in provenance).
+func (s *Selection) Reason() string { return s.reason }
+
+// Because returns a copy of s that gives reason as why it was chosen.
+func (s *Selection) Because(reason string) *Selection {
+	return &Selection{config: s.config, reason: reason}
+}
+
 // String returns the configuration.
-func (s *Selection) String() string { return s.Config }
+func (s *Selection) String() string { return s.config }
 
 // New returns the compute.Backend, creating it on first use. Creation errors
 // name the configuration and how to fix it.
@@ -75,16 +89,16 @@ func (s *Selection) New() (compute.Backend, error) {
 		s.mu.Lock()
 		s.created = true
 		s.mu.Unlock()
-		name, _, _ := strings.Cut(s.Config, ":")
+		name, _, _ := strings.Cut(s.config, ":")
 		known := compute.List()
 		sort.Strings(known)
 		if !contains(known, name) {
 			s.err = fmt.Errorf("backend %q is not compiled in (known: %s)", name, strings.Join(known, ", "))
 			return
 		}
-		s.be, s.err = compute.NewWithConfig(s.Config)
+		s.be, s.err = compute.NewWithConfig(s.config)
 		if s.err != nil {
-			s.err = fmt.Errorf("creating GoMLX backend %q: %w (run `neurocrypt backends` to see what is installed)", s.Config, s.err)
+			s.err = fmt.Errorf("creating GoMLX backend %q: %w (run `neurocrypt backends` to see what is installed)", s.config, s.err)
 		}
 	})
 	return s.be, s.err
@@ -97,9 +111,13 @@ func (s *Selection) Created() bool {
 	return s.created
 }
 
-// Device describes the device the backend computes on, creating the backend
-// if needed; on error it returns the error text.
+// Device describes the device the backend computes on. It never creates
+// the backend (that can be slow, or fail): before New it says so; after a
+// failed New it returns the error text.
 func (s *Selection) Device() string {
+	if !s.Created() {
+		return "not queried: no experiment created the " + s.config + " backend in this run (cached results are keyed by backend, so they were computed on it too)"
+	}
 	be, err := s.New()
 	if err != nil {
 		return "unavailable: " + err.Error()
@@ -121,21 +139,21 @@ func (s *Selection) MustNew() compute.Backend {
 
 // Fixed returns a selection of an explicit configuration (e.g. "go" in tests).
 func Fixed(config string) *Selection {
-	return &Selection{Config: config, Reason: "requested explicitly"}
+	return &Selection{config: config, reason: "requested explicitly"}
 }
 
 // Select applies the rules in the package documentation.
 func Select() *Selection {
 	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && strings.TrimSpace(cfg) != "" {
-		return &Selection{Config: strings.TrimSpace(cfg), Reason: "$" + compute.ConfigEnvVar + " is set"}
+		return &Selection{config: strings.TrimSpace(cfg), reason: "$" + compute.ConfigEnvVar + " is set"}
 	}
 	for _, st := range Probe() {
 		if st.Available {
-			return &Selection{Config: st.Config, Reason: st.Detail}
+			return &Selection{config: st.Config, reason: st.Detail}
 		}
 	}
 	// Unreachable: Probe always reports "go" as available.
-	return &Selection{Config: Go, Reason: "fallback"}
+	return &Selection{config: Go, reason: "fallback"}
 }
 
 // Status is what Probe found about one backend.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )
 
 func TestGoBackendAlwaysAvailable(t *testing.T) {
@@ -30,6 +31,9 @@ func TestFixedGoCreatesBackend(t *testing.T) {
 	if sel.Created() {
 		t.Fatal("Created before New")
 	}
+	if d := sel.Device(); !strings.HasPrefix(d, "not queried") || sel.Created() {
+		t.Fatalf("Device before New: %q (created %v); want \"not queried…\" without creating the backend", d, sel.Created())
+	}
 	be, err := sel.New()
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +44,7 @@ func TestFixedGoCreatesBackend(t *testing.T) {
 	if be2, _ := sel.New(); be2 != be {
 		t.Fatal("New must return the same backend on every call")
 	}
-	if d := sel.Device(); strings.HasPrefix(d, "unavailable") || d == "" {
+	if d := sel.Device(); strings.HasPrefix(d, "unavailable") || strings.HasPrefix(d, "not queried") || d == "" {
 		t.Fatalf("device %q", d)
 	}
 }
@@ -48,7 +52,7 @@ func TestFixedGoCreatesBackend(t *testing.T) {
 func TestEnvVarWins(t *testing.T) {
 	t.Setenv(compute.ConfigEnvVar, "go")
 	sel := Select()
-	if sel.Config != "go" || !strings.Contains(sel.Reason, compute.ConfigEnvVar) {
+	if sel.Config() != "go" || !strings.Contains(sel.Reason(), compute.ConfigEnvVar) {
 		t.Fatalf("got %+v", sel)
 	}
 }
@@ -80,3 +84,7 @@ func TestFindONNXRuntimeHonoursEnv(t *testing.T) {
 		t.Fatal("probe does not report the ONNX Runtime library")
 	}
 }
+
+// The CLI and the notebook helper hand a Selection to experiments as their
+// Env's backend.
+var _ experiment.Backend = (*Selection)(nil)

@@ -12,12 +12,12 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Difference is one divergence between the reference and the new results.
@@ -29,44 +29,9 @@ type Difference struct {
 	Tolerance  float64 // the tolerance that was applied
 }
 
-// Results is the part of results.json that check reads.
-type Results struct {
-	Experiments []struct {
-		ID     string `json:"id"`
-		Tables []struct {
-			Name       string             `json:"name"`
-			Columns    []string           `json:"columns"`
-			Rows       [][]any            `json:"rows"`
-			Timing     bool               `json:"timing"`
-			Tolerances map[string]float64 `json:"tolerances"`
-		} `json:"tables"`
-		Claims []struct {
-			Paper     string   `json:"paper"`
-			Statement string   `json:"statement"`
-			Measured  *float64 `json:"measured"`
-			Verdict   string   `json:"verdict"`
-			Tolerance float64  `json:"tolerance"`
-			Timing    bool     `json:"timing"`
-		} `json:"claims"`
-	} `json:"experiments"`
-}
-
-// Load reads a results.json file; errors name the file.
-func Load(path string) (*Results, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a results.json: %v", path, err)
-	}
-	return &r, nil
-}
-
 // Compare lists the differences of got against ref, restricted to the
 // experiments in only (all when empty).
-func Compare(ref, got *Results, only []string) []Difference {
+func Compare(ref, got *results.File, only []string) []Difference {
 	want := map[string]bool{}
 	for _, id := range only {
 		want[id] = true
@@ -176,16 +141,9 @@ func Compare(ref, got *Results, only []string) []Difference {
 			}
 			gc := ge.Claims[gi]
 			if gc.Verdict != rc.Verdict {
-				diffs = append(diffs, Difference{Experiment: re.ID, Where: where + " verdict", Ref: rc.Verdict, Got: gc.Verdict, Delta: math.NaN()})
+				diffs = append(diffs, Difference{Experiment: re.ID, Where: where + " verdict", Ref: string(rc.Verdict), Got: string(gc.Verdict), Delta: math.NaN()})
 			}
-			var rv, gv any
-			if rc.Measured != nil {
-				rv = *rc.Measured
-			}
-			if gc.Measured != nil {
-				gv = *gc.Measured
-			}
-			if d, ok := cellDiff(rv, gv, rc.Tolerance); !ok {
+			if d, ok := cellDiff(claimValue(rc.Measured), claimValue(gc.Measured), rc.Tolerance); !ok {
 				d.Experiment = re.ID
 				d.Where = where + " measured"
 				diffs = append(diffs, d)
@@ -209,11 +167,35 @@ func rowLabel(row []any) string {
 	return "…"
 }
 
-// cellDiff compares two JSON values; ok is true when they match.
+// claimValue is a claim's measured value as a cell: nil when it has none
+// (NaN, written as null).
+func claimValue(x float64) any {
+	if math.IsNaN(x) {
+		return nil
+	}
+	return x
+}
+
+// number returns a numeric cell (float64 or int, as results.Read gives
+// them) as a float64.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// cellDiff compares two cells; ok is true when they match. Numbers match
+// when they differ by at most tol (an integer and a float of equal value
+// match, as they did when every number was read as a float); anything else
+// must be equal.
 func cellDiff(ref, got any, tol float64) (Difference, bool) {
 	d := Difference{Ref: format(ref), Got: format(got), Delta: math.NaN(), Tolerance: tol}
-	rf, rok := ref.(float64)
-	gf, gok := got.(float64)
+	rf, rok := number(ref)
+	gf, gok := number(got)
 	if rok && gok {
 		d.Delta = math.Abs(gf - rf)
 		return d, d.Delta <= tol
@@ -227,6 +209,8 @@ func format(v any) string {
 		return "null"
 	case float64:
 		return fmt.Sprintf("%.10g", x)
+	case int:
+		return fmt.Sprintf("%d", x)
 	case string:
 		return fmt.Sprintf("%q", x)
 	default:

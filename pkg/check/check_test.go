@@ -1,25 +1,26 @@
 package check
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
-const refJSON = `{"provenance":{"start":"a"},"experiments":[{"id":"x","tables":[
+const refJSON = `{"provenance":{},"experiments":[{"id":"x","tables":[
  {"name":"t","columns":["name","v","w"],"rows":[["a",1.5,null],["b",2,"s"]],"tolerances":{"w":0}},
  {"name":"timing","columns":["MB/s"],"rows":[[100]],"timing":true},
  {"name":"trained","columns":["err"],"rows":[[0.10]],"tolerances":{"err":0.05}}],
  "claims":[{"paper":"P","statement":"S","measured":99.6,"verdict":"reproduced","tolerance":0},
   {"paper":"P","statement":"fast","measured":80,"verdict":"reproduced","timing":true}]}]}`
 
-func parse(t *testing.T, s string) *Results {
+func parse(t *testing.T, s string) *results.File {
 	t.Helper()
-	var r Results
-	if err := json.Unmarshal([]byte(s), &r); err != nil {
+	r, err := results.Decode([]byte(s))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &r
+	return r
 }
 
 func TestIdenticalHasNoDifferences(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 func TestRunUnitStoresThenHits(t *testing.T) {
@@ -16,13 +17,13 @@ func TestRunUnitStoresThenHits(t *testing.T) {
 	env := &Env{Profile: Smoke, Seed: 7, WorkDir: t.TempDir()}
 	key := UnitKey{Experiment: "x", Unit: "run/1", Params: map[string]int{"n": 4}}
 	calls := 0
-	fn := func(context.Context) (*Result, error) {
+	fn := func(context.Context) (*results.Result, error) {
 		calls++
-		tb := Table{Name: "t", Columns: []string{"a", "b", "c", "d"}}
+		tb := results.Table{Name: "t", Columns: []string{"a", "b", "c", "d"}}
 		tb.AddRow(1.5, math.NaN(), "s", nil)
 		tb.AddRow(3, math.Inf(1), true, 0.1)
-		return &Result{Tables: []Table{tb}, Claims: []Claim{{Paper: "P", PaperValue: math.NaN(), Measured: 2}},
-			Figures: []Figure{{Name: "f", Kind: KindImages, Images: []ImagePanel{{Title: "i", Image: imageio.NewGray(2, 3)}}}}}, nil
+		return &results.Result{Tables: []results.Table{tb}, Claims: []results.Claim{{Paper: "P", PaperValue: math.NaN(), Measured: 2}},
+			Figures: []results.Figure{{Name: "f", Kind: results.KindImages, Images: []results.ImagePanel{{Title: "i", Image: imageio.NewGray(2, 3)}}}}}, nil
 	}
 	r1, err := RunUnit(ctx, env, key, fn)
 	if err != nil {
@@ -75,31 +76,5 @@ func TestRunUnitCorruptCacheIsRecomputed(t *testing.T) {
 	got, err := RunUnit(ctx, env, key, func(context.Context) (int, error) { return 42, nil })
 	if err != nil || got != 42 {
 		t.Fatalf("got %d, %v; want 42", got, err)
-	}
-}
-
-func TestSubSeedDependsOnParts(t *testing.T) {
-	a, b := SubSeed(1, "anc", 4, 0), SubSeed(1, "anc", 4, 1)
-	if a == b || SubSeed(1, "anc", 4, 0) != a || SubSeed(2, "anc", 4, 0) == a {
-		t.Fatal("SubSeed must be a deterministic function of seed and parts")
-	}
-	// "ab","c" and "a","bc" must differ (parts are delimited).
-	if SubSeed(1, "ab", "c") == SubSeed(1, "a", "bc") {
-		t.Fatal("SubSeed parts are not delimited")
-	}
-}
-
-func TestCheckVerdicts(t *testing.T) {
-	if c := Check("p", "s", 99.5, 99.6, "%", AtLeast, 99.5, 0, ""); c.Verdict != Reproduced {
-		t.Fatalf("got %s", c.Verdict)
-	}
-	if c := Check("p", "s", 99.5, 1, "%", AtLeast, 99.5, 0, ""); c.Verdict != NotReproduced {
-		t.Fatalf("got %s", c.Verdict)
-	}
-	if c := Check("p", "s", 8, math.NaN(), "bits", Within, 0, 0.01, ""); c.Verdict != Inconclusive {
-		t.Fatalf("got %s", c.Verdict)
-	}
-	if c := Check("p", "s", 8, 7.995, "bits", Within, 0, 0.01, "why"); c.Verdict != Reproduced || !strings.HasSuffix(c.Why, ". why") {
-		t.Fatalf("got %+v", c)
 	}
 }

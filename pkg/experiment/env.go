@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gomlx/compute"
+
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/progress"
 )
@@ -42,10 +44,10 @@ type Env struct {
 	Profile Profile
 	// Data is the source of images (the paper profile requires BOSSbase).
 	Data dataset.Source
-	// Backend names the GoMLX backend chosen by pkg/backend; experiments
-	// that train create it through Backend.New(). May be nil for
-	// experiments that need no GoMLX.
-	Backend BackendProvider
+	// Backend is the GoMLX backend, chosen once by the CLI or the notebook
+	// helper (pkg/backend's Selection); experiments that train create it
+	// with Backend.New(). May be nil for experiments that need no GoMLX.
+	Backend Backend
 	// Seed is the run seed; experiments derive per-unit seeds from it with
 	// SubSeed, never from global state.
 	Seed uint64
@@ -57,11 +59,26 @@ type Env struct {
 	Log io.Writer
 }
 
-// BackendProvider is implemented by pkg/backend's Selection. It is an
-// interface here so that experiments that need no GoMLX don't link it.
-type BackendProvider interface {
-	// Name is the backend's configuration, e.g. "go", "onnx", "xla:cpu".
+// Backend is the GoMLX backend of a run. pkg/backend's Selection implements
+// it; it is an interface here so that this package (and the experiments
+// that need no GoMLX) link only GoMLX's small compute interface package,
+// not the backends.
+type Backend interface {
+	// Name is the backend's short name: "go", "onnx" or "xla". Cache keys
+	// of trained results include it.
 	Name() string
+	// Config is the full configuration, as $GOMLX_BACKEND takes it, e.g.
+	// "xla:cuda" or "onnx:/path/libonnxruntime.so.1".
+	Config() string
+	// New returns the backend, created once and shared by the whole run;
+	// errors say how to install what is missing.
+	New() (compute.Backend, error)
+	// Device describes the device it computes on, without creating the
+	// backend (before New it says it was not created); after a failed New,
+	// the error text.
+	Device() string
+	// Reason says why this backend was chosen (recorded in provenance).
+	Reason() string
 }
 
 // Logf writes a progress line to env.Log.
@@ -70,29 +87,6 @@ func (e *Env) Logf(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(e.Log, format+"\n", args...)
-}
-
-// SubSeed derives a deterministic seed for a named unit of work from the run
-// seed (SplitMix64 over the seed and an FNV-1a hash of the parts), so that
-// seeds depend only on what the unit is, never on execution order.
-func SubSeed(seed uint64, parts ...any) uint64 {
-	h := uint64(14695981039346656037)
-	for _, p := range parts {
-		for _, b := range []byte(fmt.Sprint(p)) {
-			h ^= uint64(b)
-			h *= 1099511628211
-		}
-		h ^= 0xff
-		h *= 1099511628211
-	}
-	return splitmix(seed ^ splitmix(h))
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
 
 // NewBar starts a progress bar on env.Log (a no-op bar when Log is nil).

@@ -1,18 +1,18 @@
 package nbdisplay_test
 
 import (
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/nbdisplay"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Outside a notebook, displays fall back to plain text on nbdisplay.Output;
 // in a GoNB cell the same calls show an HTML table and inline SVG.
 func Example() {
-	t := experiment.Table{Name: "entropy", Columns: []string{"cipher", "bits/pixel"}}
+	t := results.Table{Name: "entropy", Columns: []string{"cipher", "bits/pixel"}}
 	t.AddRow("bitplane", 7.99931)
 	nbdisplay.Must(nbdisplay.Table(t))
-	nbdisplay.Must(nbdisplay.Claims([]experiment.Claim{
-		experiment.Check("RITEM-CF-AN §4", "entropy ≈ 8", 7.9993, 7.99931, "bits", experiment.Within, 0, 0.01, ""),
+	nbdisplay.Must(nbdisplay.Claims([]results.Claim{
+		results.Check("RITEM-CF-AN §4", "entropy ≈ 8", 7.9993, 7.99931, "bits", results.Within, 0, 0.01, ""),
 	}))
 	// Output:
 	// == entropy

@@ -25,9 +25,9 @@ import (
 	"strings"
 
 	"github.com/janpfeifer/gonb/gonbui"
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Output receives the plain-text renderings when not running in a notebook;
@@ -79,7 +79,7 @@ func Markdown(md string) {
 }
 
 // Figure displays fig as inline SVG with its title and caption.
-func Figure(fig experiment.Figure) error {
+func Figure(fig results.Figure) error {
 	h, err := report.RenderFigureHTML(fig)
 	if err != nil {
 		return fmt.Errorf("figure %q: %w", fig.Name, err)
@@ -93,7 +93,7 @@ func Figure(fig experiment.Figure) error {
 }
 
 // Figures displays each figure in turn.
-func Figures(figs []experiment.Figure) error {
+func Figures(figs []results.Figure) error {
 	for _, f := range figs {
 		if err := Figure(f); err != nil {
 			return err
@@ -104,17 +104,17 @@ func Figures(figs []experiment.Figure) error {
 
 // Images displays images side by side under a title (a KindImages figure
 // rendered by pkg/plot).
-func Images(name, title string, panels ...experiment.ImagePanel) error {
-	return Figure(experiment.Figure{Name: name, Title: title, Kind: experiment.KindImages, Images: panels})
+func Images(name, title string, panels ...results.ImagePanel) error {
+	return Figure(results.Figure{Name: name, Title: title, Kind: results.KindImages, Images: panels})
 }
 
 // Image is one panel of Images.
-func Image(title string, g *imageio.Gray) experiment.ImagePanel {
-	return experiment.ImagePanel{Title: title, Image: g}
+func Image(title string, g *imageio.Gray) results.ImagePanel {
+	return results.ImagePanel{Title: title, Image: g}
 }
 
 // Table displays t as an HTML table (outside a notebook: tab-separated).
-func Table(t experiment.Table) error {
+func Table(t results.Table) error {
 	h, err := report.RenderTableHTML(t)
 	if err != nil {
 		return fmt.Errorf("table %q: %w", t.Name, err)
@@ -127,7 +127,7 @@ func Table(t experiment.Table) error {
 }
 
 // Tables displays each table in turn.
-func Tables(ts []experiment.Table) error {
+func Tables(ts []results.Table) error {
 	for _, t := range ts {
 		if err := Table(t); err != nil {
 			return err
@@ -136,7 +136,7 @@ func Tables(ts []experiment.Table) error {
 	return nil
 }
 
-func writeTableText(w io.Writer, t experiment.Table) error {
+func writeTableText(w io.Writer, t results.Table) error {
 	fmt.Fprintf(w, "== %s\n", t.Name)
 	fmt.Fprintln(w, strings.Join(t.Columns, "\t"))
 	for _, row := range t.Rows {
@@ -155,7 +155,7 @@ func writeTableText(w io.Writer, t experiment.Table) error {
 
 // Claims displays the claims table: each paper claim, the paper's value,
 // ours, and the verdict badge.
-func Claims(claims []experiment.Claim) error {
+func Claims(claims []results.Claim) error {
 	h, err := report.RenderClaimsHTML(claims)
 	if err != nil {
 		return fmt.Errorf("claims table: %w", err)
@@ -201,7 +201,7 @@ func Notes(notes []string) {
 
 // Result displays a whole result the way its report page orders it: the
 // claims table, the tables, the figures, then the notes.
-func Result(res *experiment.Result) error {
+func Result(res *results.Result) error {
 	if res == nil {
 		return fmt.Errorf("nbdisplay.Result: nil result")
 	}

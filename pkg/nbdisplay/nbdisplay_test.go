@@ -10,6 +10,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // capture switches the package to a fake notebook (notebook=true) or to
@@ -27,14 +28,14 @@ func capture(t *testing.T, notebook bool) (htmls *[]string, text *bytes.Buffer) 
 	return htmls, text
 }
 
-func sampleResult() *experiment.Result {
-	tab := experiment.Table{Name: "entropy", Columns: []string{"cipher", "H"}}
+func sampleResult() *results.Result {
+	tab := results.Table{Name: "entropy", Columns: []string{"cipher", "H"}}
 	tab.AddRow("bitplane", 7.9993)
-	return &experiment.Result{
-		Claims: []experiment.Claim{experiment.Check("RITEM §4", "NPCR > 99.5 %", 99.6, 99.61, "%", experiment.AtLeast, 99.5, 0, "")},
-		Tables: []experiment.Table{tab},
-		Figures: []experiment.Figure{{Name: "hist", Title: "Histogram of the cipher image", Kind: experiment.KindBars,
-			Series: []experiment.Series{{Name: "cipher", X: []float64{0, 1, 2}, Y: []float64{3, 4, 3}}}}},
+	return &results.Result{
+		Claims: []results.Claim{results.Check("RITEM §4", "NPCR > 99.5 %", 99.6, 99.61, "%", results.AtLeast, 99.5, 0, "")},
+		Tables: []results.Table{tab},
+		Figures: []results.Figure{{Name: "hist", Title: "Histogram of the cipher image", Kind: results.KindBars,
+			Series: []results.Series{{Name: "cipher", X: []float64{0, 1, 2}, Y: []float64{3, 4, 3}}}}},
 		Notes: []string{"Stand-in data <not BOSSbase>."},
 	}
 }
@@ -82,15 +83,15 @@ func TestResultAsText(t *testing.T) {
 
 func TestErrorsNameTheItem(t *testing.T) {
 	capture(t, true)
-	bad := experiment.Table{Name: "weird", Columns: []string{"x"}, Rows: [][]any{{struct{}{}}}}
+	bad := results.Table{Name: "weird", Columns: []string{"x"}, Rows: [][]any{{struct{}{}}}}
 	if err := Table(bad); err == nil || !strings.Contains(err.Error(), "weird") {
 		t.Errorf("unsupported cell: err = %v", err)
 	}
 	if err := Result(nil); err == nil {
 		t.Error("nil result accepted")
 	}
-	badFig := experiment.Figure{Name: "logbad", Kind: experiment.KindLine, LogY: true, YMin: -1, YMax: 1,
-		Series: []experiment.Series{{Name: "s", X: []float64{1}, Y: []float64{1}}}}
+	badFig := results.Figure{Name: "logbad", Kind: results.KindLine, LogY: true, YMin: -1, YMax: 1,
+		Series: []results.Series{{Name: "s", X: []float64{1}, Y: []float64{1}}}}
 	if err := Figure(badFig); err == nil || !strings.Contains(err.Error(), "logbad") {
 		t.Errorf("bad figure: err = %v", err)
 	}
@@ -183,23 +184,23 @@ func TestProfile(t *testing.T) {
 func TestKeepKept(t *testing.T) {
 	for _, dir := range []string{"", t.TempDir()} {
 		t.Setenv(gonbTmpDirEnv, dir)
-		if _, err := Kept[*experiment.Result]("never"); err == nil {
+		if _, err := Kept[*results.Result]("never"); err == nil {
 			t.Errorf("dir %q: Kept of nothing succeeded", dir)
 		}
 		res := sampleResult()
 		res.Claims[0].PaperValue = math.NaN()
 		// Undefined values in tables and figures must survive too.
 		res.Tables[0].Rows = append(res.Tables[0].Rows, append([]any{math.NaN()}, make([]any, len(res.Tables[0].Columns)-1)...))
-		res.Figures[0].Series = append(res.Figures[0].Series, experiment.Series{Name: "inf", X: []float64{1}, Y: []float64{math.Inf(1)}})
+		res.Figures[0].Series = append(res.Figures[0].Series, results.Series{Name: "inf", X: []float64{1}, Y: []float64{math.Inf(1)}})
 		if err := Keep("res", res); err != nil {
 			t.Fatal(err)
 		}
-		got, err := Kept[*experiment.Result]("res")
+		got, err := Kept[*results.Result]("res")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(got.Figures) != 1 || got.Figures[0].Title != res.Figures[0].Title || got.Tables[0].Rows[0][1] != 7.9993 ||
-			!math.IsNaN(got.Claims[0].PaperValue) || got.Claims[0].Verdict != experiment.Reproduced ||
+			!math.IsNaN(got.Claims[0].PaperValue) || got.Claims[0].Verdict != results.Reproduced ||
 			!math.IsNaN(got.Tables[0].Rows[len(got.Tables[0].Rows)-1][0].(float64)) {
 			t.Errorf("dir %q: round trip changed the result: %+v", dir, got)
 		}

@@ -1,4 +1,4 @@
-// Package plot renders an experiment.Figure to a self-contained SVG document:
+// Package plot renders an results.Figure to a self-contained SVG document:
 // no scripts, no external fonts or URLs, images embedded as PNG data URIs.
 // The same SVG is written to reports/figures/*.svg, inlined in the HTML
 // report pages and shown in notebooks.
@@ -34,7 +34,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Layout constants of the axes figures (line, bars, scatter), in SVG user
@@ -95,14 +95,14 @@ var Palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#
 // the figure for malformed input (unknown kind, X/Y length mismatch, band
 // length mismatch, nil or inconsistent image, fixed log range with YMin ≤ 0);
 // it never panics on bad data.
-func SVG(fig experiment.Figure) (string, error) {
+func SVG(fig results.Figure) (string, error) {
 	switch fig.Kind {
-	case experiment.KindLine, experiment.KindBars, experiment.KindScatter:
+	case results.KindLine, results.KindBars, results.KindScatter:
 		if err := validateSeries(fig); err != nil {
 			return "", err
 		}
 		return axesSVG(fig)
-	case experiment.KindImages:
+	case results.KindImages:
 		return imagesSVG(fig)
 	default:
 		return "", fmt.Errorf("figure %q: unknown kind %q (want line, bars, scatter or images)", fig.Name, fig.Kind)
@@ -110,7 +110,7 @@ func SVG(fig experiment.Figure) (string, error) {
 }
 
 // MustSVG is like SVG but panics on error; for examples and tests.
-func MustSVG(fig experiment.Figure) string {
+func MustSVG(fig results.Figure) string {
 	s, err := SVG(fig)
 	if err != nil {
 		panic(err)
@@ -118,7 +118,7 @@ func MustSVG(fig experiment.Figure) string {
 	return s
 }
 
-func validateSeries(fig experiment.Figure) error {
+func validateSeries(fig results.Figure) error {
 	for i, s := range fig.Series {
 		if len(s.X) != len(s.Y) {
 			return fmt.Errorf("figure %q: series %d (%q) has %d x values but %d y values", fig.Name, i, s.Name, len(s.X), len(s.Y))
@@ -186,7 +186,7 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // header writes the root element, a <title>, a white background and the
 // figure title.
-func header(w *svgWriter, fig experiment.Figure, width, height int) {
+func header(w *svgWriter, fig results.Figure, width, height int) {
 	w.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" role="img" aria-label="%s" font-family="%s" font-size="%d">`+"\n",
 		width, height, width, height, esc(label(fig)), FontFamily, fontSize)
 	w.printf("<title>%s</title>\n", esc(label(fig)))
@@ -197,7 +197,7 @@ func header(w *svgWriter, fig experiment.Figure, width, height int) {
 	}
 }
 
-func label(fig experiment.Figure) string {
+func label(fig results.Figure) string {
 	if fig.Title != "" {
 		return fig.Title
 	}
@@ -207,7 +207,7 @@ func label(fig experiment.Figure) string {
 // figureID derives a deterministic element id prefix from the figure's
 // content, so several figures inlined in one HTML page don't clash and
 // re-rendering the same figure gives identical bytes.
-func figureID(fig experiment.Figure) string {
+func figureID(fig results.Figure) string {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00", fig.Name, fig.Title, fig.Kind, len(fig.Series))
 	for _, s := range fig.Series {
@@ -378,7 +378,7 @@ func logLabel(m float64, k int) string {
 }
 
 // axesSVG draws line, bars and scatter figures.
-func axesSVG(fig experiment.Figure) (string, error) {
+func axesSVG(fig results.Figure) (string, error) {
 	names := false
 	legendChars := 0
 	for _, s := range fig.Series {
@@ -425,7 +425,7 @@ func axesSVG(fig experiment.Figure) (string, error) {
 
 	// Bars: width from the smallest x spacing.
 	barW := 1.0
-	if fig.Kind == experiment.KindBars {
+	if fig.Kind == results.KindBars {
 		var xs []float64
 		for _, s := range fig.Series {
 			for _, x := range s.X {
@@ -456,9 +456,9 @@ func axesSVG(fig experiment.Figure) (string, error) {
 	switch {
 	case xFixed:
 		xs = linearScale(fig.XMin, fig.XMax, true, false, left, plotRight)
-	case fig.Kind == experiment.KindBars:
+	case fig.Kind == results.KindBars:
 		xs = linearScale(xe.min-barW/2, xe.max+barW/2, false, false, left, plotRight)
-	case fig.Kind == experiment.KindScatter && xe.max > xe.min:
+	case fig.Kind == results.KindScatter && xe.max > xe.min:
 		pad := (xe.max - xe.min) * scatterPad
 		xs = linearScale(xe.min-pad, xe.max+pad, false, false, left, plotRight)
 	default:
@@ -526,10 +526,10 @@ func axesSVG(fig experiment.Figure) (string, error) {
 		color := Palette[si%len(Palette)]
 		w.printf(`<g class="series" data-name="%s">`+"\n", esc(s.Name))
 		switch fig.Kind {
-		case experiment.KindLine:
+		case results.KindLine:
 			drawBand(w, s, xs, ys, color)
 			drawLine(w, s, xs, ys, color)
-		case experiment.KindScatter:
+		case results.KindScatter:
 			drawBand(w, s, xs, ys, color)
 			w.printf(`<g fill="%s" fill-opacity="0.75" stroke="none">`, color)
 			for i := range s.X {
@@ -538,7 +538,7 @@ func axesSVG(fig experiment.Figure) (string, error) {
 				}
 			}
 			w.printf("</g>\n")
-		case experiment.KindBars:
+		case results.KindBars:
 			drawBars(w, s, si, n, barW, xs, ys, color)
 		}
 		w.printf("</g>\n")
@@ -553,7 +553,7 @@ func axesSVG(fig experiment.Figure) (string, error) {
 }
 
 // drawLine writes one polyline per run of drawable points.
-func drawLine(w *svgWriter, s experiment.Series, xs, ys scale, color string) {
+func drawLine(w *svgWriter, s results.Series, xs, ys scale, color string) {
 	var pts []string
 	flush := func() {
 		switch len(pts) {
@@ -577,7 +577,7 @@ func drawLine(w *svgWriter, s experiment.Series, xs, ys scale, color string) {
 }
 
 // drawBand writes one translucent polygon per run of drawable band points.
-func drawBand(w *svgWriter, s experiment.Series, xs, ys scale, color string) {
+func drawBand(w *svgWriter, s results.Series, xs, ys scale, color string) {
 	if s.Lower == nil {
 		return
 	}
@@ -604,7 +604,7 @@ func drawBand(w *svgWriter, s experiment.Series, xs, ys scale, color string) {
 }
 
 // drawBars draws series si of n side by side within each x slot.
-func drawBars(w *svgWriter, s experiment.Series, si, n int, slot float64, xs, ys scale, color string) {
+func drawBars(w *svgWriter, s results.Series, si, n int, slot float64, xs, ys scale, color string) {
 	bw := slot * barFill / float64(n)
 	base := 0.0
 	if ys.log {
@@ -627,15 +627,15 @@ func drawBars(w *svgWriter, s experiment.Series, si, n int, slot float64, xs, ys
 	w.printf("</g>\n")
 }
 
-func drawLegend(w *svgWriter, fig experiment.Figure, x, y float64) {
+func drawLegend(w *svgWriter, fig results.Figure, x, y float64) {
 	w.printf(`<g class="legend" fill="#333333">` + "\n")
 	for i, s := range fig.Series {
 		color := Palette[i%len(Palette)]
 		cy := y + 8 + float64(i)*(fontSize+6)
 		switch fig.Kind {
-		case experiment.KindLine:
+		case results.KindLine:
 			w.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2"/>`, num(x), num(cy), num(x+20), num(cy), color)
-		case experiment.KindScatter:
+		case results.KindScatter:
 			w.printf(`<circle cx="%s" cy="%s" r="3.5" fill="%s"/>`, num(x+10), num(cy), color)
 		default:
 			w.printf(`<rect x="%s" y="%s" width="14" height="10" fill="%s"/>`, num(x+3), num(cy-5), color)
@@ -650,7 +650,7 @@ func drawLegend(w *svgWriter, fig experiment.Figure, x, y float64) {
 }
 
 // imagesSVG lays image panels out in rows with their titles above.
-func imagesSVG(fig experiment.Figure) (string, error) {
+func imagesSVG(fig results.Figure) (string, error) {
 	type panel struct {
 		w, h  float64
 		data  string

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // elem is a parsed XML element with its attributes and direct text.
@@ -64,7 +64,7 @@ func count(es []elem, name, class string) int {
 	return n
 }
 
-func mustRender(t *testing.T, fig experiment.Figure) (string, []elem) {
+func mustRender(t *testing.T, fig results.Figure) (string, []elem) {
 	t.Helper()
 	s, err := SVG(fig)
 	if err != nil {
@@ -75,8 +75,8 @@ func mustRender(t *testing.T, fig experiment.Figure) (string, []elem) {
 
 func TestKindsParseAndCountSeries(t *testing.T) {
 	xs := []float64{0, 1, 2, 3, 4}
-	for _, kind := range []experiment.FigureKind{experiment.KindLine, experiment.KindBars, experiment.KindScatter} {
-		fig := experiment.Figure{Name: "f", Title: "T", Kind: kind, XLabel: "x", YLabel: "y", Series: []experiment.Series{
+	for _, kind := range []results.FigureKind{results.KindLine, results.KindBars, results.KindScatter} {
+		fig := results.Figure{Name: "f", Title: "T", Kind: kind, XLabel: "x", YLabel: "y", Series: []results.Series{
 			{Name: "a", X: xs, Y: []float64{1, 2, 3, 2, 1}},
 			{Name: "b", X: xs, Y: []float64{3, 1, 4, 1, 5}},
 			{Name: "c", X: xs, Y: []float64{-1, 0, 1, 0, -1}},
@@ -96,15 +96,15 @@ func TestKindsParseAndCountSeries(t *testing.T) {
 			t.Errorf("%s: no legend", kind)
 		}
 		switch kind {
-		case experiment.KindLine:
+		case results.KindLine:
 			if got := count(es, "polyline", ""); got != 3 {
 				t.Errorf("line: %d polylines, want 3", got)
 			}
-		case experiment.KindScatter:
+		case results.KindScatter:
 			if got := count(es, "circle", ""); got != 15+3 { // points + legend markers
 				t.Errorf("scatter: %d circles, want 18", got)
 			}
-		case experiment.KindBars:
+		case results.KindBars:
 			// 15 bars, of which two have zero height but are still drawn, + 3 legend swatches.
 			if got := count(es, "rect", ""); got < 15+3 {
 				t.Errorf("bars: %d rects, want ≥ 18", got)
@@ -115,8 +115,8 @@ func TestKindsParseAndCountSeries(t *testing.T) {
 
 func TestEscapesText(t *testing.T) {
 	title := `a < b && c > "d" 'e'`
-	fig := experiment.Figure{Name: "esc", Title: title, Kind: experiment.KindLine, XLabel: "<x>", YLabel: "&y",
-		Series: []experiment.Series{{Name: "<s&>", X: []float64{0, 1}, Y: []float64{0, 1}}}}
+	fig := results.Figure{Name: "esc", Title: title, Kind: results.KindLine, XLabel: "<x>", YLabel: "&y",
+		Series: []results.Series{{Name: "<s&>", X: []float64{0, 1}, Y: []float64{0, 1}}}}
 	s, es := mustRender(t, fig)
 	if strings.Contains(s, "a < b") || strings.Contains(s, "<s&>") {
 		t.Fatalf("raw markup characters in output")
@@ -141,7 +141,7 @@ func TestEscapesText(t *testing.T) {
 func TestNaNAndEmpty(t *testing.T) {
 	nan := math.NaN()
 	// A NaN in the middle breaks the line in two; NaN x is skipped too.
-	fig := experiment.Figure{Name: "nan", Kind: experiment.KindLine, Series: []experiment.Series{
+	fig := results.Figure{Name: "nan", Kind: results.KindLine, Series: []results.Series{
 		{X: []float64{0, 1, 2, 3, 4, nan}, Y: []float64{1, 2, nan, 3, 4, 5}},
 		{Name: "empty"},
 	}}
@@ -157,7 +157,7 @@ func TestNaNAndEmpty(t *testing.T) {
 	}
 
 	// Scatter: NaN and Inf points are skipped.
-	fig = experiment.Figure{Name: "sc", Kind: experiment.KindScatter, Series: []experiment.Series{
+	fig = results.Figure{Name: "sc", Kind: results.KindScatter, Series: []results.Series{
 		{X: []float64{0, 1, 2, math.Inf(1)}, Y: []float64{1, nan, 3, 4}}}}
 	_, es = mustRender(t, fig)
 	if got := count(es, "circle", ""); got != 2 {
@@ -165,9 +165,9 @@ func TestNaNAndEmpty(t *testing.T) {
 	}
 
 	// No series at all, or only NaN: empty axes with a note.
-	for _, f := range []experiment.Figure{
-		{Name: "none", Kind: experiment.KindBars},
-		{Name: "allnan", Kind: experiment.KindLine, LogY: true, Series: []experiment.Series{{X: []float64{nan}, Y: []float64{nan}}}},
+	for _, f := range []results.Figure{
+		{Name: "none", Kind: results.KindBars},
+		{Name: "allnan", Kind: results.KindLine, LogY: true, Series: []results.Series{{X: []float64{nan}, Y: []float64{nan}}}},
 	} {
 		s, _ := mustRender(t, f)
 		if !strings.Contains(s, ">no data<") {
@@ -178,7 +178,7 @@ func TestNaNAndEmpty(t *testing.T) {
 
 func TestBand(t *testing.T) {
 	nan := math.NaN()
-	fig := experiment.Figure{Name: "band", Kind: experiment.KindLine, Series: []experiment.Series{{
+	fig := results.Figure{Name: "band", Kind: results.KindLine, Series: []results.Series{{
 		Name: "mean", X: []float64{0, 1, 2, 3, 4, 5}, Y: []float64{1, 2, 3, 4, 5, 6},
 		Lower: []float64{0, 1, 2, nan, 4, 5}, Upper: []float64{2, 3, 4, 5, 6, 7},
 	}}}
@@ -194,7 +194,7 @@ func TestBand(t *testing.T) {
 }
 
 func TestLogY(t *testing.T) {
-	fig := experiment.Figure{Name: "log", Kind: experiment.KindScatter, LogY: true, Series: []experiment.Series{
+	fig := results.Figure{Name: "log", Kind: results.KindScatter, LogY: true, Series: []results.Series{
 		{X: []float64{1, 2, 3, 4}, Y: []float64{0.01, 0, -5, 1000}}}}
 	_, es := mustRender(t, fig)
 	if got := count(es, "circle", ""); got != 2 {
@@ -221,8 +221,8 @@ func TestLogY(t *testing.T) {
 }
 
 func TestFixedRangeAndTicks(t *testing.T) {
-	fig := experiment.Figure{Name: "fixed", Kind: experiment.KindLine, XMin: 0, XMax: 255, YMin: 99, YMax: 100,
-		Series: []experiment.Series{{X: []float64{0, 300}, Y: []float64{99.5, 101}}}}
+	fig := results.Figure{Name: "fixed", Kind: results.KindLine, XMin: 0, XMax: 255, YMin: 99, YMax: 100,
+		Series: []results.Series{{X: []float64{0, 300}, Y: []float64{99.5, 101}}}}
 	_, es := mustRender(t, fig)
 	var ylabels []string
 	for _, e := range es {
@@ -270,7 +270,7 @@ func TestImages(t *testing.T) {
 		small.Pix[i] = uint8(i)
 	}
 	big := imageio.NewGray(512, 256)
-	fig := experiment.Figure{Name: "img", Title: "Plain & cipher", Kind: experiment.KindImages, Images: []experiment.ImagePanel{
+	fig := results.Figure{Name: "img", Title: "Plain & cipher", Kind: results.KindImages, Images: []results.ImagePanel{
 		{Title: "plain <1>", Image: small}, {Title: "cipher", Image: big}, {Title: "c", Image: small}, {Title: "d", Image: small}, {Title: "e", Image: small},
 	}}
 	s, es := mustRender(t, fig)
@@ -286,24 +286,24 @@ func TestImages(t *testing.T) {
 		t.Errorf("panel title not escaped")
 	}
 
-	if _, err := SVG(experiment.Figure{Name: "bad", Kind: experiment.KindImages, Images: []experiment.ImagePanel{{Title: "x"}}}); err == nil {
+	if _, err := SVG(results.Figure{Name: "bad", Kind: results.KindImages, Images: []results.ImagePanel{{Title: "x"}}}); err == nil {
 		t.Errorf("nil image: no error")
 	}
 	broken := &imageio.Gray{Width: 4, Height: 4, Pix: make([]uint8, 3)}
-	if _, err := SVG(experiment.Figure{Name: "bad", Kind: experiment.KindImages, Images: []experiment.ImagePanel{{Title: "x", Image: broken}}}); err == nil {
+	if _, err := SVG(results.Figure{Name: "bad", Kind: results.KindImages, Images: []results.ImagePanel{{Title: "x", Image: broken}}}); err == nil {
 		t.Errorf("inconsistent image: no error")
 	}
-	if s, _ := mustRender(t, experiment.Figure{Name: "none", Kind: experiment.KindImages}); !strings.Contains(s, "no images") {
+	if s, _ := mustRender(t, results.Figure{Name: "none", Kind: results.KindImages}); !strings.Contains(s, "no images") {
 		t.Errorf("empty image figure has no note")
 	}
 }
 
 func TestErrors(t *testing.T) {
-	for _, fig := range []experiment.Figure{
+	for _, fig := range []results.Figure{
 		{Name: "kind", Kind: "pie"},
-		{Name: "len", Kind: experiment.KindLine, Series: []experiment.Series{{X: []float64{1, 2}, Y: []float64{1}}}},
-		{Name: "band", Kind: experiment.KindLine, Series: []experiment.Series{{X: []float64{1}, Y: []float64{1}, Lower: []float64{0}}}},
-		{Name: "bandlen", Kind: experiment.KindLine, Series: []experiment.Series{{X: []float64{1}, Y: []float64{1}, Lower: []float64{0, 1}, Upper: []float64{2, 3}}}},
+		{Name: "len", Kind: results.KindLine, Series: []results.Series{{X: []float64{1, 2}, Y: []float64{1}}}},
+		{Name: "band", Kind: results.KindLine, Series: []results.Series{{X: []float64{1}, Y: []float64{1}, Lower: []float64{0}}}},
+		{Name: "bandlen", Kind: results.KindLine, Series: []results.Series{{X: []float64{1}, Y: []float64{1}, Lower: []float64{0, 1}, Upper: []float64{2, 3}}}},
 	} {
 		if _, err := SVG(fig); err == nil || !strings.Contains(err.Error(), `"`+fig.Name+`"`) {
 			t.Errorf("%s: err=%v, want an error naming the figure", fig.Name, err)
@@ -312,7 +312,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestDeterministicAndUniqueIDs(t *testing.T) {
-	a := experiment.Figure{Name: "a", Kind: experiment.KindLine, Series: []experiment.Series{{X: []float64{0, 1}, Y: []float64{0, 1}}}}
+	a := results.Figure{Name: "a", Kind: results.KindLine, Series: []results.Series{{X: []float64{0, 1}, Y: []float64{0, 1}}}}
 	b := a
 	b.Name = "b"
 	if MustSVG(a) != MustSVG(a) {
@@ -324,8 +324,8 @@ func TestDeterministicAndUniqueIDs(t *testing.T) {
 }
 
 func TestControlCharactersDropped(t *testing.T) {
-	fig := experiment.Figure{Name: "ctl", Title: "bell\x07 and \x00nul", Kind: experiment.KindBars,
-		Series: []experiment.Series{{X: []float64{1}, Y: []float64{2}}}}
+	fig := results.Figure{Name: "ctl", Title: "bell\x07 and \x00nul", Kind: results.KindBars,
+		Series: []results.Series{{X: []float64{1}, Y: []float64{2}}}}
 	_, es := mustRender(t, fig) // would fail to parse if control characters were kept
 	if count(es, "g", "series") != 1 {
 		t.Errorf("series missing")

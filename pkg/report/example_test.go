@@ -7,8 +7,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Example writes a one-experiment report and reads its results.json back.
@@ -19,15 +20,15 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	prov := report.CollectProvenance("") // commit, versions, host, start time, command line
+	prov := provenance.Collect("") // commit, versions, host, start time, command line
 	prov.Profile, prov.Seed, prov.Backend, prov.Dataset = "smoke", 1, "go", "synthetic(seed=1)"
 
-	res := &experiment.Result{
-		Claims: []experiment.Claim{experiment.Check("Demo §1", "NPCR ≥ 99.5 %", 99.6, 99.61, "%",
-			experiment.AtLeast, 99.5, 0, "")},
-		Tables: []experiment.Table{{Name: "npcr", Columns: []string{"image", "npcr"}, Rows: [][]any{{"a", 99.61}}}},
-		Figures: []experiment.Figure{{Name: "curve", Title: "A curve", Kind: experiment.KindLine,
-			Series: []experiment.Series{{Name: "y = x²", X: []float64{0, 1, 2}, Y: []float64{0, 1, 4}}}}},
+	res := &results.Result{
+		Claims: []results.Claim{results.Check("Demo §1", "NPCR ≥ 99.5 %", 99.6, 99.61, "%",
+			results.AtLeast, 99.5, 0, "")},
+		Tables: []results.Table{{Name: "npcr", Columns: []string{"image", "npcr"}, Rows: [][]any{{"a", 99.61}}}},
+		Figures: []results.Figure{{Name: "curve", Title: "A curve", Kind: results.KindLine,
+			Series: []results.Series{{Name: "y = x²", X: []float64{0, 1, 2}, Y: []float64{0, 1, 4}}}}},
 	}
 	prov.Finish(prov.Start.Add(2 * time.Second))
 	run := &report.Run{Provenance: prov, Experiments: []report.ExperimentReport{
@@ -43,7 +44,7 @@ func Example() {
 		rel, _ := filepath.Rel(dir, f)
 		fmt.Println(filepath.ToSlash(rel))
 	}
-	back, err := report.ReadResults(filepath.Join(dir, report.ResultsFile))
+	back, err := results.Read(filepath.Join(dir, report.ResultsFile))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func Example() {
 
 // ExampleRenderTableHTML renders a table fragment, e.g. for a notebook cell.
 func ExampleRenderTableHTML() {
-	html, err := report.RenderTableHTML(experiment.Table{Columns: []string{"n"}, Rows: [][]any{{7}}})
+	html, err := report.RenderTableHTML(results.Table{Columns: []string{"n"}, Rows: [][]any{{7}}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/plot"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // Inline styles of the HTML fragments. They are style attributes (not a
@@ -30,22 +30,19 @@ var styles = map[string]string{
 
 // verdictStyle gives each verdict a badge with colour AND a symbol and word,
 // so it reads without colour too.
-var verdictStyle = map[experiment.Verdict]struct{ label, style string }{
-	experiment.Reproduced:    {"✓ reproduced", "background:#d8f0de;color:#0b5a1f;border:1px solid #8cc79b"},
-	experiment.NotReproduced: {"✗ not reproduced", "background:#fbdcdc;color:#8a1010;border:1px solid #e09a9a"},
-	experiment.Inconclusive:  {"? inconclusive", "background:#fff1c4;color:#664b00;border:1px solid #e3c766"},
-	experiment.NotApplicable: {"– not applicable", "background:#ebebeb;color:#444444;border:1px solid #bbbbbb"},
+var verdictStyle = map[results.Verdict]struct{ label, style string }{
+	results.Reproduced:    {"✓ reproduced", "background:#d8f0de;color:#0b5a1f;border:1px solid #8cc79b"},
+	results.NotReproduced: {"✗ not reproduced", "background:#fbdcdc;color:#8a1010;border:1px solid #e09a9a"},
+	results.Inconclusive:  {"? inconclusive", "background:#fff1c4;color:#664b00;border:1px solid #e3c766"},
+	results.NotApplicable: {"– not applicable", "background:#ebebeb;color:#444444;border:1px solid #bbbbbb"},
 }
 
 const badgeBase = "display:inline-block;padding:0.05em 0.5em;border-radius:0.8em;font-size:0.85em;white-space:nowrap;"
 
-// verdictOrder is the order verdict counts are listed in.
-var verdictOrder = []experiment.Verdict{experiment.Reproduced, experiment.NotReproduced, experiment.Inconclusive, experiment.NotApplicable}
-
-func badgeHTML(v experiment.Verdict, text string) template.HTML {
+func badgeHTML(v results.Verdict, text string) template.HTML {
 	vs, ok := verdictStyle[v]
 	if !ok {
-		vs = verdictStyle[experiment.NotApplicable]
+		vs = verdictStyle[results.NotApplicable]
 		vs.label = string(v)
 	}
 	if text == "" {
@@ -63,8 +60,8 @@ var funcs = template.FuncMap{
 		}
 		return template.CSS(s), nil
 	},
-	"badge": func(v experiment.Verdict) template.HTML { return badgeHTML(v, "") },
-	"countBadge": func(v experiment.Verdict, n int) template.HTML {
+	"badge": func(v results.Verdict) template.HTML { return badgeHTML(v, "") },
+	"countBadge": func(v results.Verdict, n int) template.HTML {
 		symbol := string(v)
 		if f := strings.Fields(verdictStyle[v].label); len(f) > 0 {
 			symbol = f[0]
@@ -139,7 +136,7 @@ type tableView struct {
 	Rows          [][]cell
 }
 
-func newTableView(t experiment.Table) (tableView, error) {
+func newTableView(t results.Table) (tableView, error) {
 	tv := tableView{Name: t.Name, Caption: t.Caption, Columns: make([]cell, len(t.Columns))}
 	numCol := make([]bool, len(t.Columns))
 	for j := range numCol {
@@ -177,7 +174,7 @@ type claimView struct {
 	Experiment, Link       string // set in the index's aggregated table
 	Paper, Statement, Unit string
 	PaperValue, Measured   string
-	Verdict                experiment.Verdict
+	Verdict                results.Verdict
 	Why                    string
 }
 
@@ -186,7 +183,7 @@ type claimsView struct {
 	Claims         []claimView
 }
 
-func newClaimView(c experiment.Claim) claimView {
+func newClaimView(c results.Claim) claimView {
 	return claimView{Paper: c.Paper, Statement: c.Statement, Unit: c.Unit,
 		PaperValue: formatFloat(c.PaperValue), Measured: formatFloat(c.Measured), Verdict: c.Verdict, Why: c.Why}
 }
@@ -233,11 +230,11 @@ func execute(tmpl *template.Template, name string, data any) (string, error) {
 }
 
 // RenderFigureSVG renders fig to a standalone SVG document (see pkg/plot).
-func RenderFigureSVG(fig experiment.Figure) (string, error) { return plot.SVG(fig) }
+func RenderFigureSVG(fig results.Figure) (string, error) { return plot.SVG(fig) }
 
 // RenderFigureHTML renders fig as an HTML <figure> fragment: the inline SVG
 // followed by its title and caption.
-func RenderFigureHTML(fig experiment.Figure) (string, error) {
+func RenderFigureHTML(fig results.Figure) (string, error) {
 	fv, err := newFigureView(fig, "")
 	if err != nil {
 		return "", err
@@ -245,7 +242,7 @@ func RenderFigureHTML(fig experiment.Figure) (string, error) {
 	return execute(fragments, "figure", fv)
 }
 
-func newFigureView(fig experiment.Figure, file string) (figureView, error) {
+func newFigureView(fig results.Figure, file string) (figureView, error) {
 	svg, err := plot.SVG(fig)
 	if err != nil {
 		return figureView{}, err
@@ -257,7 +254,7 @@ func newFigureView(fig experiment.Figure, file string) (figureView, error) {
 // RenderTableHTML renders t as an HTML <table> fragment with inline styles:
 // numbers right-aligned and formatted by FormatNumber, the name and caption
 // as the table caption. Unsupported cell types are an error.
-func RenderTableHTML(t experiment.Table) (string, error) {
+func RenderTableHTML(t results.Table) (string, error) {
 	tv, err := newTableView(t)
 	if err != nil {
 		return "", err
@@ -267,7 +264,7 @@ func RenderTableHTML(t experiment.Table) (string, error) {
 
 // RenderClaimsHTML renders claims as an HTML <table> fragment with inline
 // styles and a coloured badge (with symbol and word) per verdict.
-func RenderClaimsHTML(claims []experiment.Claim) (string, error) {
+func RenderClaimsHTML(claims []results.Claim) (string, error) {
 	cv := claimsView{}
 	for _, c := range claims {
 		cv.Claims = append(cv.Claims, newClaimView(c))

@@ -25,13 +25,13 @@ import (
 	"time"
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // File names inside a report folder.
 const (
 	IndexFile   = "index.html"
-	ResultsFile = "results.json"
+	ResultsFile = results.FileName
 	FiguresDir  = "figures"
 	// IndexTitle is the title of the index page.
 	IndexTitle = "neurocrypt — reproduced results"
@@ -45,40 +45,36 @@ type ExperimentReport struct {
 	ID      string
 	Title   string
 	Profile string
-	Papers  []experiment.Citation
+	Papers  []results.Citation
 	// Result may be nil for an experiment that produced nothing.
-	Result   *experiment.Result
+	Result   *results.Result
 	Duration time.Duration
 	// Provenance, when set, replaces the run's provenance on this
 	// experiment's page (e.g. an experiment run on another device).
-	Provenance *Provenance
+	Provenance *results.Provenance
 	// Kept marks an experiment carried over from an earlier run of the same
 	// profile and seed (`reproduce -only` of other experiments): Write lists
 	// it in index.html and results.json but leaves its page and figures as
 	// they are. Its figures are named by FigureRefs.
 	Kept       bool
-	FigureRefs []FigureRef
+	FigureRefs []results.FigureRef
 }
 
 // Kept returns the entry of results.json as an ExperimentReport to carry
 // over into a new run's report (see ExperimentReport.Kept).
-func Kept(er ExperimentResult) ExperimentReport {
-	res := &experiment.Result{Claims: er.Claims, Notes: er.Notes}
-	for _, t := range er.Tables {
-		res.Tables = append(res.Tables, experiment.Table{Name: t.Name, Columns: t.Columns, Rows: t.Rows,
-			Timing: t.Timing, Tolerances: t.Tolerances})
-	}
+func Kept(er results.ExperimentResult) ExperimentReport {
+	res := &results.Result{Claims: er.Claims, Notes: er.Notes, Tables: er.Tables}
 	return ExperimentReport{ID: er.ID, Title: er.Title, Profile: er.Profile, Result: res, Kept: true, FigureRefs: er.Figures}
 }
 
-func (e *ExperimentReport) result() *experiment.Result {
+func (e *ExperimentReport) result() *results.Result {
 	if e.Result == nil {
-		return &experiment.Result{}
+		return &results.Result{}
 	}
 	return e.Result
 }
 
-func (e *ExperimentReport) provenance(run *Run) Provenance {
+func (e *ExperimentReport) provenance(run *Run) results.Provenance {
 	if e.Provenance != nil {
 		return *e.Provenance
 	}
@@ -87,7 +83,7 @@ func (e *ExperimentReport) provenance(run *Run) Provenance {
 
 // Run is everything one `neurocrypt reproduce` produced.
 type Run struct {
-	Provenance  Provenance
+	Provenance  results.Provenance
 	Experiments []ExperimentReport
 }
 
@@ -150,11 +146,7 @@ func Write(dir string, run *Run) error {
 		figures = append(figures, figs...)
 		pages = append(pages, output{e.ID + ".html", page})
 	}
-	res, err := buildResults(run)
-	if err != nil {
-		return fmt.Errorf("report %s: %w", dir, err)
-	}
-	resJSON, err := encodeResults(res)
+	resJSON, err := results.Encode(buildResults(run))
 	if err != nil {
 		return fmt.Errorf("report %s: %w", dir, err)
 	}
@@ -178,12 +170,12 @@ func Write(dir string, run *Run) error {
 type pageData struct {
 	Title      string
 	Provenance []field
-	Summary    Provenance
+	Summary    results.Provenance
 	// Experiment page.
 	ID, Profile, Duration string
-	DataHash              string // experiment.Result.DataHash
+	DataHash              string // results.Result.DataHash
 	IsExperiment          bool
-	Papers                []experiment.Citation
+	Papers                []results.Citation
 	Notes                 []string
 	Claims                claimsView
 	Tables                []tableView
@@ -199,7 +191,7 @@ type experimentRow struct {
 }
 
 type verdictCount struct {
-	Verdict experiment.Verdict
+	Verdict results.Verdict
 	N       int
 }
 
@@ -218,7 +210,7 @@ func renderExperiment(run *Run, e *ExperimentReport) ([]byte, []output, error) {
 	prov := e.provenance(run)
 	pd := pageData{
 		Title: e.Title, ID: e.ID, Profile: e.Profile, Duration: formatDuration(e.Duration), IsExperiment: true,
-		Provenance: prov.fields(), Summary: prov, Papers: e.Papers, Notes: r.Notes, DataHash: r.DataHash,
+		Provenance: provenanceFields(prov), Summary: prov, Papers: e.Papers, Notes: r.Notes, DataHash: r.DataHash,
 	}
 	if pd.Title == "" {
 		pd.Title = e.ID
@@ -251,7 +243,7 @@ func renderExperiment(run *Run, e *ExperimentReport) ([]byte, []output, error) {
 }
 
 func renderIndex(run *Run) ([]byte, error) {
-	pd := pageData{Title: IndexTitle, Provenance: run.Provenance.fields(), Summary: run.Provenance,
+	pd := pageData{Title: IndexTitle, Provenance: provenanceFields(run.Provenance), Summary: run.Provenance,
 		Claims: claimsView{WithExperiment: true}}
 	for _, e := range run.Experiments {
 		r := e.result()
@@ -260,14 +252,14 @@ func renderIndex(run *Run) ([]byte, error) {
 		if row.Title == "" {
 			row.Title = e.ID
 		}
-		counts := map[experiment.Verdict]int{}
+		counts := map[results.Verdict]int{}
 		for _, c := range r.Claims {
 			counts[c.Verdict]++
 			cv := newClaimView(c)
 			cv.Experiment, cv.Link = e.ID, row.Link
 			pd.Claims.Claims = append(pd.Claims.Claims, cv)
 		}
-		for _, v := range verdictOrder {
+		for _, v := range results.Verdicts {
 			row.Counts = append(row.Counts, verdictCount{v, counts[v]})
 		}
 		pd.Experiments = append(pd.Experiments, row)

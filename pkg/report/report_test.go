@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 func fakeRun() *Run {
@@ -26,8 +26,8 @@ func fakeRun() *Run {
 		img.Pix[i] = uint8(i * 7)
 	}
 	start := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	prov := Provenance{
-		Commit: "0123456789abcdef", Dirty: true, GoVersion: "go1.26.8", GoMLXVersion: "v0.28.8", GoNBVersion: GoNBVersion,
+	prov := results.Provenance{
+		Commit: "0123456789abcdef", Dirty: true, GoVersion: "go1.26.8", GoMLXVersion: "v0.28.8", GoNBVersion: "v0.11.5",
 		Backend: "go", Device: "cpu-test-device", Profile: "smoke", Seed: 42, Dataset: "synthetic(seed=1)",
 		DatasetHash: "sha256:feedbeef", SkippedFiles: 2, Host: "testhost-xyz", OSArch: "linux/amd64", CPUs: 2,
 		Start: start, Command: "neurocrypt reproduce -profile smoke && echo '<ok>'", Extra: map[string]string{"pjrt": "none"},
@@ -35,9 +35,9 @@ func fakeRun() *Run {
 	prov.Finish(start.Add(90 * time.Second))
 	a := ExperimentReport{
 		ID: "alpha", Title: "Alpha <bit-plane> & co", Profile: "smoke", Duration: 1500 * time.Millisecond,
-		Papers: []experiment.Citation{{Key: "P1", Title: "A paper", Ref: "papers/p1.pdf"}},
-		Result: &experiment.Result{
-			Tables: []experiment.Table{{
+		Papers: []results.Citation{{Key: "P1", Title: "A paper", Ref: "papers/p1.pdf"}},
+		Result: &results.Result{
+			Tables: []results.Table{{
 				Name: "metrics", Caption: "per image", Columns: []string{"image", "npcr", "count", "ok", "missing"},
 				Rows: [][]any{
 					{"lena", 99.60937512, 3, true, nil},
@@ -45,14 +45,14 @@ func fakeRun() *Run {
 					{"tiny", 1.234567e-7, -1, true, math.Inf(1)},
 				},
 			}},
-			Figures: []experiment.Figure{
-				{Name: "loss", Title: "Loss", Caption: "mean ± sd", Kind: experiment.KindLine, XLabel: "step", YLabel: "loss",
-					Series: []experiment.Series{{Name: "train", X: []float64{0, 1, 2}, Y: []float64{3, 2, 1}, Lower: []float64{2.5, 1.5, 0.5}, Upper: []float64{3.5, 2.5, 1.5}}}},
-				{Name: "hist", Title: "Histogram", Kind: experiment.KindBars, Series: []experiment.Series{{Name: "cipher", X: []float64{0, 1, 2, 3}, Y: []float64{4, 4, 5, 3}}}},
+			Figures: []results.Figure{
+				{Name: "loss", Title: "Loss", Caption: "mean ± sd", Kind: results.KindLine, XLabel: "step", YLabel: "loss",
+					Series: []results.Series{{Name: "train", X: []float64{0, 1, 2}, Y: []float64{3, 2, 1}, Lower: []float64{2.5, 1.5, 0.5}, Upper: []float64{3.5, 2.5, 1.5}}}},
+				{Name: "hist", Title: "Histogram", Kind: results.KindBars, Series: []results.Series{{Name: "cipher", X: []float64{0, 1, 2, 3}, Y: []float64{4, 4, 5, 3}}}},
 			},
-			Claims: []experiment.Claim{
-				{Paper: "P1 §4", Statement: "NPCR > 99.5 %", PaperValue: 99.6, Measured: 99.61, Unit: "%", Verdict: experiment.Reproduced, Why: "rule"},
-				{Paper: "P1 §5", Statement: "no number given", PaperValue: nan, Measured: 7.99, Unit: "bits", Verdict: experiment.Inconclusive, Why: "paper gives no value"},
+			Claims: []results.Claim{
+				{Paper: "P1 §4", Statement: "NPCR > 99.5 %", PaperValue: 99.6, Measured: 99.61, Unit: "%", Verdict: results.Reproduced, Why: "rule"},
+				{Paper: "P1 §5", Statement: "no number given", PaperValue: nan, Measured: 7.99, Unit: "bits", Verdict: results.Inconclusive, Why: "paper gives no value"},
 			},
 			Notes:    []string{"Deviation: 64 px crops instead of 256."},
 			DataHash: "sha256:alphadata",
@@ -60,12 +60,12 @@ func fakeRun() *Run {
 	}
 	b := ExperimentReport{
 		ID: "beta", Title: "Beta", Profile: "smoke", Duration: 3 * time.Second,
-		Result: &experiment.Result{
-			Figures: []experiment.Figure{
-				{Name: "scatter", Title: "Adjacent pixels", Kind: experiment.KindScatter, Series: []experiment.Series{{Name: "h", X: []float64{1, 2}, Y: []float64{2, nan}}}},
-				{Name: "images", Title: "Plain and cipher", Kind: experiment.KindImages, Images: []experiment.ImagePanel{{Title: "plain", Image: img}, {Title: "cipher", Image: img}}},
+		Result: &results.Result{
+			Figures: []results.Figure{
+				{Name: "scatter", Title: "Adjacent pixels", Kind: results.KindScatter, Series: []results.Series{{Name: "h", X: []float64{1, 2}, Y: []float64{2, nan}}}},
+				{Name: "images", Title: "Plain and cipher", Kind: results.KindImages, Images: []results.ImagePanel{{Title: "plain", Image: img}, {Title: "cipher", Image: img}}},
 			},
-			Claims: []experiment.Claim{{Paper: "P2", Statement: "fails", PaperValue: 1, Measured: 2, Verdict: experiment.NotReproduced}},
+			Claims: []results.Claim{{Paper: "P2", Statement: "fails", PaperValue: 1, Measured: 2, Verdict: results.NotReproduced}},
 		},
 	}
 	return &Run{Provenance: prov, Experiments: []ExperimentReport{a, b}}
@@ -232,7 +232,7 @@ func TestResultsJSONShapeAndRoundTrip(t *testing.T) {
 		t.Errorf("NaN paper value written as %v, want null", c1["paper_value"])
 	}
 	tb := e0["tables"].([]any)[0].(map[string]any)
-	if got := keys(tb); !reflect.DeepEqual(got, []string{"columns", "name", "rows"}) {
+	if got := keys(tb); !reflect.DeepEqual(got, []string{"caption", "columns", "name", "rows"}) {
 		t.Errorf("table keys %v", got)
 	}
 	if fig := e0["figures"].([]any)[0].(map[string]any); fig["name"] != "loss" || fig["file"] != "figures/alpha-loss.svg" || len(fig) != 2 {
@@ -242,7 +242,7 @@ func TestResultsJSONShapeAndRoundTrip(t *testing.T) {
 		t.Errorf("empty notes/tables must be [] not null: %v", e1)
 	}
 
-	res, err := ReadResults(filepath.Join(dir, ResultsFile))
+	res, err := results.Read(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestResultsJSONShapeAndRoundTrip(t *testing.T) {
 		t.Errorf("rows after round trip:\n got %#v\nwant %#v", rows, want)
 	}
 	c := res.Experiments[0].Claims[1]
-	if !math.IsNaN(c.PaperValue) || c.Measured != 7.99 || c.Verdict != experiment.Inconclusive {
+	if !math.IsNaN(c.PaperValue) || c.Measured != 7.99 || c.Verdict != results.Inconclusive {
 		t.Errorf("claim after round trip: %+v", c)
 	}
 	p := res.Provenance
@@ -268,32 +268,11 @@ func TestResultsJSONShapeAndRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReadResultsErrors(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "results.json")
-	if err := os.WriteFile(bad, []byte("{\n  \"provenance\": {},\n  \"experiments\": [,]\n}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := ReadResults(bad)
-	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "line 3") {
-		t.Errorf("malformed JSON: err=%v, want the file name and line 3", err)
-	}
-	if err := os.WriteFile(bad, []byte(`{"experiments":[{"id":"x","claims":[{"verdict":"maybe"}]}]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadResults(bad); err == nil || !strings.Contains(err.Error(), "maybe") {
-		t.Errorf("unknown verdict: err=%v", err)
-	}
-	if _, err := ReadResults(filepath.Join(dir, "missing.json")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing file: err=%v", err)
-	}
-}
-
 func TestWriteFailuresLeaveNoIndex(t *testing.T) {
 	// A figure that cannot be rendered: nothing at all is written.
 	dir := t.TempDir()
 	run := fakeRun()
-	run.Experiments[1].Result.Figures = append(run.Experiments[1].Result.Figures, experiment.Figure{Name: "bad", Kind: "pie"})
+	run.Experiments[1].Result.Figures = append(run.Experiments[1].Result.Figures, results.Figure{Name: "bad", Kind: "pie"})
 	err := Write(dir, run)
 	if err == nil || !strings.Contains(err.Error(), `"beta"`) || !strings.Contains(err.Error(), `"bad"`) {
 		t.Fatalf("err=%v, want an error naming the experiment and figure", err)
@@ -385,7 +364,7 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestFragments(t *testing.T) {
-	tbl := experiment.Table{Name: "t<1>", Columns: []string{"name", "value"}, Rows: [][]any{{"a&b", 1.5}, {"c", nil}}}
+	tbl := results.Table{Name: "t<1>", Columns: []string{"name", "value"}, Rows: [][]any{{"a&b", 1.5}, {"c", nil}}}
 	h, err := RenderTableHTML(tbl)
 	if err != nil {
 		t.Fatal(err)
@@ -400,7 +379,7 @@ func TestFragments(t *testing.T) {
 	}
 	parseHTML(t, "table fragment", []byte(h))
 
-	h, err = RenderClaimsHTML([]experiment.Claim{{Paper: "P", Statement: "x < y", PaperValue: math.NaN(), Measured: 1, Verdict: experiment.NotReproduced}})
+	h, err = RenderClaimsHTML([]results.Claim{{Paper: "P", Statement: "x < y", PaperValue: math.NaN(), Measured: 1, Verdict: results.NotReproduced}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,72 +388,11 @@ func TestFragments(t *testing.T) {
 	}
 	parseHTML(t, "claims fragment", []byte(h))
 
-	h, err = RenderFigureHTML(experiment.Figure{Name: "f", Title: "F", Caption: "cap", Kind: experiment.KindLine, Series: []experiment.Series{{X: []float64{0, 1}, Y: []float64{1, 2}}}})
+	h, err = RenderFigureHTML(results.Figure{Name: "f", Title: "F", Caption: "cap", Kind: results.KindLine, Series: []results.Series{{X: []float64{0, 1}, Y: []float64{1, 2}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := parseHTML(t, "figure fragment", []byte(h)); n != 1 || !strings.Contains(h, "cap") || strings.Contains(h, "href=") {
 		t.Errorf("figure fragment (%d svg):\n%.300s", n, h)
-	}
-}
-
-func TestCommandLine(t *testing.T) {
-	got := CommandLine([]string{"/tmp/go-build123/b001/exe/neurocrypt", "reproduce", "-out", "my reports", "it's"})
-	want := `go run ./cmd/neurocrypt reproduce -out 'my reports' 'it'\''s'`
-	if got != want {
-		t.Errorf("CommandLine = %q, want %q", got, want)
-	}
-	if got := CommandLine([]string{"neurocrypt", "-seed=1", ""}); got != "neurocrypt -seed=1 ''" {
-		t.Errorf("CommandLine = %q", got)
-	}
-}
-
-func TestCollectProvenance(t *testing.T) {
-	p := CollectProvenance("")
-	if p.GoVersion == "" || p.GoMLXVersion == "" || p.GoNBVersion != GoNBVersion || p.CPUs < 1 || p.OSArch == "" || p.Host == "" || p.Start.IsZero() || p.Command == "" {
-		t.Errorf("incomplete provenance: %+v", p)
-	}
-	if p.Commit == Unknown {
-		if p.Extra["git"] == "" {
-			t.Errorf("unknown commit without a reason")
-		}
-	} else if !regexp.MustCompile(`^[0-9a-f]{40,64}$`).MatchString(p.Commit) {
-		t.Errorf("commit %q is not a hash", p.Commit)
-	}
-	// Outside any repository: "unknown", no error, no panic.
-	q := CollectProvenance(t.TempDir())
-	if q.Commit != Unknown || q.Extra["git"] == "" {
-		t.Errorf("outside a repository: commit=%q extra=%v", q.Commit, q.Extra)
-	}
-	q.Finish(q.Start.Add(1500 * time.Millisecond))
-	if q.DurationS != 1.5 {
-		t.Errorf("DurationS = %v", q.DurationS)
-	}
-}
-
-func TestModuleRoot(t *testing.T) {
-	dir := t.TempDir()
-	sub := filepath.Join(dir, "a", "b")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := ModuleRoot(sub); got != dir {
-		t.Errorf("ModuleRoot(%s) = %s, want %s", sub, got, dir)
-	}
-}
-
-// TestGoNBVersionMatchesGoMod ties the GoNB version recorded in provenance
-// to the version go.mod pins (the one the kernel installer builds).
-func TestGoNBVersionMatchesGoMod(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(ModuleRoot("."), "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "github.com/janpfeifer/gonb " + GoNBVersion
-	if !strings.Contains(string(b), want) {
-		t.Fatalf("go.mod does not require %q: update GoNBVersion with the pin", want)
 	}
 }

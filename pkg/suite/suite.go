@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,7 +18,9 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
+	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // All returns every experiment, in report order.
@@ -73,7 +77,8 @@ type Options struct {
 	Data    dataset.Source
 	// Skipped is the number of dataset files skipped as unreadable.
 	Skipped int
-	Backend *backend.Selection
+	// Backend is the GoMLX backend (nil: backend.Select()).
+	Backend experiment.Backend
 	WorkDir string
 	Fresh   bool
 	// Only restricts the run to these experiment IDs (all when empty).
@@ -83,17 +88,46 @@ type Options struct {
 	// ModuleDir is where provenance looks for the git checkout ("" = cwd).
 	ModuleDir string
 	// Command is the command line that regenerates the run (recorded in
-	// provenance); "" keeps CollectProvenance's os.Args.
+	// provenance); "" keeps the process's own command line.
 	Command string
 }
 
-// Env returns the experiment environment for opts.
+// Env returns the experiment environment for opts (selecting the backend
+// when opts has none).
 func (o *Options) Env() *experiment.Env {
-	env := &experiment.Env{Profile: o.Profile, Data: o.Data, Seed: o.Seed, WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log}
-	if o.Backend != nil {
-		env.Backend = o.Backend
+	if o.Backend == nil {
+		o.Backend = backend.Select()
 	}
-	return env
+	return &experiment.Env{Profile: o.Profile, Data: o.Data, Seed: o.Seed, Backend: o.Backend,
+		WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log}
+}
+
+// DefaultWorkDir is where results are cached and checkpoints kept unless
+// told otherwise: <user cache dir>/neurocrypt (e.g. ~/.cache/neurocrypt).
+func DefaultWorkDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "neurocrypt")
+	}
+	return filepath.Join(os.TempDir(), "neurocrypt-cache")
+}
+
+// OpenData opens the images a run uses: the embedded stand-in photos when
+// path is "" (refused for the paper profile, which needs BOSSbase), else
+// BOSSbase 1.01 at path (a folder or a zip). It returns the number of
+// dataset files skipped as unreadable (with strict, any such file is an
+// error instead). Close the source when it implements io.Closer.
+func OpenData(path string, profile experiment.Profile, strict bool) (dataset.Source, int, error) {
+	if path == "" {
+		if profile == experiment.Paper {
+			return nil, 0, fmt.Errorf("the paper profile needs BOSSbase 1.01: pass -data DIR|ZIP (see datasets/bossbase/README.md)")
+		}
+		return dataset.StandIn(), 0, nil
+	}
+	b, err := dataset.OpenBOSSbase(path, dataset.BOSSOptions{Strict: strict})
+	if err != nil {
+		return nil, 0, err
+	}
+	return b, len(b.Skipped()), nil
 }
 
 // Version is the code version of whole-experiment cache units.
@@ -119,31 +153,18 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 	if opts.Data == nil {
 		return nil, fmt.Errorf("no dataset")
 	}
-	if opts.Backend == nil {
-		opts.Backend = backend.Select()
-	}
 	env := opts.Env()
-	prov := report.CollectProvenance(opts.ModuleDir)
-	if opts.Command != "" {
-		prov.Command = opts.Command
-	}
-	prov.Backend = opts.Backend.Config
-	prov.Profile = string(opts.Profile)
-	prov.Seed = opts.Seed
-	prov.Dataset = opts.Data.Name()
-	prov.SkippedFiles = opts.Skipped
-	prov.Extra["backend_reason"] = opts.Backend.Reason
-	prov.Extra["code_version"] = experiment.CodeVersion()
+	prov := provenance.Start(env, opts.ModuleDir, opts.Command, opts.Skipped)
 	run := &report.Run{}
 	for _, e := range exps {
 		env.Logf("== %s: %s", e.ID(), e.Title())
 		start := time.Now()
-		var res *experiment.Result
+		var res *results.Result
 		if u, ok := e.(Uncached); ok && u.Uncached() {
 			res, err = e.Run(ctx, env)
 		} else {
 			res, err = experiment.RunUnit(ctx, env, ResultKey(e.ID(), opts.Skipped),
-				func(ctx context.Context) (*experiment.Result, error) { return e.Run(ctx, env) })
+				func(ctx context.Context) (*results.Result, error) { return e.Run(ctx, env) })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.ID(), err)
@@ -154,20 +175,9 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 			ID: e.ID(), Title: e.Title(), Profile: string(opts.Profile), Papers: e.Papers(), Result: res, Duration: d,
 		})
 	}
-	prov.Device = backendDevice(opts.Backend)
-	prov.DatasetHash = dataHash(run)
-	prov.Finish(time.Now())
+	provenance.Finish(&prov, env, dataHash(run))
 	run.Provenance = prov
 	return run, nil
-}
-
-// backendDevice describes the device only if an experiment created the
-// backend in this run (creating one just to describe it can be slow or fail).
-func backendDevice(sel *backend.Selection) string {
-	if !sel.Created() {
-		return "not queried: no experiment created the " + sel.Config + " backend in this run (cached results are keyed by backend, so they were computed on it too)"
-	}
-	return sel.Device()
 }
 
 // dataHash is the content hash of the data the run used: the experiments'

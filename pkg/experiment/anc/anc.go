@@ -8,6 +8,7 @@ package anc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,8 +18,9 @@ import (
 
 	"github.com/gomlx/compute"
 	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // Version is this experiment's code version in cache keys.
@@ -44,8 +46,8 @@ func (experimentImpl) Title() string {
 	return "Adversarial neural cryptography: ANC vs. the chosen-plaintext variant (Tables 2–4, Figs 7–9)"
 }
 
-func (experimentImpl) Papers() []experiment.Citation {
-	return []experiment.Citation{
+func (experimentImpl) Papers() []results.Citation {
+	return []results.Citation{
 		{Key: "Seed", Title: "Research on an optimised encryption algorithm (improved GAN adversarial neural cryptography)",
 			Ref: "shared/papers/improved-gan-adversarial-neural-cryptography.txt"},
 		{Key: "Abadi-Andersen", Title: "Learning to Protect Communications with Adversarial Neural Cryptography",
@@ -81,33 +83,21 @@ type unitParams struct {
 	Config   ancnet.Config
 }
 
-type newer interface {
-	New() (compute.Backend, error)
-}
-
+// backendOf creates the run's GoMLX backend and describes its device.
 func backendOf(env *experiment.Env) (compute.Backend, string, error) {
-	var sel newer = backend.Select()
-	if env.Backend != nil {
-		s, ok := env.Backend.(newer)
-		if !ok {
-			return nil, "", fmt.Errorf("anc experiment: backend provider %q cannot create a GoMLX backend", env.Backend.Name())
-		}
-		sel = s
+	if env.Backend == nil {
+		return nil, "", errors.New("anc experiment: the environment has no GoMLX backend (set experiment.Env.Backend, e.g. to backend.Select())")
 	}
-	be, err := sel.New()
+	be, err := env.Backend.New()
 	if err != nil {
 		return nil, "", err
 	}
-	device := be.Description()
-	if d, ok := sel.(interface{ Device() string }); ok {
-		device = d.Device()
-	}
-	return be, device, nil
+	return be, env.Backend.Device(), nil
 }
 
 // Run trains every (variant, N, run) as a cached unit and assembles the
 // tables, figures and claims.
-func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment.Result, error) {
+func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
 	s, err := settingsFor(env.Profile)
 	if err != nil {
 		return nil, err
@@ -119,12 +109,12 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 	variants := []ancnet.Variant{ancnet.ANC, ancnet.CPA}
 	bar := env.NewBar("anc runs", len(variants)*len(s.Ns)*s.Runs)
 	defer bar.Done()
-	results := map[ancnet.Variant]map[int][]RunResult{}
+	runs := map[ancnet.Variant]map[int][]RunResult{}
 	for _, v := range variants {
-		results[v] = map[int][]RunResult{}
+		runs[v] = map[int][]RunResult{}
 		for _, n := range s.Ns {
 			for r := 0; r < s.Runs; r++ {
-				seed := experiment.SubSeed(env.Seed, "anc", string(v), n, r)
+				seed := seeds.Sub(env.Seed, "anc", string(v), n, r)
 				cfg := s.config(v, n, seed)
 				key := experiment.UnitKey{Experiment: "anc", Unit: fmt.Sprintf("run/%s/n%d/%d", v, n, r), Version: Version,
 					Params: unitParams{Variant: v, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
@@ -146,7 +136,7 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 						env.Logf("anc experiment: removing checkpoint %s: %v", ckptDir, err)
 					}
 				}
-				results[v][n] = append(results[v][n], res)
+				runs[v][n] = append(runs[v][n], res)
 				bar.Add(1)
 			}
 		}
@@ -155,7 +145,7 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*experiment
 	if err != nil {
 		return nil, err
 	}
-	return assemble(s, env, be.Name(), device, results, sp), nil
+	return assemble(s, env, be.Name(), device, runs, sp), nil
 }
 
 // runOne trains one run and measures everything about it. With ckptDir

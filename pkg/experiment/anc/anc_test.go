@@ -12,6 +12,7 @@ import (
 	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 func TestSmokeRunAndCache(t *testing.T) {
@@ -93,13 +94,13 @@ func TestRunResultJSONRoundTrip(t *testing.T) {
 }
 
 func TestFractionClaim(t *testing.T) {
-	if c := fractionClaim("p", "s", 8, 50, 1, 3, ""); c.Verdict != experiment.Inconclusive {
+	if c := fractionClaim("p", "s", 8, 50, 1, 3, ""); c.Verdict != results.Inconclusive {
 		t.Errorf("3 runs: verdict %s, want inconclusive", c.Verdict)
 	}
-	if c := fractionClaim("p", "s", 48, 50, 19, 20, ""); c.Verdict != experiment.Reproduced {
+	if c := fractionClaim("p", "s", 48, 50, 19, 20, ""); c.Verdict != results.Reproduced {
 		t.Errorf("19/20 vs 48/50: verdict %s", c.Verdict)
 	}
-	if c := fractionClaim("p", "s", 48, 50, 2, 20, ""); c.Verdict != experiment.NotReproduced {
+	if c := fractionClaim("p", "s", 48, 50, 2, 20, ""); c.Verdict != results.NotReproduced {
 		t.Errorf("2/20 vs 48/50: verdict %s", c.Verdict)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // minRunsForFraction: fewer runs than this make a count comparison
@@ -15,9 +16,9 @@ const minRunsForFraction = 10
 // fractionClaim compares a count out of runs with the paper's count out of
 // paperRuns: reproduced when the fractions differ by at most
 // max(0.1, 2·√(p(1−p)/runs)) (two binomial standard errors).
-func fractionClaim(paper, statement string, paperCount, paperOf, got, runs int, why string) experiment.Claim {
+func fractionClaim(paper, statement string, paperCount, paperOf, got, runs int, why string) results.Claim {
 	p := float64(paperCount) / float64(paperOf)
-	c := experiment.Claim{Paper: paper, Statement: statement, PaperValue: p, Measured: math.NaN(), Unit: "fraction of runs"}
+	c := results.Claim{Paper: paper, Statement: statement, PaperValue: p, Measured: math.NaN(), Unit: "fraction of runs"}
 	if runs > 0 {
 		c.Measured = float64(got) / float64(runs)
 	}
@@ -29,11 +30,11 @@ func fractionClaim(paper, statement string, paperCount, paperOf, got, runs int, 
 		tol, minRunsForFraction, runs)
 	switch {
 	case runs < minRunsForFraction || math.IsNaN(c.Measured):
-		c.Verdict = experiment.Inconclusive
+		c.Verdict = results.Inconclusive
 	case math.Abs(c.Measured-p) <= tol:
-		c.Verdict = experiment.Reproduced
+		c.Verdict = results.Reproduced
 	default:
-		c.Verdict = experiment.NotReproduced
+		c.Verdict = results.NotReproduced
 	}
 	c.Why = rule + ". " + why
 	if runs > 0 {
@@ -53,16 +54,16 @@ func countTolerance(runs int) int { return int(math.Ceil(math.Sqrt(float64(runs)
 // fractions) that `reproduce -check` accepts.
 const rateTolerance = 0.05
 
-func assemble(s settings, env *experiment.Env, beName, device string, results map[ancnet.Variant]map[int][]RunResult, sp *SpeedResult) *experiment.Result {
-	res := &experiment.Result{}
-	main := experiment.Table{Name: "Tables 2–4: runs, successful decryptions and secure runs",
+func assemble(s settings, env *experiment.Env, beName, device string, runs map[ancnet.Variant]map[int][]RunResult, sp *SpeedResult) *results.Result {
+	res := &results.Result{}
+	main := results.Table{Name: "Tables 2–4: runs, successful decryptions and secure runs",
 		Caption: fmt.Sprintf("Per key length: runs, runs whose Bob decrypts (≤ %.2f wrong bits per block on %d fresh blocks), and decrypting runs judged secure by a freshly retrained Eve "+
 			"(%d restarts × %d steps). Table 3 = ANC against its own (ciphertext-only) Eve; Table 2 = the same ANC Alices against a chosen-plaintext Eve; Table 4 = CPA-ANC.",
 			ancnet.DecryptThreshold, s.TestBlocks, s.SecRestarts, s.SecSteps) +
 			fmt.Sprintf(" Tolerance for `reproduce -check`: ±%d runs in every count column (⌈√runs⌉, two binomial standard deviations; runs on the go backend are deterministic for a fixed seed, other backends may flip runs near a threshold).", countTolerance(s.Runs)),
 		Columns: []string{"key bits", "runs", "ANC decrypts", "ANC secure (Table 3)", "ANC secure vs CPA Eve (Table 2)",
 			"CPA-ANC decrypts", "CPA-ANC secure (Table 4)", "paper T3 secure /50", "paper T2 secure /50", "paper T4 secure /50"}}
-	probe := experiment.Table{Name: "XOR probe: did Alice learn a one-time pad?",
+	probe := results.Table{Name: "XOR probe: did Alice learn a one-time pad?",
 		Caption: fmt.Sprintf("Median over runs of the fraction of (P, K) whose rounded ciphertext equals P ⊕ K (exhaustive for N ≤ 8, sampled for N = 16), and the same allowing a fixed per-bit output complement. "+
 			"Tolerance for `reproduce -check`: ±%.2f in the fraction columns and ±%d runs in the count column (a run that converges on one backend but not on another moves a median of few runs by more; the count tolerance covers such flips).", rateTolerance, countTolerance(s.Runs)),
 		Columns: []string{"key bits", "variant", "runs", "pairs", "exhaustive", "median P⊕K", "max P⊕K", "median P⊕K up to mask", "decrypting runs with P⊕K ≥ 0.99"}}
@@ -72,12 +73,12 @@ func assemble(s settings, env *experiment.Env, beName, device string, results ma
 	probe.Tolerances = map[string]float64{"median P⊕K": rateTolerance, "max P⊕K": rateTolerance, "median P⊕K up to mask": rateTolerance,
 		"decrypting runs with P⊕K ≥ 0.99": ct}
 	for _, n := range s.Ns {
-		a, c := count(results[ancnet.ANC][n]), count(results[ancnet.CPA][n])
+		a, c := count(runs[ancnet.ANC][n]), count(runs[ancnet.CPA][n])
 		main.AddRow(n, a.runs, a.decrypts, a.secure, a.cpaSecure, c.decrypts, c.secure, paperANCSecure[n], paperANCvsCPA[n], paperCPASecure[n])
 		for _, v := range []ancnet.Variant{ancnet.ANC, ancnet.CPA} {
 			var xs, ms []float64
 			otp, pairs, exh := 0, 0, false
-			for _, r := range results[v][n] {
+			for _, r := range runs[v][n] {
 				xs = append(xs, r.Probe.XOR)
 				ms = append(ms, r.Probe.XORUpToMask)
 				pairs, exh = r.Probe.Pairs, r.Probe.Exhaustive
@@ -101,19 +102,19 @@ func assemble(s settings, env *experiment.Env, beName, device string, results ma
 				paperRuns, paperRuns, a.decrypts, a.runs, fmt.Sprintf("Decrypts = Bob ≤ %.2f wrong bits per block on a fresh test set.", ancnet.DecryptThreshold)),
 		)
 		for _, v := range []ancnet.Variant{ancnet.ANC, ancnet.CPA} {
-			res.Figures = append(res.Figures, curveFigure(v, n, results[v][n]))
+			res.Figures = append(res.Figures, curveFigure(v, n, runs[v][n]))
 		}
 	}
-	res.Claims = append(res.Claims, otpClaim(s, results[ancnet.CPA]))
+	res.Claims = append(res.Claims, otpClaim(s, runs[ancnet.CPA]))
 	res.Tables = append(res.Tables, main, probe)
 
-	tp := experiment.Table{Name: "Encryption throughput (trained Alice, inference only)",
+	tp := results.Table{Name: "Encryption throughput (trained Alice, inference only)",
 		Caption: fmt.Sprintf("Alice of run 0, N = 16, encrypting %g MiB of plaintext (N/8 bytes per block) in calls of %d blocks, ciphertext copied back each call; compilation excluded. Seed paper: 1024 MB in 13.5 s = %.2f MB/s.",
 			s.ThroughputMB, s.ThroughputBatch, paperThroughputMB),
 		Columns: []string{"variant", "key bits", "MiB", "seconds", "MB/s", "backend", "device", "paper MB/s"}, Timing: true}
 	var cpaMBs = math.NaN()
 	for _, v := range []ancnet.Variant{ancnet.ANC, ancnet.CPA} {
-		for _, r := range results[v][16] {
+		for _, r := range runs[v][16] {
 			if r.Throughput == nil {
 				continue
 			}
@@ -126,8 +127,8 @@ func assemble(s settings, env *experiment.Env, beName, device string, results ma
 	}
 	res.Tables = append(res.Tables, tp)
 	res.Tables = append(res.Tables, speedTables(s, sp)...)
-	speed := experiment.Check("Seed §4.2", "Encryption speed 75.85 MB/s (1024 MB in 13.5 s)",
-		paperThroughputMB, cpaMBs, "MB/s", experiment.AtLeast, paperThroughputMB, 0,
+	speed := results.Check("Seed §4.2", "Encryption speed 75.85 MB/s (1024 MB in 13.5 s)",
+		paperThroughputMB, cpaMBs, "MB/s", results.AtLeast, paperThroughputMB, 0,
 		fmt.Sprintf("CPA-ANC Alice with N = 16 on backend %q (%s), %g MiB; the seed names neither its hardware nor its block size (it says \"64-bit\"). A wall-clock measurement: `reproduce -check` skips it.", beName, device, s.ThroughputMB))
 	speed.Timing = true
 	res.Claims = append(res.Claims, speed)
@@ -137,7 +138,7 @@ func assemble(s settings, env *experiment.Env, beName, device string, results ma
 
 // otpClaim: the seed (after Coutinho) says the improved scheme learns a
 // one-time pad.
-func otpClaim(s settings, cpa map[int][]RunResult) experiment.Claim {
+func otpClaim(s settings, cpa map[int][]RunResult) results.Claim {
 	var xs []float64
 	for _, n := range s.Ns {
 		for _, r := range cpa[n] {
@@ -146,15 +147,15 @@ func otpClaim(s settings, cpa map[int][]RunResult) experiment.Claim {
 			}
 		}
 	}
-	c := experiment.Claim{Paper: "Seed §3 / Coutinho", Statement: "CPA-ANC's Alice learns the one-time pad C = P ⊕ K",
+	c := results.Claim{Paper: "Seed §3 / Coutinho", Statement: "CPA-ANC's Alice learns the one-time pad C = P ⊕ K",
 		PaperValue: 1, Measured: median(xs), Unit: "fraction of (P, K)"}
 	switch {
 	case len(xs) == 0:
-		c.Verdict = experiment.Inconclusive
+		c.Verdict = results.Inconclusive
 	case c.Measured >= 0.99:
-		c.Verdict = experiment.Reproduced
+		c.Verdict = results.Reproduced
 	default:
-		c.Verdict = experiment.NotReproduced
+		c.Verdict = results.NotReproduced
 	}
 	c.Tolerance = rateTolerance
 	c.Why = fmt.Sprintf("Median XOR-probe fraction over the %d CPA-ANC runs that decrypt and are secure; reproduced if ≥ 0.99, inconclusive if no run qualifies. "+
@@ -163,14 +164,14 @@ func otpClaim(s settings, cpa map[int][]RunResult) experiment.Claim {
 }
 
 // curveFigure draws Bob's and Eve's curves (median with a min–max band).
-func curveFigure(v ancnet.Variant, n int, rs []RunResult) experiment.Figure {
+func curveFigure(v ancnet.Variant, n int, rs []RunResult) results.Figure {
 	name := "ANC"
 	eveLabel := "Eve's error rate (L1 bits / N)"
 	if v == ancnet.CPA {
 		name = "CPA-ANC"
 		eveLabel = "Eve's accuracy"
 	}
-	f := experiment.Figure{Name: fmt.Sprintf("curves-%s-n%d", v, n), Kind: experiment.KindLine,
+	f := results.Figure{Name: fmt.Sprintf("curves-%s-n%d", v, n), Kind: results.KindLine,
 		Title:   fmt.Sprintf("%s, N = %d: Bob's decryption error and %s during training", name, n, eveLabel),
 		Caption: fmt.Sprintf("Median over %d runs (band: min–max) on a fixed evaluation set; Bob: L1 bits wrong per block / N (0.5 = chance).", len(rs)),
 		XLabel:  "Alice–Bob training step", YLabel: "rate", YMin: 0, YMax: 1}
@@ -178,8 +179,8 @@ func curveFigure(v ancnet.Variant, n int, rs []RunResult) experiment.Figure {
 		return f
 	}
 	steps := rs[0].History.Step
-	series := func(label string, pick func(h ancnet.History) []float64) experiment.Series {
-		sr := experiment.Series{Name: label}
+	series := func(label string, pick func(h ancnet.History) []float64) results.Series {
+		sr := results.Series{Name: label}
 		for i, st := range steps {
 			var col []float64
 			for _, r := range rs {
@@ -196,7 +197,7 @@ func curveFigure(v ancnet.Variant, n int, rs []RunResult) experiment.Figure {
 		}
 		return sr
 	}
-	f.Series = []experiment.Series{
+	f.Series = []results.Series{
 		series("Bob's error rate", func(h ancnet.History) []float64 { return h.Bob }),
 		series(eveLabel, func(h ancnet.History) []float64 { return h.Eve }),
 	}

@@ -8,6 +8,7 @@ import (
 	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
 // speedGoal is the training-speed goal: a GoMLX round within this factor
@@ -118,16 +119,16 @@ func measureBackend(ctx context.Context, cfg string, p speedParams) (BackendSpee
 
 // speedTables renders the speed unit: training rounds against PyTorch
 // (with the goal) and encryption throughput by implementation.
-func speedTables(s settings, sp *SpeedResult) []experiment.Table {
+func speedTables(s settings, sp *SpeedResult) []results.Table {
 	if sp == nil {
 		return nil
 	}
-	train := experiment.Table{Name: "Training speed: GoMLX backends vs. PyTorch CPU",
+	train := results.Table{Name: "Training speed: GoMLX backends vs. PyTorch CPU",
 		Caption: fmt.Sprintf("Mean wall time of one training round at N = %d, minibatch %d, float32, after one untimed round (compilation), over %d rounds: ANC = 1 Alice–Bob + %d Eve steps; CPA-ANC = 1 Alice–Bob + %d Eve steps (Coutinho's 60 per 3). "+
 			"Fresh random minibatches each step, generated in the timed loop by each implementation. PyTorch runs the same networks, losses and Adam (torchbench.py, embedded in the anc experiment) on as many threads as Go uses. Goal: GoMLX within %.1f× of PyTorch.",
 			ancnet.SpeedN, ancnet.SpeedBatch, s.SpeedRounds, ancnet.ANCSpeedEve, ancnet.CPASpeedEve, speedGoal),
 		Columns: []string{"implementation", "device", "ANC round (ms)", "CPA-ANC round (ms)", "ANC ÷ PyTorch", "CPA-ANC ÷ PyTorch", "goal"}, Timing: true}
-	enc := experiment.Table{Name: "Encryption throughput by implementation",
+	enc := results.Table{Name: "Encryption throughput by implementation",
 		Caption: fmt.Sprintf("CPA-ANC Alice, N = %d, freshly initialised (the cost does not depend on the weights), encrypting %g MiB of plaintext (N/8 bytes per block, bits as float32 as the network takes them) in calls of %d blocks, output copied back each call. Seed paper: %.2f MB/s.",
 			ancnet.SpeedN, s.ThroughputMB, s.ThroughputBatch, paperThroughputMB),
 		Columns: []string{"implementation", "device", "MiB", "seconds", "MB/s", "paper MB/s", "≥ paper"}, Timing: true}
@@ -168,7 +169,7 @@ func speedTables(s settings, sp *SpeedResult) []experiment.Table {
 	} else {
 		train.AddRow("PyTorch", "—", "—", "—", "—", "—", "not measured: "+sp.TorchMissing)
 	}
-	return []experiment.Table{train, enc}
+	return []results.Table{train, enc}
 }
 
 func yesNo(b bool) string {

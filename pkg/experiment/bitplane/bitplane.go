@@ -24,6 +24,8 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/progress"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // ID is the experiment's identifier.
@@ -60,7 +62,7 @@ var Specs = map[experiment.Profile]Spec{
 }
 
 // Citation of the reproduced paper.
-var Citation = experiment.Citation{
+var Citation = results.Citation{
 	Key:   "RITEM-CF-AN",
 	Title: "Application of machine learning in intelligent encryption for digital information of real-time image text under big data",
 	Ref:   "Liu, Gao, Zhang et al., EURASIP J. Wireless Commun. Netw. 2022:21 (shared/papers/ritem-cf-an-chaotic-alexnet.txt)",
@@ -81,7 +83,7 @@ func (*Experiment) Title() string {
 }
 
 // Papers implements experiment.Experiment.
-func (*Experiment) Papers() []experiment.Citation { return []experiment.Citation{Citation} }
+func (*Experiment) Papers() []results.Citation { return []results.Citation{Citation} }
 
 // KeyCrops is the number of crops (each with its own key) of the key
 // sensitivity test: a new key means new keystreams, which costs more than
@@ -113,7 +115,7 @@ func keySensitivity(p *imageio.Gray, seed uint64) ([]keyStats, error) {
 		if err != nil {
 			return nil, err
 		}
-		k := scheme.GenerateKey(experiment.SubSeed(seed, name))
+		k := scheme.GenerateKey(seeds.Sub(seed, name))
 		c, err := scheme.New(k)
 		if err != nil {
 			return nil, err
@@ -206,7 +208,7 @@ type cipherStats struct {
 }
 
 // Run implements experiment.Experiment.
-func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.Result, error) {
+func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
 	spec, ok := Specs[env.Profile]
 	if !ok {
 		return nil, fmt.Errorf("bitplane: unknown profile %q", env.Profile)
@@ -216,7 +218,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.
 	}
 	set, err := dataset.NewSet(env.Data, dataset.CropConfig{
 		Size: spec.CropSize, PerImage: spec.PerImage, MaxImages: spec.MaxImages,
-		TestFraction: 0.2, Seed: experiment.SubSeed(env.Seed, ID, "crops"),
+		TestFraction: 0.2, Seed: seeds.Sub(env.Seed, ID, "crops"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bitplane: %w", err)
@@ -238,7 +240,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.
 		if err != nil {
 			return nil, err
 		}
-		k := scheme.GenerateKey(experiment.SubSeed(env.Seed, ID, "key", name))
+		k := scheme.GenerateKey(seeds.Sub(env.Seed, ID, "key", name))
 		kf := k.FlipBit(0)
 		c, err := scheme.New(k)
 		if err != nil {
@@ -255,10 +257,10 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.
 	for j, k := range ciphers {
 		cs[j] = k.c
 	}
-	results := make([]perCrop, len(crops))
+	measured := make([]perCrop, len(crops))
 	err = parallelFor(ctx, len(crops), env.NewBar("bitplane crops", len(crops)), func(i int) error {
 		var err error
-		results[i], err = measureCrop(crops[i].Image, cs, experiment.SubSeed(env.Seed, ID, "crop", i))
+		measured[i], err = measureCrop(crops[i].Image, cs, seeds.Sub(env.Seed, ID, "crop", i))
 		if err != nil {
 			return fmt.Errorf("crop %d (%s at %d,%d): %w", i, crops[i].ImageID, crops[i].X, crops[i].Y, err)
 		}
@@ -271,7 +273,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.
 	keyResults := make([][]keyStats, nKey)
 	err = parallelFor(ctx, nKey, env.NewBar("bitplane key sensitivity", nKey), func(i int) error {
 		var err error
-		keyResults[i], err = keySensitivity(crops[i].Image, experiment.SubSeed(env.Seed, ID, "keysens", i))
+		keyResults[i], err = keySensitivity(crops[i].Image, seeds.Sub(env.Seed, ID, "keysens", i))
 		if err != nil {
 			return fmt.Errorf("key sensitivity, crop %d: %w", i, err)
 		}
@@ -281,14 +283,14 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.
 		return nil, fmt.Errorf("bitplane: %w", err)
 	}
 
-	res := &experiment.Result{}
-	res.Tables = append(res.Tables, securityTable(results, spec), criticalTable(spec), keyTable(keyResults))
+	res := &results.Result{}
+	res.Tables = append(res.Tables, securityTable(measured, spec), criticalTable(spec), keyTable(keyResults))
 	figs, err := figures(crops[0].Image, ciphers[1].c, ciphers[2].c, ciphers[0].c, ciphers[1].wrong, env.Seed)
 	if err != nil {
 		return nil, err
 	}
 	res.Figures = figs
-	res.Claims = claims(results, spec)
+	res.Claims = claims(measured, spec)
 	res.Notes = notes(spec, len(crops), env.Data.Name(), set.Hash(), ciphers[1].key)
 	res.DataHash = set.Hash()
 	return res, nil

@@ -7,9 +7,10 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
-func run(t *testing.T, seed uint64) *experiment.Result {
+func run(t *testing.T, seed uint64) *results.Result {
 	t.Helper()
 	src, err := dataset.NewSynthetic(9, 4, 128)
 	if err != nil {
@@ -22,7 +23,7 @@ func run(t *testing.T, seed uint64) *experiment.Result {
 	return res
 }
 
-func table(t *testing.T, res *experiment.Result, name string) experiment.Table {
+func table(t *testing.T, res *results.Result, name string) results.Table {
 	t.Helper()
 	for _, tb := range res.Tables {
 		if tb.Name == name {
@@ -30,10 +31,10 @@ func table(t *testing.T, res *experiment.Result, name string) experiment.Table {
 		}
 	}
 	t.Fatalf("no table %q", name)
-	return experiment.Table{}
+	return results.Table{}
 }
 
-func cell(t *testing.T, tb experiment.Table, row, col string) any {
+func cell(t *testing.T, tb results.Table, row, col string) any {
 	t.Helper()
 	ci := -1
 	for i, c := range tb.Columns {
@@ -91,14 +92,14 @@ func TestBitplaneSmoke(t *testing.T) {
 			t.Errorf("%s bit %d: %.1f %% of flips changed nothing", name, bit, unchanged)
 		}
 	}
-	verdicts := map[string]experiment.Verdict{}
+	verdicts := map[string]results.Verdict{}
 	for _, c := range res.Claims {
 		verdicts[c.Paper+"|"+c.Statement] = c.Verdict
 	}
-	if v := verdicts["RITEM-CF-AN §4, Fig. 10|NPCR is generally more than 99.50 %"]; v != experiment.Reproduced {
+	if v := verdicts["RITEM-CF-AN §4, Fig. 10|NPCR is generally more than 99.50 %"]; v != results.Reproduced {
 		t.Errorf("NPCR claim for bitplane: %s, want reproduced", v)
 	}
-	if v := verdicts["RITEM-CF-AN §4, Fig. 10 (scheme as written)|NPCR is generally more than 99.50 %"]; v != experiment.NotReproduced {
+	if v := verdicts["RITEM-CF-AN §4, Fig. 10 (scheme as written)|NPCR is generally more than 99.50 %"]; v != results.NotReproduced {
 		t.Errorf("NPCR claim for the scheme as written: %s, want not_reproduced", v)
 	}
 	if len(res.Figures) < 4 || res.DataHash == "" {
@@ -108,7 +109,7 @@ func TestBitplaneSmoke(t *testing.T) {
 
 func TestBitplaneIsDeterministic(t *testing.T) {
 	// Compare printed forms: reflect.DeepEqual treats NaN as unequal to itself.
-	str := func(r *experiment.Result) string { return fmt.Sprintf("%v %v", r.Tables, r.Claims) }
+	str := func(r *results.Result) string { return fmt.Sprintf("%v %v", r.Tables, r.Claims) }
 	a, b := run(t, 5), run(t, 5)
 	if str(a) != str(b) {
 		t.Fatal("two runs with the same seed differ")

@@ -5,16 +5,17 @@ import (
 	"math"
 
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // WuAlphas are the significance levels of the critical-values table.
 var WuAlphas = []float64{0.05, 0.01, 0.001}
 
-func securityTable(rs []perCrop, spec Spec) experiment.Table {
-	t := experiment.Table{
+func securityTable(rs []perCrop, spec Spec) results.Table {
+	t := results.Table{
 		Name: "security",
 		Caption: fmt.Sprintf("Security tests over %d crops of %d² (mean and standard deviation over crops). "+
 			"NPCR/UACI: one pixel of the plaintext changed (+1 mod 256 at a seeded position), same key; "+
@@ -51,8 +52,8 @@ func securityTable(rs []perCrop, spec Spec) experiment.Table {
 	return t
 }
 
-func criticalTable(spec Spec) experiment.Table {
-	t := experiment.Table{
+func criticalTable(spec Spec) results.Table {
+	t := results.Table{
 		Name: "wu critical values",
 		Caption: fmt.Sprintf("NPCR and UACI critical values of Wu, Noonan & Agaian (2011) for %d×%d images, "+
 			"computed from their formulas (F = 255).", spec.CropSize, spec.CropSize),
@@ -69,8 +70,8 @@ func criticalTable(spec Spec) experiment.Table {
 	return t
 }
 
-func keyTable(ks [][]keyStats) experiment.Table {
-	t := experiment.Table{
+func keyTable(ks [][]keyStats) results.Table {
+	t := results.Table{
 		Name: "key sensitivity",
 		Caption: fmt.Sprintf("Key sensitivity over %d crops, each with its own key: the crop encrypted under the key and under the key "+
 			"with one bit flipped (bit 0: each scheme's least significant bit of the first parameter, for the chaotic keys the last "+
@@ -107,7 +108,7 @@ func idealEntropyBias(l int) float64 { return 255 / (2 * float64(l) * math.Ln2) 
 // idealUACI is the expected UACI of two independent uniform images, (F+2)/(3F+3) with F = 255.
 const idealUACI = 100 * 257.0 / 768.0
 
-func claims(rs []perCrop, spec Spec) []experiment.Claim {
+func claims(rs []perCrop, spec Spec) []results.Claim {
 	n := len(rs)
 	col := func(j int, f func(cipherStats) float64) float64 {
 		m, _ := meanSD(n, func(i int) float64 { return f(rs[i].cipher[j]) })
@@ -118,27 +119,27 @@ func claims(rs []perCrop, spec Spec) []experiment.Claim {
 	bias := idealEntropyBias(l)
 	entThresh := 8 - 3*bias
 	sec := "RITEM-CF-AN §4, Fig. 9"
-	var cs []experiment.Claim
-	cs = append(cs, experiment.Check(sec, "Cipher-image entropy is close to the ideal 8 bits", 8,
-		col(full, func(s cipherStats) float64 { return s.Entropy }), "bits", experiment.AtLeast, entThresh, 0,
+	var cs []results.Claim
+	cs = append(cs, results.Check(sec, "Cipher-image entropy is close to the ideal 8 bits", 8,
+		col(full, func(s cipherStats) float64 { return s.Entropy }), "bits", results.AtLeast, entThresh, 0,
 		fmt.Sprintf("Mean over crops, cipher \"bitplane\". Threshold = 8 − 3×(255/(2L ln 2)), three times the expected "+
 			"finite-sample shortfall of an ideal random %d² image (%.4f bits)", spec.CropSize, bias)))
-	cs = append(cs, experiment.Check(sec+" (scheme as written)", "Cipher-image entropy is close to the ideal 8 bits", 8,
-		col(asWritten, func(s cipherStats) float64 { return s.Entropy }), "bits", experiment.AtLeast, entThresh, 0,
+	cs = append(cs, results.Check(sec+" (scheme as written)", "Cipher-image entropy is close to the ideal 8 bits", 8,
+		col(asWritten, func(s cipherStats) float64 { return s.Entropy }), "bits", results.AtLeast, entThresh, 0,
 		"Mean over crops, cipher \"bitplane-xor\" (the paper's two keystreams with no permutation/diffusion)"))
-	cs = append(cs, experiment.Check("RITEM-CF-AN §4, Fig. 10", "NPCR is generally more than 99.50 %", 99.50,
-		col(full, func(s cipherStats) float64 { return s.NPCR }), "%", experiment.AtLeast, 99.50, 0,
+	cs = append(cs, results.Check("RITEM-CF-AN §4, Fig. 10", "NPCR is generally more than 99.50 %", 99.50,
+		col(full, func(s cipherStats) float64 { return s.NPCR }), "%", results.AtLeast, 99.50, 0,
 		"Mean NPCR over crops for a one-pixel plaintext change, cipher \"bitplane\" (keystreams + our permutation/diffusion stage)"))
-	cs = append(cs, experiment.Check("RITEM-CF-AN §4, Fig. 10 (scheme as written)", "NPCR is generally more than 99.50 %", 99.50,
-		col(asWritten, func(s cipherStats) float64 { return s.NPCR }), "%", experiment.AtLeast, 99.50, 0,
+	cs = append(cs, results.Check("RITEM-CF-AN §4, Fig. 10 (scheme as written)", "NPCR is generally more than 99.50 %", 99.50,
+		col(asWritten, func(s cipherStats) float64 { return s.NPCR }), "%", results.AtLeast, 99.50, 0,
 		"Cipher \"bitplane-xor\": XOR with a key-only keystream cannot spread a one-pixel change, so NPCR = 100/L %"))
-	cs = append(cs, experiment.Check("RITEM-CF-AN §4, Fig. 11", "UACI is generally more than 33.50 %", 33.50,
-		col(full, func(s cipherStats) float64 { return s.UACI }), "%", experiment.AtLeast, 33.50, 0,
+	cs = append(cs, results.Check("RITEM-CF-AN §4, Fig. 11", "UACI is generally more than 33.50 %", 33.50,
+		col(full, func(s cipherStats) float64 { return s.UACI }), "%", results.AtLeast, 33.50, 0,
 		fmt.Sprintf("Mean UACI over crops, cipher \"bitplane\". Caveat: the expected UACI of an ideal cipher is %.4f %%, "+
 			"below the paper's 33.50 %%, so exceeding 33.50 %% is not evidence of better diffusion (an ideal cipher's mean would not); "+
 			"Wu's UACI interval test (security table, \"UACI pass %%\") is the sound criterion", idealUACI)))
-	cs = append(cs, experiment.Check("RITEM-CF-AN §4, Fig. 11 (scheme as written)", "UACI is generally more than 33.50 %", 33.50,
-		col(asWritten, func(s cipherStats) float64 { return s.UACI }), "%", experiment.AtLeast, 33.50, 0,
+	cs = append(cs, results.Check("RITEM-CF-AN §4, Fig. 11 (scheme as written)", "UACI is generally more than 33.50 %", 33.50,
+		col(asWritten, func(s cipherStats) float64 { return s.UACI }), "%", results.AtLeast, 33.50, 0,
 		"Cipher \"bitplane-xor\" (no diffusion)"))
 	maxCorr := 0.0
 	for _, f := range []func(cipherStats) float64{
@@ -146,12 +147,12 @@ func claims(rs []perCrop, spec Spec) []experiment.Claim {
 		func(s cipherStats) float64 { return s.CorrD }} {
 		maxCorr = math.Max(maxCorr, math.Abs(col(full, f)))
 	}
-	cs = append(cs, experiment.Check("RITEM-CF-AN §5", "Cipher images have negligible adjacent-pixel correlation (no value given)",
-		math.NaN(), maxCorr, "", experiment.AtMost, 0.01, 0,
+	cs = append(cs, results.Check("RITEM-CF-AN §5", "Cipher images have negligible adjacent-pixel correlation (no value given)",
+		math.NaN(), maxCorr, "", results.AtMost, 0.01, 0,
 		"Largest |mean correlation| over the horizontal, vertical and diagonal directions, cipher \"bitplane\""))
-	na := func(stmt string, v float64, unit string) experiment.Claim {
-		return experiment.Claim{Paper: "RITEM-CF-AN §4, Figs. 5–8", Statement: stmt, PaperValue: v, Measured: math.NaN(), Unit: unit,
-			Verdict: experiment.NotApplicable,
+	na := func(stmt string, v float64, unit string) results.Claim {
+		return results.Claim{Paper: "RITEM-CF-AN §4, Figs. 5–8", Statement: stmt, PaperValue: v, Measured: math.NaN(), Unit: unit,
+			Verdict: results.NotApplicable,
 			Why:     "The recognition half (AlexNet with pre-processing on BOSSbase crops, vs LSTM/CNN/RNN/AlexNet/MLP) is a separate experiment, not part of this section"}
 	}
 	cs = append(cs, na("Recognition accuracy of RITEM-CF-AN is 94.37 %", 94.37, "%"),
@@ -178,7 +179,7 @@ func notes(spec Spec, nCrops int, data, hash, key string) []string {
 	}
 }
 
-func figures(p *imageio.Gray, full, aes, asWritten, wrongFull cipher.Cipher, seed uint64) ([]experiment.Figure, error) {
+func figures(p *imageio.Gray, full, aes, asWritten, wrongFull cipher.Cipher, seed uint64) ([]results.Figure, error) {
 	cFull, err := full.Encrypt(p)
 	if err != nil {
 		return nil, err
@@ -195,10 +196,10 @@ func figures(p *imageio.Gray, full, aes, asWritten, wrongFull cipher.Cipher, see
 	if err != nil {
 		return nil, err
 	}
-	figs := []experiment.Figure{{
-		Name: "images", Title: "Plain image and cipher images (first crop)", Kind: experiment.KindImages,
+	figs := []results.Figure{{
+		Name: "images", Title: "Plain image and cipher images (first crop)", Kind: results.KindImages,
 		Caption: "Left to right: plaintext; \"bitplane-xor\" (the paper's scheme as written); \"bitplane\"; AES-256-CTR; \"bitplane\" ciphertext decrypted with a key one bit away.",
-		Images: []experiment.ImagePanel{{Title: "plain", Image: p}, {Title: "bitplane-xor", Image: cXor},
+		Images: []results.ImagePanel{{Title: "plain", Image: p}, {Title: "bitplane-xor", Image: cXor},
 			{Title: "bitplane", Image: cFull}, {Title: "aes-ctr", Image: cAES}, {Title: "wrong-key decryption", Image: wrong}},
 	}}
 	for _, h := range []struct {
@@ -209,16 +210,16 @@ func figures(p *imageio.Gray, full, aes, asWritten, wrongFull cipher.Cipher, see
 		if err != nil {
 			return nil, err
 		}
-		s := experiment.Series{Name: "count"}
+		s := results.Series{Name: "count"}
 		for v, c := range hist {
 			s.X = append(s.X, float64(v))
 			s.Y = append(s.Y, float64(c))
 		}
-		figs = append(figs, experiment.Figure{Name: h.name, Title: h.title, Kind: experiment.KindBars,
-			XLabel: "gray level", YLabel: "pixels", Series: []experiment.Series{s}, XMin: 0, XMax: 255})
+		figs = append(figs, results.Figure{Name: h.name, Title: h.title, Kind: results.KindBars,
+			XLabel: "gray level", YLabel: "pixels", Series: []results.Series{s}, XMin: 0, XMax: 255})
 	}
 	for _, d := range metrics.Directions {
-		fig := experiment.Figure{Name: "scatter-" + d.String(), Kind: experiment.KindScatter,
+		fig := results.Figure{Name: "scatter-" + d.String(), Kind: results.KindScatter,
 			Title:   fmt.Sprintf("Adjacent pixels, %s (%d sampled pairs)", d, ScatterPairs),
 			Caption: "Value of a pixel (x axis) against its neighbour (y axis): the plain image hugs the diagonal, the cipher image fills the square.",
 			XLabel:  "pixel value", YLabel: "neighbour value", XMin: 0, XMax: 255, YMin: 0, YMax: 255}
@@ -226,11 +227,11 @@ func figures(p *imageio.Gray, full, aes, asWritten, wrongFull cipher.Cipher, see
 			name string
 			img  *imageio.Gray
 		}{{"plain", p}, {"bitplane", cFull}} {
-			pairs, err := metrics.AdjacentPairs(src.img, d, ScatterPairs, experiment.SubSeed(seed, ID, "scatter", d.String()))
+			pairs, err := metrics.AdjacentPairs(src.img, d, ScatterPairs, seeds.Sub(seed, ID, "scatter", d.String()))
 			if err != nil {
 				return nil, err
 			}
-			s := experiment.Series{Name: src.name}
+			s := results.Series{Name: src.name}
 			for _, pr := range pairs {
 				s.X = append(s.X, float64(pr.X))
 				s.Y = append(s.Y, float64(pr.Y))

@@ -17,6 +17,8 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/perf"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // ID is the experiment's identifier.
@@ -48,13 +50,13 @@ func (*Experiment) ID() string { return ID }
 func (*Experiment) Title() string { return "Performance: cipher and metric throughput on 512² images" }
 
 // Papers implements experiment.Experiment.
-func (*Experiment) Papers() []experiment.Citation { return nil }
+func (*Experiment) Papers() []results.Citation { return nil }
 
 // Uncached implements suite.Uncached: timings are always re-measured.
 func (*Experiment) Uncached() bool { return true }
 
 // Run implements experiment.Experiment.
-func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.Result, error) {
+func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
 	d, ok := Durations[env.Profile]
 	if !ok {
 		return nil, fmt.Errorf("performance: unknown profile %q", env.Profile)
@@ -76,7 +78,7 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.Re
 	if err != nil {
 		return nil, err
 	}
-	t := experiment.Table{
+	t := results.Table{
 		Name:   "throughput",
 		Timing: true,
 		Caption: fmt.Sprintf("Single-goroutine throughput on the %dx%d stand-in image %q, measured with go-benchmarks "+
@@ -92,7 +94,7 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*experiment.Re
 		}
 		t.AddRow(m.Name, m.MBps(), ms2(m.Median), ms2(m.Mean), ms2(m.P5), ms2(m.P99), m.Count, goal, meets)
 	}
-	return &experiment.Result{Tables: []experiment.Table{t}, Notes: []string{
+	return &results.Result{Tables: []results.Table{t}, Notes: []string{
 		"encrypt/decrypt rows reuse one cipher per key: the keystreams and the permutation depend only on the key and the image size, " +
 			"so they are computed once and cached. The keystream row is the cold cost of a new key (a fresh cipher each call).",
 		"metrics/all is metrics.NewReport: entropy, NPCR/UACI, three correlations, χ², PSNR and SSIM (SSIM dominates its cost).",
@@ -112,7 +114,7 @@ func targets(img *imageio.Gray, seed uint64) ([]perf.Target, []float64, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		key := scheme.GenerateKey(experiment.SubSeed(seed, ID, name))
+		key := scheme.GenerateKey(seeds.Sub(seed, ID, name))
 		c, err := scheme.New(key)
 		if err != nil {
 			return nil, nil, err

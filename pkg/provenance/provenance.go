@@ -1,0 +1,202 @@
+// Package provenance assembles the provenance of a run — the one place that
+// does: what the process can find out about itself (git commit and dirty
+// flag, Go, GoMLX and GoNB versions, host, OS, CPUs, command line) and what
+// the run's experiment.Env says (backend and device, profile, seed,
+// dataset). The results.Provenance type and its JSON live in pkg/results;
+// pkg/report shows it on every page.
+package provenance
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+)
+
+// Pinned versions used when they cannot be read from the running binary.
+const (
+	// PinnedGoMLXVersion is the GoMLX version go.mod pins; CollectProvenance
+	// reports it when the binary's build info does not list GoMLX (e.g. a
+	// test binary that does not link it).
+	PinnedGoMLXVersion = "v0.28.8"
+	// GoNBVersion is the GoNB version the notebook kernel installer pins.
+	GoNBVersion = "v0.11.5"
+	// gomlxModule is the module path looked up in the build info.
+	gomlxModule = "github.com/gomlx/gomlx"
+	// gitTimeout bounds each git call made by CollectProvenance.
+	gitTimeout = 10 * time.Second
+	// Unknown is recorded for facts that could not be determined.
+	Unknown = "unknown"
+)
+
+// Collect fills what can be found out about this process: the git
+// commit and dirty flag of the module containing dir ("" = the current
+// directory; git runs in the directory holding go.mod, found by walking up),
+// the Go, GoMLX and GoNB versions, host, OS/arch, CPU count, Start (now) and
+// Command (os.Args, see CommandLine). When git is missing or dir is not in a
+// repository, Commit is "unknown" and Extra["git"] says why.
+//
+// The caller fills the run's own facts (Backend, Device, Profile, Seed,
+// Dataset, DatasetHash, SkippedFiles) and calls Finish when done; Start does both for a run.
+func Collect(dir string) results.Provenance {
+	p := results.Provenance{
+		GoVersion:    runtime.Version(),
+		GoMLXVersion: gomlxVersion(),
+		GoNBVersion:  GoNBVersion,
+		OSArch:       runtime.GOOS + "/" + runtime.GOARCH,
+		CPUs:         runtime.NumCPU(),
+		Start:        time.Now(),
+		Command:      CommandLine(os.Args),
+		Extra:        map[string]string{},
+	}
+	if h, err := os.Hostname(); err == nil {
+		p.Host = h
+	} else {
+		p.Host = Unknown
+	}
+	root := ModuleRoot(dir)
+	commit, err := git(root, "rev-parse", "HEAD")
+	if err != nil {
+		p.Commit = Unknown
+		p.Extra["git"] = err.Error()
+		return p
+	}
+	p.Commit = commit
+	status, err := git(root, "status", "--porcelain")
+	if err != nil {
+		p.Extra["git"] = err.Error()
+	}
+	p.Dirty = status != ""
+	return p
+}
+
+// Start returns the provenance of a run of env that starts now: Collect
+// (git looked up from moduleDir, "" = the current directory) plus the
+// run's backend configuration, profile, seed, dataset and the number of
+// dataset files skipped as unreadable. command, when not empty, replaces
+// the recorded command line (the CLI gives the canonical one).
+func Start(env *experiment.Env, moduleDir, command string, skipped int) results.Provenance {
+	p := Collect(moduleDir)
+	if command != "" {
+		p.Command = command
+	}
+	p.Profile = string(env.Profile)
+	p.Seed = env.Seed
+	p.SkippedFiles = skipped
+	if env.Data != nil {
+		p.Dataset = env.Data.Name()
+	}
+	if env.Backend != nil {
+		p.Backend = env.Backend.Config()
+		p.Extra["backend_reason"] = env.Backend.Reason()
+	}
+	p.Extra["code_version"] = experiment.CodeVersion()
+	return p
+}
+
+// Finish records the end of the run: the device the backend computed on
+// (the backend describes it only if the run created it: describing it must
+// not create one), the content hash of the data used, and the end time.
+func Finish(p *results.Provenance, env *experiment.Env, dataHash string) {
+	if env.Backend != nil {
+		p.Device = env.Backend.Device()
+	}
+	p.DatasetHash = dataHash
+	p.Finish(time.Now())
+}
+
+// ModuleRoot returns the closest directory at or above dir that holds a
+// go.mod file, or dir itself (made absolute) when there is none. An empty
+// dir means the current directory.
+func ModuleRoot(dir string) string {
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	for d := abs; ; {
+		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return abs
+		}
+		d = parent
+	}
+}
+
+func git(dir string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	out, err := cmd.Output()
+	if err != nil {
+		msg := err.Error()
+		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
+			msg = strings.TrimSpace(string(ee.Stderr))
+		}
+		return "", fmt.Errorf("git %s in %s: %s", strings.Join(args, " "), dir, msg)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func gomlxVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path != gomlxModule {
+				continue
+			}
+			if d.Replace != nil && d.Replace.Version != "" {
+				return d.Replace.Version
+			}
+			if d.Version != "" && d.Version != "(devel)" {
+				return d.Version
+			}
+		}
+	}
+	return PinnedGoMLXVersion
+}
+
+// CommandLine joins args into a line a POSIX shell would split back into the
+// same arguments, quoting where needed. When args[0] is a binary built by
+// `go run` (it lives in a go-build temporary directory) it is written as
+// "go run ./cmd/<name>", which is how such a run is repeated.
+func CommandLine(args []string) string {
+	parts := make([]string, 0, len(args)+2)
+	for i, a := range args {
+		if i == 0 && strings.Contains(filepath.ToSlash(a), "/go-build") {
+			parts = append(parts, "go", "run", "./cmd/"+filepath.Base(a))
+			continue
+		}
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
