@@ -288,6 +288,15 @@ func (b *BOSSbase) Len() int { return len(b.ver.Valid) }
 // ID is the file name of valid image i, e.g. "1.pgm".
 func (b *BOSSbase) ID(i int) string { return b.ver.Valid[i] }
 
+// Size is BOSSSize×BOSSSize for every valid image: verification checked
+// each header (Sizer).
+func (b *BOSSbase) Size(i int) (int, int, error) {
+	if i < 0 || i >= len(b.ver.Valid) {
+		return 0, 0, fmt.Errorf("%s: image %d is out of range 0..%d", b.Name(), i, len(b.ver.Valid)-1)
+	}
+	return BOSSSize, BOSSSize, nil
+}
+
 // Load decodes valid image i. Safe for concurrent use.
 func (b *BOSSbase) Load(i int) (*imageio.Gray, error) {
 	if i < 0 || i >= len(b.ver.Valid) {

@@ -1,9 +1,8 @@
 package dataset
 
 import (
-	"crypto/sha256"
+	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"math"
@@ -55,24 +54,51 @@ type Crop struct {
 	Image   *imageio.Gray
 }
 
-// Set is a cropped dataset split by source image: no image has crops in
-// both Train and Test. Both lists are in source order, and within an image
-// in row-major tile order.
-type Set struct {
-	// Source is the Source's Name.
-	Source string
+// CropRef names a crop without its pixels: which source image and where.
+type CropRef struct {
+	Image   int    // index of the source image in the Source
+	ImageID string // its ID
+	X, Y    int    // top-left corner
+}
+
+// Split names a side of a Plan.
+type Split string
+
+// Splits.
+const (
+	Train Split = "train"
+	Test  Split = "test"
+	// All is the train crops followed by the test crops.
+	All Split = "all"
+)
+
+// Plan is a cropped dataset split by source image, without its pixels: the
+// crops each side uses, in order. No image has crops in both Train and
+// Test. Both lists are in source order, and within an image in row-major
+// tile order, so the crops of one image are adjacent. A Plan streams its
+// pixels on demand (Stream, Batches): memory is bounded by the images being
+// decoded, never the data set (BOSSbase at paper scale is 40 000 crops of
+// 256², 2.6 GB of pixels).
+type Plan struct {
+	src Source
 	// Config is the configuration used, with defaults filled in.
 	Config CropConfig
 	// TrainIDs and TestIDs are the source images on each side, in source order.
 	TrainIDs, TestIDs []string
-	Train, Test       []Crop
-
-	hashOnce sync.Once
-	hash     string
+	// Train and Test are the crops of each side.
+	Train, Test []CropRef
 }
 
-// NewSet loads the images of src, cuts each into crops and splits them into
-// train and test by source image.
+// Sizer is implemented by sources that know an image's size without
+// decoding its pixels (all of this package's sources do). NewPlan decodes
+// the images of other sources once to learn their sizes.
+type Sizer interface {
+	// Size returns the width and height of image i.
+	Size(i int) (width, height int, err error)
+}
+
+// NewPlan chooses, crops and splits the images of src; it reads image sizes
+// only (see Sizer), never pixels.
 //
 // The split: the chosen images are ordered by a seeded shuffle of their
 // IDs; the first round(TestFraction·n) go to test — at least one when
@@ -82,11 +108,10 @@ type Set struct {
 //
 // An image smaller than Size×Size is an error naming the image (rather
 // than a silent skip, which would change the data behind a profile
-// unnoticed). Images are loaded in parallel; the result does not depend on
-// the order in which loads finish.
-func NewSet(src Source, cfg CropConfig) (*Set, error) {
+// unnoticed).
+func NewPlan(src Source, cfg CropConfig) (*Plan, error) {
 	if src == nil {
-		return nil, fmt.Errorf("dataset.NewSet: nil source")
+		return nil, fmt.Errorf("dataset.NewPlan: nil source")
 	}
 	if cfg.PerImage == 0 {
 		cfg.PerImage = DefaultPerImage
@@ -96,17 +121,17 @@ func NewSet(src Source, cfg CropConfig) (*Set, error) {
 	}
 	switch {
 	case cfg.Size < 1:
-		return nil, fmt.Errorf("dataset.NewSet: crop Size=%d must be positive", cfg.Size)
+		return nil, fmt.Errorf("dataset.NewPlan: crop Size=%d must be positive", cfg.Size)
 	case cfg.PerImage < 1:
-		return nil, fmt.Errorf("dataset.NewSet: PerImage=%d must be positive", cfg.PerImage)
+		return nil, fmt.Errorf("dataset.NewPlan: PerImage=%d must be positive", cfg.PerImage)
 	case cfg.MaxImages < 0:
-		return nil, fmt.Errorf("dataset.NewSet: MaxImages=%d must not be negative", cfg.MaxImages)
+		return nil, fmt.Errorf("dataset.NewPlan: MaxImages=%d must not be negative", cfg.MaxImages)
 	case !(cfg.TestFraction > 0 && cfg.TestFraction < 1):
-		return nil, fmt.Errorf("dataset.NewSet: TestFraction=%g must be in (0, 1)", cfg.TestFraction)
+		return nil, fmt.Errorf("dataset.NewPlan: TestFraction=%g must be in (0, 1)", cfg.TestFraction)
 	}
 	n := src.Len()
 	if n < 1 {
-		return nil, fmt.Errorf("dataset.NewSet: source %s has no images", src.Name())
+		return nil, fmt.Errorf("dataset.NewPlan: source %s has no images", src.Name())
 	}
 	ids := make([]string, n)
 	seen := make(map[string]int, n)
@@ -114,7 +139,7 @@ func NewSet(src Source, cfg CropConfig) (*Set, error) {
 	for i := range ids {
 		ids[i] = src.ID(i)
 		if j, dup := seen[ids[i]]; dup {
-			return nil, fmt.Errorf("dataset.NewSet: source %s has images %d and %d with the same ID %q", src.Name(), j, i, ids[i])
+			return nil, fmt.Errorf("dataset.NewPlan: source %s has images %d and %d with the same ID %q", src.Name(), j, i, ids[i])
 		}
 		seen[ids[i]] = i
 		all[i] = i
@@ -133,18 +158,136 @@ func NewSet(src Source, cfg CropConfig) (*Set, error) {
 		isTest[i] = true
 	}
 
-	crops, err := loadCrops(src, ids, chosen, cfg)
+	sizes, err := imageSizes(src, chosen)
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{Source: src.Name(), Config: cfg}
+	p := &Plan{src: src, Config: cfg}
 	for k, i := range chosen {
+		w, h := sizes[k][0], sizes[k][1]
+		if w < cfg.Size || h < cfg.Size {
+			return nil, fmt.Errorf("dataset.NewPlan: image %q of %s is %dx%d, smaller than the %dx%d crop",
+				ids[i], src.Name(), w, h, cfg.Size, cfg.Size)
+		}
+		var refs []CropRef
+		for _, o := range TileOrigins(w, h, ids[i], cfg) {
+			refs = append(refs, CropRef{Image: i, ImageID: ids[i], X: o[0], Y: o[1]})
+		}
 		if isTest[i] {
-			s.TestIDs = append(s.TestIDs, ids[i])
-			s.Test = append(s.Test, crops[k]...)
+			p.TestIDs = append(p.TestIDs, ids[i])
+			p.Test = append(p.Test, refs...)
 		} else {
-			s.TrainIDs = append(s.TrainIDs, ids[i])
-			s.Train = append(s.Train, crops[k]...)
+			p.TrainIDs = append(p.TrainIDs, ids[i])
+			p.Train = append(p.Train, refs...)
+		}
+	}
+	return p, nil
+}
+
+// imageSizes returns the sizes of the chosen images: from the source's
+// Sizer, or by decoding them (in parallel, a few at a time).
+func imageSizes(src Source, chosen []int) ([][2]int, error) {
+	sizes := make([][2]int, len(chosen))
+	if sz, ok := src.(Sizer); ok {
+		for k, i := range chosen {
+			w, h, err := sz.Size(i)
+			if err != nil {
+				return nil, err
+			}
+			sizes[k] = [2]int{w, h}
+		}
+		return sizes, nil
+	}
+	errs := make([]error, len(chosen))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), maxLoadWorkers, len(chosen)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1) - 1); k < len(chosen); k = int(next.Add(1) - 1) {
+				g, err := src.Load(chosen[k])
+				if err != nil {
+					errs[k] = err
+					continue
+				}
+				sizes[k] = [2]int{g.Width, g.Height}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sizes, nil
+}
+
+// Source returns the source the plan crops.
+func (p *Plan) Source() Source { return p.src }
+
+// Refs returns the crops of a split, in order (All: train, then test).
+func (p *Plan) Refs(split Split) []CropRef {
+	switch split {
+	case Train:
+		return p.Train
+	case Test:
+		return p.Test
+	}
+	return append(append(make([]CropRef, 0, len(p.Train)+len(p.Test)), p.Train...), p.Test...)
+}
+
+// Len is the number of crops of a split.
+func (p *Plan) Len(split Split) int {
+	switch split {
+	case Train:
+		return len(p.Train)
+	case Test:
+		return len(p.Test)
+	}
+	return len(p.Train) + len(p.Test)
+}
+
+// Images is the number of source images used.
+func (p *Plan) Images() int { return len(p.TrainIDs) + len(p.TestIDs) }
+
+// String summarises the plan in one line.
+func (p *Plan) String() string {
+	return fmt.Sprintf("%s: %d crops of %dx%d from %d images: %d train (%d images), %d test (%d images)",
+		p.src.Name(), p.Len(All), p.Config.Size, p.Config.Size, p.Images(),
+		len(p.Train), len(p.TrainIDs), len(p.Test), len(p.TestIDs))
+}
+
+// Set is a Plan loaded whole into memory. Fine for small sets (tests,
+// notebooks, the smoke and quick profiles); use Plan.Stream or
+// Plan.Batches for anything larger.
+type Set struct {
+	*Plan
+	// Source is the Source's Name.
+	Source string
+	// Train and Test are the crops of each side, in the plan's order.
+	Train, Test []Crop
+
+	hashOnce sync.Once
+	hash     string
+}
+
+// NewSet plans (NewPlan) and loads every crop of src.
+func NewSet(src Source, cfg CropConfig) (*Set, error) {
+	p, err := NewPlan(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Plan: p, Source: src.Name()}
+	for c, err := range p.Stream(context.Background(), All) {
+		if err != nil {
+			return nil, err
+		}
+		if len(s.Train) < len(p.Train) {
+			s.Train = append(s.Train, c)
+		} else {
+			s.Test = append(s.Test, c)
 		}
 	}
 	return s, nil
@@ -191,88 +334,10 @@ func TileOrigins(width, height int, id string, cfg CropConfig) [][2]int {
 	return out
 }
 
-// loadCrops loads the chosen images in parallel; crops[k] holds the crops
-// of image chosen[k].
-func loadCrops(src Source, ids []string, chosen []int, cfg CropConfig) ([][]Crop, error) {
-	crops := make([][]Crop, len(chosen))
-	errs := make([]error, len(chosen))
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), maxLoadWorkers, len(chosen))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				k := int(next.Add(1) - 1)
-				if k >= len(chosen) {
-					return
-				}
-				crops[k], errs[k] = cropImage(src, chosen[k], ids[chosen[k]], cfg)
-				if errs[k] != nil {
-					failed.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return crops, nil
-}
-
-func cropImage(src Source, i int, id string, cfg CropConfig) ([]Crop, error) {
-	g, err := src.Load(i)
-	if err != nil {
-		return nil, err
-	}
-	if g.Width < cfg.Size || g.Height < cfg.Size {
-		return nil, fmt.Errorf("dataset.NewSet: image %q of %s is %dx%d, smaller than the %dx%d crop",
-			id, src.Name(), g.Width, g.Height, cfg.Size, cfg.Size)
-	}
-	origins := TileOrigins(g.Width, g.Height, id, cfg)
-	out := make([]Crop, len(origins))
-	for k, o := range origins {
-		c, err := g.SubImage(o[0], o[1], cfg.Size, cfg.Size)
-		if err != nil {
-			return nil, fmt.Errorf("dataset.NewSet: image %q: %v", id, err)
-		}
-		out[k] = Crop{ImageID: id, X: o[0], Y: o[1], Image: c}
-	}
-	return out, nil
-}
-
-// Hash is the hex SHA-256 of exactly the data in the set: a format tag,
-// the crop size, then for the train and then the test crops, their count
-// and, for each crop in order, its image ID, position, size and pixels.
-// Two sets with the same hash hold the same crops in the same split and
-// order. It is computed once and cached.
+// Hash is the content hash of the set's crops, as they are now (see
+// Hasher: a set loaded by NewSet has its plan's hash), computed once.
 func (s *Set) Hash() string {
-	s.hashOnce.Do(func() {
-		h := sha256.New()
-		h.Write([]byte(hashVersion))
-		writeInt(h, s.Config.Size)
-		for _, part := range []struct {
-			name  string
-			crops []Crop
-		}{{"train", s.Train}, {"test", s.Test}} {
-			writeString(h, part.name)
-			writeInt(h, len(part.crops))
-			for _, c := range part.crops {
-				writeString(h, c.ImageID)
-				writeInt(h, c.X)
-				writeInt(h, c.Y)
-				writeInt(h, c.Image.Width)
-				writeInt(h, c.Image.Height)
-				h.Write(c.Image.Pix)
-			}
-		}
-		s.hash = hex.EncodeToString(h.Sum(nil))
-	})
+	s.hashOnce.Do(func() { s.hash = hashCrops(s.Config.Size, s.Train, s.Test) })
 	return s.hash
 }
 
@@ -285,14 +350,4 @@ func writeInt(h hash.Hash, v int) {
 func writeString(h hash.Hash, s string) {
 	writeInt(h, len(s))
 	h.Write([]byte(s))
-}
-
-// Images is the number of source images used.
-func (s *Set) Images() int { return len(s.TrainIDs) + len(s.TestIDs) }
-
-// String summarises the set in one line.
-func (s *Set) String() string {
-	return fmt.Sprintf("%s: %d crops of %dx%d from %d images: %d train (%d images), %d test (%d images), hash %s",
-		s.Source, len(s.Train)+len(s.Test), s.Config.Size, s.Config.Size, s.Images(),
-		len(s.Train), len(s.TrainIDs), len(s.Test), len(s.TestIDs), s.Hash()[:16])
 }

@@ -32,3 +32,19 @@ func (s *standIn) Load(i int) (*imageio.Gray, error) {
 	}
 	return imageio.DecodeGray(bytes.NewReader(data), "standin/"+s.names[i])
 }
+
+// Size reads image i's PGM header (Sizer).
+func (s *standIn) Size(i int) (int, int, error) {
+	if i < 0 || i >= len(s.names) {
+		return 0, 0, fmt.Errorf("standin: image %d is out of range 0..%d", i, len(s.names)-1)
+	}
+	data, err := standin.Bytes(s.names[i])
+	if err != nil {
+		return 0, 0, err
+	}
+	h, err := imageio.DecodePGMHeader(bytes.NewReader(data), "standin/"+s.names[i])
+	if err != nil {
+		return 0, 0, err
+	}
+	return h.Width, h.Height, nil
+}

@@ -71,6 +71,14 @@ func (s *synthetic) Name() string {
 
 func (s *synthetic) Len() int { return s.n }
 
+// Size is size×size for every image (Sizer).
+func (s *synthetic) Size(i int) (int, int, error) {
+	if i < 0 || i >= s.n {
+		return 0, 0, fmt.Errorf("%s: image %d is out of range 0..%d", s.Name(), i, s.n-1)
+	}
+	return s.size, s.size, nil
+}
+
 func (s *synthetic) ID(i int) string { return fmt.Sprintf("synthetic-%06d", i) }
 
 func (s *synthetic) Load(i int) (*imageio.Gray, error) {

@@ -36,11 +36,14 @@ func PSNR(a, b *imageio.Gray) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return psnrFromMSE(m), nil
+	return PSNRFromMSE(m), nil
 }
 
-// psnrFromMSE is 10·log10(255²/m), +Inf for m = 0.
-func psnrFromMSE(m float64) float64 {
+// PSNRFromMSE is the PSNR in dB of a mean squared error m (in squared grey
+// levels): 10·log10(255²/m), +Inf for m = 0. Averaging MSE over images and
+// converting once gives the PSNR of a set of images that stays finite when
+// some of them are reproduced exactly.
+func PSNRFromMSE(m float64) float64 {
 	if m == 0 {
 		return math.Inf(1)
 	}

@@ -64,7 +64,7 @@ func NewReport(plain, cipher, cipher2 *imageio.Gray) (*Report, error) {
 		CorrV:   corr.V,
 		CorrD:   corr.D,
 		Chi2:    chiSquareOfHistogram(&h, l),
-		PSNR:    psnrFromMSE(mse(plain.Pix, cipher.Pix)),
+		PSNR:    PSNRFromMSE(mse(plain.Pix, cipher.Pix)),
 		SSIM:    math.NaN(),
 	}
 	if plain.Width >= SSIMWindow && plain.Height >= SSIMWindow {

@@ -23,7 +23,9 @@ type Target struct {
 	Name string
 	// Bytes processed by one call of Fn (for MB/s); 0 if not meaningful.
 	Bytes int64
-	Fn    func()
+	// Fn is the timed operation. An error stops the measurement: Measure
+	// returns the first one, naming the target.
+	Fn func() error
 }
 
 // Measurement is the timing of one Target.
@@ -49,18 +51,31 @@ const Warmups = 2
 // os.Stdout, which Measure redirects to read the numbers back.
 var stdoutMu sync.Mutex
 
-// Measure runs each target for about d with go-benchmarks and returns the
-// parsed measurements in order.
+// Measure calls each target once (an error there is returned at once,
+// naming the target), then runs each for about d with go-benchmarks and
+// returns the parsed measurements in order. An error during timing is
+// returned too (the numbers of a failing operation mean nothing).
 func Measure(targets []Target, d time.Duration) ([]Measurement, error) {
 	if len(targets) == 0 {
 		return nil, nil
 	}
 	fns := make([]benchmarks.NamedFunction, len(targets))
+	errs := make([]error, len(targets))
 	for i, t := range targets {
 		if t.Name == "" || strings.ContainsAny(t.Name, " \t\n") {
 			return nil, fmt.Errorf("perf: target name %q must be non-empty without spaces", t.Name)
 		}
-		fns[i] = benchmarks.NamedFunction{Name: t.Name, Func: t.Fn}
+		if t.Fn == nil {
+			return nil, fmt.Errorf("perf: target %q has no function", t.Name)
+		}
+		if err := t.Fn(); err != nil {
+			return nil, fmt.Errorf("perf: %s: %w", t.Name, err)
+		}
+		fns[i] = benchmarks.NamedFunction{Name: t.Name, Func: func() {
+			if err := t.Fn(); err != nil && errs[i] == nil {
+				errs[i] = err
+			}
+		}}
 	}
 	out, err := captureStdout(func() {
 		benchmarks.New(fns...).
@@ -73,6 +88,11 @@ func Measure(targets []Target, d time.Duration) ([]Measurement, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("perf: %s: %w", targets[i].Name, err)
+		}
 	}
 	return parse(out, targets)
 }

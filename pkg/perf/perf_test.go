@@ -1,6 +1,7 @@
 package perf
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,12 +10,13 @@ import (
 func TestMeasureParsesEveryTarget(t *testing.T) {
 	buf := make([]byte, 1<<16)
 	ms, err := Measure([]Target{
-		{Name: "fill", Bytes: int64(len(buf)), Fn: func() {
+		{Name: "fill", Bytes: int64(len(buf)), Fn: func() error {
 			for i := range buf {
 				buf[i] = byte(i)
 			}
+			return nil
 		}},
-		{Name: "nothing", Fn: func() {}},
+		{Name: "nothing", Fn: func() error { return nil }},
 	}, 20*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -31,8 +33,25 @@ func TestMeasureParsesEveryTarget(t *testing.T) {
 }
 
 func TestBadNameIsRejected(t *testing.T) {
-	if _, err := Measure([]Target{{Name: "a b", Fn: func() {}}}, time.Millisecond); err == nil || !strings.Contains(err.Error(), "without spaces") {
+	if _, err := Measure([]Target{{Name: "a b", Fn: func() error { return nil }}}, time.Millisecond); err == nil || !strings.Contains(err.Error(), "without spaces") {
 		t.Fatalf("want a name error, got %v", err)
+	}
+}
+
+func TestFailingTargetIsAnError(t *testing.T) {
+	calls := 0
+	_, err := Measure([]Target{{Name: "flaky", Fn: func() error {
+		calls++
+		if calls > 3 {
+			return errors.New("disk full")
+		}
+		return nil
+	}}}, 20*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "flaky: disk full") {
+		t.Fatalf("an error during timing: got %v, want one naming the target", err)
+	}
+	if _, err := Measure([]Target{{Name: "broken", Fn: func() error { return errors.New("bad key") }}}, time.Millisecond); err == nil || !strings.Contains(err.Error(), "broken: bad key") {
+		t.Fatalf("an error on the first call: got %v", err)
 	}
 }
 

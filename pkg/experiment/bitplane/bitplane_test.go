@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
@@ -77,8 +78,8 @@ func TestBitplaneSmoke(t *testing.T) {
 		}
 	}
 	keys := table(t, res, "key sensitivity")
-	if len(keys.Rows) != len(Ciphers)*len(FlippedBits) {
-		t.Fatalf("key table has %d rows, want %d", len(keys.Rows), len(Ciphers)*len(FlippedBits))
+	if len(keys.Rows) != len(Ciphers)*len(battery.DefaultFlippedBits) {
+		t.Fatalf("key table has %d rows, want %d", len(keys.Rows), len(Ciphers)*len(battery.DefaultFlippedBits))
 	}
 	for _, r := range keys.Rows {
 		name, bit, npcr, unchanged := r[0].(string), r[1].(int), r[2].(float64), r[5].(float64)

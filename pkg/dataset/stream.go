@@ -1,0 +1,265 @@
+package dataset
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"iter"
+	"runtime"
+
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+// group is the crops of one source image, adjacent in a plan's order.
+type group []CropRef
+
+// groups cuts refs into runs of crops of the same source image.
+func groups(refs []CropRef) []group {
+	var gs []group
+	for i := 0; i < len(refs); {
+		j := i + 1
+		for j < len(refs) && refs[j].Image == refs[i].Image {
+			j++
+		}
+		gs = append(gs, group(refs[i:j]))
+		i = j
+	}
+	return gs
+}
+
+// Workers is the default number of source images a stream decodes ahead,
+// in parallel: min(GOMAXPROCS, 8). A stream holds at most 2·Workers decoded
+// source images at once.
+func Workers() int { return min(runtime.GOMAXPROCS(0), maxLoadWorkers) }
+
+// Stream yields the crops of split in the plan's order, decoding each
+// source image once, with Workers() images decoded ahead in parallel. The
+// order (and so everything computed from it) does not depend on which
+// decode finishes first. An error ends the stream after it is yielded; so
+// does ctx being cancelled (with ctx's error) or the consumer stopping.
+func (p *Plan) Stream(ctx context.Context, split Split) iter.Seq2[Crop, error] {
+	return p.streamGroups(ctx, groups(p.Refs(split)), Workers())
+}
+
+// loaded is one decoded group, or why it could not be.
+type loaded struct {
+	crops []Crop
+	err   error
+}
+
+// streamGroups decodes groups with up to workers in flight (plus as many
+// decoded and waiting to be consumed) and yields their crops in order.
+func (p *Plan) streamGroups(ctx context.Context, gs []group, workers int) iter.Seq2[Crop, error] {
+	return func(yield func(Crop, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		workers = max(1, workers)
+		// futures carries one result channel per group, in order; its
+		// capacity bounds how far decoding runs ahead of the consumer.
+		futures := make(chan chan loaded, workers)
+		sem := make(chan struct{}, workers)
+		go func() {
+			defer close(futures)
+			for _, g := range gs {
+				fut := make(chan loaded, 1)
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case futures <- fut:
+				case <-ctx.Done():
+					<-sem
+					return
+				}
+				go func(g group) {
+					defer func() { <-sem }()
+					fut <- p.load(g)
+				}(g)
+			}
+		}()
+		for fut := range futures {
+			if err := ctx.Err(); err != nil {
+				yield(Crop{}, err)
+				return
+			}
+			var l loaded
+			select {
+			case l = <-fut:
+			case <-ctx.Done():
+				yield(Crop{}, ctx.Err())
+				return
+			}
+			if l.err != nil {
+				yield(Crop{}, l.err)
+				return
+			}
+			for _, c := range l.crops {
+				if !yield(c, nil) {
+					return
+				}
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			yield(Crop{}, err)
+		}
+	}
+}
+
+// load decodes one source image and cuts its crops.
+func (p *Plan) load(g group) loaded {
+	img, err := p.src.Load(g[0].Image)
+	if err != nil {
+		return loaded{err: err}
+	}
+	out := make([]Crop, len(g))
+	for k, r := range g {
+		c, err := img.SubImage(r.X, r.Y, p.Config.Size, p.Config.Size)
+		if err != nil {
+			return loaded{err: fmt.Errorf("%s: image %q: %v", p.src.Name(), r.ImageID, err)}
+		}
+		out[k] = Crop{ImageID: r.ImageID, X: r.X, Y: r.Y, Image: c}
+	}
+	return loaded{crops: out}
+}
+
+// Hasher computes a plan's content hash from its crops, fed in the order of
+// split All (as Stream(ctx, All) yields them), so that a pass over the data
+// that does other work hashes it on the way. The hash is the hex SHA-256 of
+// a format tag, the crop size, then for the train and then the test crops
+// their count and, for each crop in order, its image ID, position, size and
+// pixels. Two plans with the same hash hold the same crops in the same
+// split and order.
+type Hasher struct {
+	plan *Plan
+	w    cropHash
+	n    int  // crops added
+	test bool // the test section's header is written
+}
+
+// cropHash writes the hashed layout (see Hasher).
+type cropHash struct{ h hash.Hash }
+
+func newCropHash(size int) cropHash {
+	c := cropHash{h: sha256.New()}
+	c.h.Write([]byte(hashVersion))
+	writeInt(c.h, size)
+	return c
+}
+
+func (c cropHash) section(name string, n int) {
+	writeString(c.h, name)
+	writeInt(c.h, n)
+}
+
+func (c cropHash) crop(cr Crop) {
+	writeString(c.h, cr.ImageID)
+	writeInt(c.h, cr.X)
+	writeInt(c.h, cr.Y)
+	writeInt(c.h, cr.Image.Width)
+	writeInt(c.h, cr.Image.Height)
+	c.h.Write(cr.Image.Pix)
+}
+
+func (c cropHash) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
+
+// hashCrops is the content hash of train and test crops of the given size.
+func hashCrops(size int, train, test []Crop) string {
+	c := newCropHash(size)
+	for _, part := range []struct {
+		name  string
+		crops []Crop
+	}{{"train", train}, {"test", test}} {
+		c.section(part.name, len(part.crops))
+		for _, cr := range part.crops {
+			c.crop(cr)
+		}
+	}
+	return c.sum()
+}
+
+// NewHasher starts the content hash of p.
+func (p *Plan) NewHasher() *Hasher {
+	h := &Hasher{plan: p, w: newCropHash(p.Config.Size)}
+	h.w.section("train", len(p.Train))
+	return h
+}
+
+// startTest writes the test part's header once, when the train part is done.
+func (h *Hasher) startTest() {
+	if !h.test && h.n == len(h.plan.Train) {
+		h.w.section("test", len(h.plan.Test))
+		h.test = true
+	}
+}
+
+// Add hashes the next crop. It is an error if c is not the plan's next
+// crop (another image or position) or if every crop was already added.
+func (h *Hasher) Add(c Crop) error {
+	refs, k := h.plan.Train, h.n
+	if k >= len(refs) {
+		refs, k = h.plan.Test, k-len(h.plan.Train)
+	}
+	if k >= len(refs) {
+		return fmt.Errorf("dataset: hashing %s: more than the plan's %d crops", h.plan.src.Name(), h.plan.Len(All))
+	}
+	if r := refs[k]; r.ImageID != c.ImageID || r.X != c.X || r.Y != c.Y || c.Image == nil {
+		return fmt.Errorf("dataset: hashing %s: crop %d is %q at (%d,%d), the plan's is %q at (%d,%d)",
+			h.plan.src.Name(), h.n, c.ImageID, c.X, c.Y, r.ImageID, r.X, r.Y)
+	}
+	h.startTest()
+	h.w.crop(c)
+	h.n++
+	return nil
+}
+
+// Sum returns the hash; it is an error unless every crop was added.
+func (h *Hasher) Sum() (string, error) {
+	if h.n != h.plan.Len(All) {
+		return "", fmt.Errorf("dataset: hashing %s: %d of %d crops added", h.plan.src.Name(), h.n, h.plan.Len(All))
+	}
+	h.startTest()
+	return h.w.sum(), nil
+}
+
+// Hash streams every crop of the plan once and returns its content hash
+// (see Hasher).
+func (p *Plan) Hash(ctx context.Context) (string, error) {
+	h := p.NewHasher()
+	for c, err := range p.Stream(ctx, All) {
+		if err != nil {
+			return "", err
+		}
+		if err := h.Add(c); err != nil {
+			return "", err
+		}
+	}
+	return h.Sum()
+}
+
+// Sample is one labelled example: a crop (possibly transformed, e.g.
+// encrypted) with a class label, a per-pixel mask, or both.
+type Sample struct {
+	Crop
+	// Label is the class index; NoLabel when the task has none.
+	Label int
+	// Mask is a per-pixel target of the crop's size (e.g. a segmentation
+	// or the plain image behind a cipher image); nil when there is none.
+	Mask *imageio.Gray
+}
+
+// NoLabel is Sample.Label of unlabelled samples.
+const NoLabel = -1
+
+// Labeler turns one crop into the samples it contributes, in a
+// deterministic order. A task whose classes are derived from the crops
+// (plain vs encrypted, which cipher, cover vs stego) returns one sample per
+// class, so that every class is built from the same source crops. It is
+// called from the goroutine that iterates the batches, one crop at a time.
+type Labeler func(c Crop) ([]Sample, error)
+
+// Unlabelled is the default Labeler: the crop itself, with NoLabel.
+func Unlabelled(c Crop) ([]Sample, error) { return []Sample{{Crop: c, Label: NoLabel}}, nil }
