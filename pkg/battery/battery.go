@@ -4,7 +4,8 @@
 // report tables and figures.
 //
 // Per crop and cipher (one key per cipher, drawn from the run seed):
-// Shannon entropy and local entropy of the cipher image, NPCR and UACI for a
+// Shannon entropy and local entropy of the cipher image (NaN for crops
+// smaller than one local-entropy block), NPCR and UACI for a
 // one-pixel plaintext change with Wu et al.'s (2011) pass/fail, horizontal,
 // vertical and diagonal adjacent-pixel correlation, the χ² histogram test,
 // and whether decryption gives the crop back bit for bit. On the first
@@ -26,6 +27,7 @@ package battery
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -385,11 +387,16 @@ func (bt *Battery) stats(g *imageio.Gray, seed uint64) (imageStats, error) {
 	if s.Entropy, err = metrics.Entropy(g); err != nil {
 		return s, err
 	}
-	le, err := metrics.LocalEntropy(g, seed)
-	if err != nil {
-		return s, err
+	// Local entropy needs at least one block: smaller crops report NaN
+	// ("—"), not an error.
+	s.LocalEntropy = math.NaN()
+	if g.Width >= metrics.LocalEntropyBlockSize && g.Height >= metrics.LocalEntropyBlockSize {
+		le, err := metrics.LocalEntropy(g, seed)
+		if err != nil {
+			return s, err
+		}
+		s.LocalEntropy = le.Mean
 	}
-	s.LocalEntropy = le.Mean
 	corr, err := metrics.Correlations(g)
 	if err != nil {
 		return s, err

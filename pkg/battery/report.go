@@ -248,7 +248,7 @@ func (r *Report) RobustnessTable() results.Table {
 			"Gaussian: N(0, σ²) grey levels added, rounded and clipped; occlusion: a block of that share of the image, at the top-left corner, set to 0), "+
 			"then decrypted with the right key and compared with the plain crop. PSNR in dB of the mean squared error over the crops (∞: every decryption identical) and mean SSIM (1: identical); "+
 			"\"%s\" is decryption of the undamaged cipher image (lossy ciphers show their reconstruction quality there). "+
-			"A diffusing cipher spreads a damaged pixel over the whole decryption (low PSNR even for 1 %% noise); a keystream XOR keeps the damage where it is.",
+			"A keystream XOR leaves each damaged pixel damaged in place and no worse; chained diffusion damages several plain pixels per damaged cipher pixel, and a permutation scatters them over the image.",
 			len(rs), NoDistortion),
 		Columns: []string{"cipher", "distortion", "PSNR dB", "SSIM"},
 	}

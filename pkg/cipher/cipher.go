@@ -18,6 +18,17 @@
 // Keys are one line of text, "<scheme>:<name>=<value>,...", parsed by
 // [ParseKey] or a Scheme's ParseKey and printed by Key.String.
 //
+// # The registry
+//
+// Schemes are found by name ([Lookup], [Names]); the three above are built
+// in, and any package can add one with [Register] — a new cipher family is
+// a chaos file, a cipher file and one registry line, after which it appears
+// in every registry-driven table (pkg/battery measures every registered
+// scheme by default). Trained ciphers (GoMLX models: a weights file plus a
+// secret key) enter the same registry through a [Family] and [BindTrained];
+// see trained.go. This package never imports GoMLX: the model families
+// register themselves.
+//
 // # The bit-plane schemes: keystreams
 //
 // For an image of L pixels (row-major; the streams depend on the key and L
@@ -84,6 +95,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -139,16 +151,88 @@ type Scheme interface {
 	New(Key) (Cipher, error)
 }
 
-var registry = map[string]Scheme{
-	NameBitplaneXOR: bitplaneScheme{name: NameBitplaneXOR, diffuse: false},
-	NameBitplane:    bitplaneScheme{name: NameBitplane, diffuse: true},
-	NameAESCTR:      aesScheme{},
+// registry holds the schemes and trained-cipher families by name.
+var registry = struct {
+	sync.RWMutex
+	schemes  map[string]Scheme
+	families map[string]Family
+}{
+	schemes: map[string]Scheme{
+		NameBitplaneXOR: bitplaneScheme{name: NameBitplaneXOR, diffuse: false},
+		NameBitplane:    bitplaneScheme{name: NameBitplane, diffuse: true},
+		NameAESCTR:      aesScheme{},
+	},
+	families: map[string]Family{},
+}
+
+// validName reports why name cannot be a scheme or family name ("" when it
+// can): it must be non-empty, at most 64 bytes, made of letters, digits and
+// "-_.", with "/" allowed only where allowSlash (bound trained schemes,
+// "<family>/<tag>").
+func validName(name string, allowSlash bool) string {
+	if name == "" || len(name) > 64 {
+		return "must be 1 to 64 bytes"
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r) || (allowSlash && r == '/')
+		if !ok {
+			return fmt.Sprintf("has the character %q (allowed: letters, digits, '-', '_', '.')", r)
+		}
+	}
+	return ""
+}
+
+// Register adds a scheme to the registry under s.Name(). It is an error if
+// the name is taken (by a scheme or a family) or is not a valid name
+// (letters, digits, '-', '_', '.'; '/' only in "<family>/<tag>" names of
+// bound trained schemes, see BindTrained).
+func Register(s Scheme) error {
+	if s == nil {
+		return errors.New("cipher: Register: nil scheme")
+	}
+	name := s.Name()
+	family, _, bound := strings.Cut(name, "/")
+	if why := validName(name, bound); why != "" {
+		return fmt.Errorf("cipher: Register: scheme name %q %s", name, why)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.schemes[name]; dup {
+		return fmt.Errorf("cipher: Register: scheme %q is already registered", name)
+	}
+	if _, dup := registry.families[name]; dup {
+		return fmt.Errorf("cipher: Register: %q is a trained-cipher family", name)
+	}
+	if _, ok := registry.families[family]; bound && !ok {
+		return fmt.Errorf("cipher: Register: %q: no trained-cipher family %q is registered", name, family)
+	}
+	registry.schemes[name] = s
+	return nil
+}
+
+// MustRegister is Register that panics on error (for init functions).
+func MustRegister(s Scheme) {
+	if err := Register(s); err != nil {
+		panic(err)
+	}
+}
+
+// Unregister removes a scheme; it reports whether one was registered (tests
+// register throw-away schemes and remove them).
+func Unregister(name string) bool {
+	registry.Lock()
+	defer registry.Unlock()
+	_, ok := registry.schemes[name]
+	delete(registry.schemes, name)
+	return ok
 }
 
 // Names returns the registered scheme names, sorted.
 func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
+	registry.RLock()
+	defer registry.RUnlock()
+	names := make([]string, 0, len(registry.schemes))
+	for n := range registry.schemes {
 		names = append(names, n)
 	}
 	slices.Sort(names)
@@ -157,22 +241,53 @@ func Names() []string {
 
 // Lookup returns the scheme with the given name.
 func Lookup(name string) (Scheme, error) {
-	s, ok := registry[name]
-	if !ok {
-		return nil, fmt.Errorf("cipher: unknown scheme %q (known: %s)", name, strings.Join(Names(), ", "))
+	registry.RLock()
+	s, ok := registry.schemes[name]
+	_, fam := registry.families[name]
+	registry.RUnlock()
+	switch {
+	case ok:
+		return s, nil
+	case fam:
+		return nil, fmt.Errorf("cipher: %q is a family of trained ciphers: its schemes are trained models (%q bound with BindTrained, or a key line naming its weights)", name, name+"/<tag>")
 	}
-	return s, nil
+	return nil, fmt.Errorf("cipher: unknown scheme %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// resolve finds the scheme of a key line's prefix: a registered scheme, or,
+// for an unregistered "<family>/<tag>", the family's scheme of that name
+// (its keys name their weights file, so a key line is enough to use a
+// trained cipher in a process that did not bind it).
+func resolve(name string) (Scheme, error) {
+	family, _, bound := strings.Cut(name, "/")
+	if bound {
+		registry.RLock()
+		s, ok := registry.schemes[name]
+		f, fam := registry.families[family]
+		registry.RUnlock()
+		switch {
+		case ok:
+			return s, nil
+		case fam:
+			if why := validName(name, true); why != "" {
+				return nil, fmt.Errorf("cipher: scheme name %q %s", name, why)
+			}
+			return &trainedScheme{name: name, family: f}, nil
+		}
+	}
+	return Lookup(name)
 }
 
 // ParseKey reads a key line of any registered scheme, choosing the scheme by
-// the line's "<scheme>:" prefix.
+// the line's "<scheme>:" prefix (a "<family>/<tag>:" prefix of a registered
+// trained-cipher family works without binding, see BindTrained).
 func ParseKey(line string) (Key, error) {
 	l := strings.TrimSpace(line)
 	name, _, ok := strings.Cut(l, ":")
 	if !ok {
 		return nil, fmt.Errorf("cipher: key line %q has no \"<scheme>:\" prefix (schemes: %s)", clip(l), strings.Join(Names(), ", "))
 	}
-	s, err := Lookup(name)
+	s, err := resolve(name)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +299,7 @@ func New(k Key) (Cipher, error) {
 	if k == nil {
 		return nil, errors.New("cipher: nil key")
 	}
-	s, err := Lookup(k.Scheme())
+	s, err := resolve(k.Scheme())
 	if err != nil {
 		return nil, err
 	}

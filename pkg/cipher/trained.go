@@ -1,0 +1,385 @@
+package cipher
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
+)
+
+// Trained ciphers.
+//
+// A trained cipher is a learned model (GoMLX networks in the model home,
+// pkg/models/...) plus a secret key. Its model family — the architecture,
+// e.g. "anc" — registers a Family with RegisterFamily (from the family's
+// package, so this package never imports GoMLX). Each trained model is a
+// weights file; BindTrained registers it as the scheme "<family>/<tag>",
+// which the security battery, the CLI and every registry-driven table then
+// use like any other scheme. Its keys are one line:
+//
+//	<family>/<tag>:weights=<path>,sha256=<64 hex digits>,secret=<hex>
+//
+// How weights are stored, hashed and found:
+//
+//   - stored: a weights file is one file written by the model family
+//     (pkg/models/nn checkpoints: a gob header, the variables, a SHA-256
+//     trailer); StoreWeights puts one in a content-addressed store,
+//     <dir>/<family>/<sha256>.weights (DefaultModelDir: $NEUROCRYPT_MODELS,
+//     else <user cache>/neurocrypt/models);
+//   - hashed: the key carries the SHA-256 of the whole file; making a cipher
+//     re-hashes the file and refuses one whose hash differs (a retrained or
+//     corrupt model never silently stands in for the one the key names);
+//   - found: at the key's path (relative paths from the current directory);
+//     if that file is missing or has another hash, at
+//     <dir>/<family>/<sha256>.weights in each folder of $NEUROCRYPT_MODELS
+//     (a path list) and in DefaultModelDir. A key line is therefore enough
+//     to use a trained cipher in another process or on another machine
+//     that has the weights file: "<family>/<tag>" need not be bound there,
+//     only the family registered (cmd/neurocrypt links every family).
+//
+// The secret is SecretBits bits, in ⌈SecretBits/8⌉ bytes, bit i being bit
+// i mod 8 (least significant first) of byte i div 8; unused high bits are
+// 0. FlipBit(i) flips secret bit i mod SecretBits. Paths are written with
+// '%', ',', '=' and control characters escaped as %XX.
+
+// ModelDirEnv names the environment variable listing folders of stored
+// weights (os.PathListSeparator-separated), searched before
+// DefaultModelDir.
+const ModelDirEnv = "NEUROCRYPT_MODELS"
+
+// WeightsExt is the file extension of stored weights files.
+const WeightsExt = ".weights"
+
+// MaxSecretBits bounds a family's secret length.
+const MaxSecretBits = 4096
+
+// Family is a family of trained ciphers: a model architecture whose trained
+// instances are weights files.
+type Family struct {
+	// Name is the family's registry name, e.g. "anc" (letters, digits,
+	// '-', '_', '.').
+	Name string
+	// Description is a one-line summary for listings.
+	Description string
+	// SecretBits is the length of the secret key, in bits (1 … MaxSecretBits).
+	SecretBits int
+	// Load returns the cipher of the trained model in the weights file at
+	// path (already checked against the key's SHA-256) under the secret
+	// (SecretBits bits, see the package notes on trained ciphers). Errors
+	// name the file. The cipher must be safe for concurrent use.
+	Load func(path string, secret []byte) (Cipher, error)
+}
+
+// RegisterFamily registers a family of trained ciphers (from an init
+// function of the family's package). It is an error if the name is taken
+// by a scheme or a family, or the family is incomplete.
+func RegisterFamily(f Family) error {
+	if why := validName(f.Name, false); why != "" {
+		return fmt.Errorf("cipher: RegisterFamily: name %q %s", f.Name, why)
+	}
+	if f.SecretBits < 1 || f.SecretBits > MaxSecretBits || f.Load == nil {
+		return fmt.Errorf("cipher: RegisterFamily %q: want 1..%d secret bits (got %d) and a Load function", f.Name, MaxSecretBits, f.SecretBits)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.families[f.Name]; dup {
+		return fmt.Errorf("cipher: RegisterFamily: family %q is already registered", f.Name)
+	}
+	if _, dup := registry.schemes[f.Name]; dup {
+		return fmt.Errorf("cipher: RegisterFamily: %q is a scheme", f.Name)
+	}
+	registry.families[f.Name] = f
+	return nil
+}
+
+// MustRegisterFamily is RegisterFamily that panics on error.
+func MustRegisterFamily(f Family) {
+	if err := RegisterFamily(f); err != nil {
+		panic(err)
+	}
+}
+
+// Families returns the registered trained-cipher family names, sorted.
+func Families() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	names := make([]string, 0, len(registry.families))
+	for n := range registry.families {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// BindTrained registers the trained model in the weights file at path as
+// the scheme "<family>/<tag>" and returns it. The file's SHA-256 is
+// computed now; the scheme's GenerateKey(seed) draws a secret from seed
+// and names this file. Binding a name again to a file with the same hash
+// returns the bound scheme; to another file it is an error.
+func BindTrained(family, tag, path string) (Scheme, error) {
+	registry.RLock()
+	f, ok := registry.families[family]
+	registry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("cipher: BindTrained: no trained-cipher family %q (families: %s)", family, strings.Join(Families(), ", "))
+	}
+	if why := validName(tag, false); why != "" {
+		return nil, fmt.Errorf("cipher: BindTrained: tag %q %s", tag, why)
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, fmt.Errorf("cipher: BindTrained: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("cipher: BindTrained: %w", err)
+	}
+	s := &trainedScheme{name: family + "/" + tag, family: f, weights: abs, sum: sum}
+	registry.Lock()
+	defer registry.Unlock()
+	if old, dup := registry.schemes[s.name]; dup {
+		if ts, ok := old.(*trainedScheme); ok && ts.sum == sum {
+			return ts, nil
+		}
+		return nil, fmt.Errorf("cipher: BindTrained: %q is already registered (for other weights)", s.name)
+	}
+	registry.schemes[s.name] = s
+	return s, nil
+}
+
+// DefaultModelDir is where StoreWeights puts weights by default and the
+// last place a key's weights are looked for: the first folder of
+// $NEUROCRYPT_MODELS, else <user cache dir>/neurocrypt/models.
+func DefaultModelDir() string {
+	if dirs := filepath.SplitList(os.Getenv(ModelDirEnv)); len(dirs) > 0 && dirs[0] != "" {
+		return dirs[0]
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "neurocrypt", "models")
+	}
+	return filepath.Join(os.TempDir(), "neurocrypt-models")
+}
+
+// StoreWeights writes a weights file of family into the content-addressed
+// store under dir ("" = DefaultModelDir): <dir>/<family>/<sha256>.weights,
+// atomically. It returns the path.
+func StoreWeights(dir, family string, data []byte) (string, error) {
+	if why := validName(family, false); why != "" {
+		return "", fmt.Errorf("cipher: StoreWeights: family %q %s", family, why)
+	}
+	if dir == "" {
+		dir = DefaultModelDir()
+	}
+	sum := sha256.Sum256(data)
+	path := filepath.Join(dir, family, hex.EncodeToString(sum[:])+WeightsExt)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("cipher: storing weights: %w", err)
+	}
+	return path, nil
+}
+
+// fileSHA256 is the hex SHA-256 of a file's content.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("weights file %s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("weights file %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// findWeights returns a file with the given SHA-256 for family: path
+// itself, or <dir>/<family>/<sum>.weights in $NEUROCRYPT_MODELS's folders
+// and DefaultModelDir.
+func findWeights(family, path, sum string) (string, error) {
+	got, err := fileSHA256(path)
+	if err == nil && got == sum {
+		return path, nil
+	}
+	why := err
+	if err == nil {
+		why = fmt.Errorf("weights file %s has SHA-256 %s, the key expects %s (the file changed since the key was made)", path, got, sum)
+	}
+	dirs := filepath.SplitList(os.Getenv(ModelDirEnv))
+	dirs = append(dirs, DefaultModelDir())
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		cand := filepath.Join(d, family, sum+WeightsExt)
+		if s, err := fileSHA256(cand); err == nil && s == sum {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("%w; no copy with that hash in the model store (%s: <dir>/%s/%s%s)", why, ModelDirEnv, family, sum, WeightsExt)
+}
+
+// TrainedKey is the key of a trained cipher: which weights file (path and
+// SHA-256) and the secret. See the package notes on trained ciphers.
+type TrainedKey struct {
+	scheme string
+	bits   int
+	// Weights is the path of the weights file.
+	Weights string
+	// SHA256 is the hex SHA-256 of the weights file.
+	SHA256 string
+	// Secret holds the secret bits (least significant first).
+	Secret []byte
+}
+
+var trainedParamNames = []string{"weights", "sha256", "secret"}
+
+// Scheme returns "<family>/<tag>".
+func (k TrainedKey) Scheme() string { return k.scheme }
+
+// String returns the key line.
+func (k TrainedKey) String() string {
+	return k.scheme + ":weights=" + escapePath(k.Weights) + ",sha256=" + k.SHA256 + ",secret=" + hex.EncodeToString(k.Secret)
+}
+
+// NumBits is the family's SecretBits.
+func (k TrainedKey) NumBits() int { return k.bits }
+
+// FlipBit flips secret bit i mod NumBits.
+func (k TrainedKey) FlipBit(i int) Key {
+	i = bitIndex(i, k.bits)
+	k.Secret = slices.Clone(k.Secret)
+	k.Secret[i/8] ^= 1 << (i % 8)
+	return k
+}
+
+// escapePath writes '%', ',', '=' and control characters as %XX, so a path
+// fits in a key line.
+func escapePath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' || c == ',' || c == '=' || c < 0x20 || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func unescapePath(p string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			b.WriteByte(p[i])
+			continue
+		}
+		if i+2 >= len(p) {
+			return "", fmt.Errorf("bad escape at the end of %q", clip(p))
+		}
+		v, err := hex.DecodeString(p[i+1 : i+3])
+		if err != nil {
+			return "", fmt.Errorf("bad escape %q in %q", p[i:i+3], clip(p))
+		}
+		b.WriteByte(v[0])
+		i += 2
+	}
+	return b.String(), nil
+}
+
+// trainedScheme is the scheme "<family>/<tag>": bound to a weights file by
+// BindTrained, or (weights "") made from a key line's prefix, which can
+// parse keys and make ciphers but not generate keys.
+type trainedScheme struct {
+	name    string
+	family  Family
+	weights string // bound weights file ("" unbound)
+	sum     string // its SHA-256
+}
+
+func (s *trainedScheme) Name() string { return s.name }
+
+func (s *trainedScheme) Description() string {
+	if s.weights == "" {
+		return s.family.Description
+	}
+	return fmt.Sprintf("%s (trained model %s, SHA-256 %.12s…)", s.family.Description, s.weights, s.sum)
+}
+
+func (s *trainedScheme) secretBytes() int { return (s.family.SecretBits + 7) / 8 }
+
+func (s *trainedScheme) ParseKey(line string) (Key, error) {
+	vals, err := parseKeyLine(s.name, line, trainedParamNames)
+	if err != nil {
+		return nil, err
+	}
+	k := TrainedKey{scheme: s.name, bits: s.family.SecretBits}
+	if k.Weights, err = unescapePath(vals[0]); err != nil || k.Weights == "" {
+		return nil, fmt.Errorf("%s key: parameter weights: want the path of the weights file (%v)", s.name, err)
+	}
+	if sum, err := hex.DecodeString(vals[1]); err != nil || len(sum) != sha256.Size {
+		return nil, fmt.Errorf("%s key: parameter sha256 = %q: want %d hex digits", s.name, clip(vals[1]), 2*sha256.Size)
+	}
+	k.SHA256 = strings.ToLower(vals[1])
+	if k.Secret, err = hex.DecodeString(vals[2]); err != nil || len(k.Secret) != s.secretBytes() {
+		return nil, fmt.Errorf("%s key: parameter secret = %q: want %d hex digits (%d bits)", s.name, clip(vals[2]), 2*s.secretBytes(), s.family.SecretBits)
+	}
+	if extra := s.family.SecretBits % 8; extra != 0 && k.Secret[len(k.Secret)-1]>>extra != 0 {
+		return nil, fmt.Errorf("%s key: parameter secret = %q: only the low %d bits of the last byte are used; the others must be 0", s.name, vals[2], extra)
+	}
+	return k, nil
+}
+
+func (s *trainedScheme) GenerateKey(seed uint64) Key {
+	k := TrainedKey{scheme: s.name, bits: s.family.SecretBits, Weights: s.weights, SHA256: s.sum, Secret: make([]byte, s.secretBytes())}
+	r := seededRand("trained", seed)
+	for i := range k.Secret {
+		k.Secret[i] = byte(r.Uint64())
+	}
+	if extra := s.family.SecretBits % 8; extra != 0 {
+		k.Secret[len(k.Secret)-1] &= 1<<extra - 1
+	}
+	return k
+}
+
+func (s *trainedScheme) New(key Key) (Cipher, error) {
+	k, ok := key.(TrainedKey)
+	if !ok || k.scheme != s.name {
+		return nil, fmt.Errorf("%s: got a %s key", s.name, keySchemeName(key))
+	}
+	if k.Weights == "" {
+		return nil, fmt.Errorf("%s: the key names no weights file", s.name)
+	}
+	path, err := findWeights(s.family.Name, k.Weights, k.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
+	c, err := s.family.Load(path, k.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return named{Cipher: c, name: s.name}, nil
+}
+
+// named reports a trained cipher under its scheme's name.
+type named struct {
+	Cipher
+	name string
+}
+
+func (n named) Name() string { return n.name }
+
+// keySchemeName names a key's scheme for errors (nil-safe).
+func keySchemeName(k Key) string {
+	if k == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%q", k.Scheme())
+}
