@@ -2,8 +2,8 @@
 // exposes the ciphers and metrics behind them.
 //
 //	neurocrypt reproduce [-profile smoke|quick|paper] [-only ids] [-data DIR|ZIP] [-out DIR] [-seed N] [-check [REF]] ...
-//	neurocrypt encrypt|decrypt -cipher NAME -key KEY IN OUT
-//	neurocrypt keygen -cipher NAME [-seed N]
+//	neurocrypt encrypt|decrypt -key KEY [-cipher NAME] IN OUT
+//	neurocrypt keygen -cipher NAME [-seed N] [-weights FILE -tag TAG]
 //	neurocrypt metrics [-json] PLAIN CIPHER [CIPHER2]
 //	neurocrypt dataset verify DIR|ZIP
 //	neurocrypt backends
@@ -20,6 +20,10 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	// The model families register their trained-cipher families, so that
+	// encrypt, decrypt and keygen take keys of trained models.
+	_ "github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 )
 
 // usageError marks errors that should print usage and exit 2.
@@ -38,9 +42,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
-		{"encrypt", "-cipher NAME -key KEY IN OUT", "encrypt a PGM/PNG image", runEncrypt},
-		{"decrypt", "-cipher NAME -key KEY IN OUT", "decrypt a PGM/PNG image", runDecrypt},
-		{"keygen", "-cipher NAME [-seed N]", "print a key for a cipher", runKeygen},
+		{"encrypt", "-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image", runEncrypt},
+		{"decrypt", "-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
+		{"keygen", "-cipher NAME [-seed N] [-weights FILE]", "print a key for a cipher (or a trained model's weights)", runKeygen},
 		{"metrics", "[-json] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption", runMetrics},
 		{"dataset", "verify DIR|ZIP", "check a BOSSbase 1.01 folder or zip", runDataset},
 		{"backends", "[-install xla]", "list the GoMLX backends available and how to get the missing ones", runBackends},

@@ -147,7 +147,7 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 // backend keeps the normal selection.
 func (c *reproduceConfig) backend() *backend.Selection {
 	sel := backend.Select()
-	if _, set := os.LookupEnv(compute.ConfigEnvVar); set || c.recordedBackend != backend.Go || sel.Name() == backend.Go {
+	if set := strings.TrimSpace(os.Getenv(compute.ConfigEnvVar)) != ""; set || c.recordedBackend != backend.Go || sel.Name() == backend.Go {
 		return sel
 	}
 	return backend.Fixed(backend.Go).Because("the recorded run used it; set " + compute.ConfigEnvVar + " to override")

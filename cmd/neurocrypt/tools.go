@@ -15,10 +15,13 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 )
 
-// cipherFlags parses -cipher and -key for encrypt/decrypt.
+// cipherFromFlags parses -cipher and -key for encrypt/decrypt and returns
+// the cipher and the remaining arguments (IN and OUT). -cipher may be
+// omitted: the key line names its scheme ("<scheme>:..."); given, it must
+// agree with the key line.
 func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Cipher, []string, error) {
 	fs := newFlags(name, stderr)
-	cname := fs.String("cipher", "bitplane", "cipher: "+strings.Join(cipher.Names(), ", "))
+	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", "))
 	key := fs.String("key", "", "the key, as printed by `neurocrypt keygen` (required)")
 	if err := parse(fs, args); err != nil {
 		return nil, nil, err
@@ -27,17 +30,23 @@ func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Ciphe
 		return nil, nil, usagef("want IN and OUT files, got %d arguments", fs.NArg())
 	}
 	if *key == "" {
-		return nil, nil, usagef("-key is required (make one with `neurocrypt keygen -cipher %s`)", *cname)
+		return nil, nil, usagef("-key is required (make one with `neurocrypt keygen -cipher NAME`)")
 	}
-	scheme, err := cipher.Lookup(*cname)
-	if err != nil {
-		return nil, nil, err
+	var k cipher.Key
+	var err error
+	if *cname == "" {
+		k, err = cipher.ParseKey(*key)
+	} else {
+		var scheme cipher.Scheme
+		if scheme, err = cipher.Lookup(*cname); err != nil {
+			return nil, nil, err
+		}
+		k, err = scheme.ParseKey(*key)
 	}
-	k, err := scheme.ParseKey(*key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bad key: %w", err)
 	}
-	c, err := scheme.New(k)
+	c, err := cipher.New(k)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,15 +85,23 @@ func transform(name string, args []string, stderr io.Writer, op func(cipher.Ciph
 
 func runKeygen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("keygen", stderr)
-	cname := fs.String("cipher", "bitplane", "cipher: "+strings.Join(cipher.Names(), ", "))
+	cname := fs.String("cipher", cipher.NameBitplane, "cipher: "+strings.Join(cipher.Names(), ", ")+"; or a trained-cipher family ("+strings.Join(cipher.Families(), ", ")+") with -weights")
 	seed := fs.Uint64("seed", 0, "derive the key deterministically from this seed (0: random)")
+	weights := fs.String("weights", "", "weights file of a trained model of the family -cipher names (its key names the file and its SHA-256)")
+	tag := fs.String("tag", "model", "with -weights: the trained scheme's tag (<family>/<tag>)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
-	scheme, err := cipher.Lookup(*cname)
+	var scheme cipher.Scheme
+	var err error
+	if *weights != "" {
+		scheme, err = cipher.BindTrained(*cname, *tag, *weights)
+	} else {
+		scheme, err = cipher.Lookup(*cname)
+	}
 	if err != nil {
 		return err
 	}

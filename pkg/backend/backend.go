@@ -156,6 +156,19 @@ func Select() *Selection {
 	return &Selection{config: Go, reason: "fallback"}
 }
 
+var (
+	defaultOnce sync.Once
+	defaultSel  *Selection
+)
+
+// Default is the process's shared Select() result, made on first use: the
+// backend of code that has no experiment.Env to take one from (trained
+// ciphers used through the cipher registry, e.g. by `neurocrypt encrypt`).
+func Default() *Selection {
+	defaultOnce.Do(func() { defaultSel = Select() })
+	return defaultSel
+}
+
 // Status is what Probe found about one backend.
 type Status struct {
 	Name      string // "xla", "onnx", "go"

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
-	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"

@@ -3,7 +3,7 @@ package anc
 import (
 	"fmt"
 
-	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )
 

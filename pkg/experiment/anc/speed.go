@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	ancnet "github.com/neurocrypt/neurocrypt/pkg/anc"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )

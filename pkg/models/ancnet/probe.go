@@ -1,9 +1,11 @@
-package anc
+package ancnet
 
 import (
+	"context"
 	"fmt"
 	"math/bits"
-	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // EncryptFunc encrypts blocks blocks: p and k hold blocks·N values in the
@@ -134,16 +136,14 @@ func (m *Model) MeasureThroughput(mb float64, batch int) (Throughput, error) {
 	blocksTotal := int(mb * (1 << 20) * 8 / float64(n))
 	calls := max(1, (blocksTotal+batch-1)/batch)
 	b := newBitSource(m.cfg.Seed, 7).newBatch(m.cfg.Variant, n, batch, false)
-	if _, err := m.Encrypt(b.p, b.k, batch); err != nil {
+	perCall, err := nn.TimeCalls(context.Background(), calls, func() error {
+		_, err := m.Encrypt(b.p, b.k, batch)
+		return err
+	})
+	if err != nil {
 		return Throughput{}, err
 	}
-	start := time.Now()
-	for i := 0; i < calls; i++ {
-		if _, err := m.Encrypt(b.p, b.k, batch); err != nil {
-			return Throughput{}, err
-		}
-	}
-	secs := time.Since(start).Seconds()
+	secs := perCall * float64(calls)
 	blocks := calls * batch
 	mbDone := float64(blocks) * float64(n) / 8 / (1 << 20)
 	return Throughput{N: n, Blocks: blocks, Batch: batch, MB: mbDone, Seconds: secs, MBPerSec: mbDone / secs,

@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func TestTimeRounds(t *testing.T) {
 // capabilities say it prefers variables embedded as constants (ONNX
 // Runtime's does). GoMLX then embeds the non-trainable variables (the
 // optimisers' step counters) of graphs not marked as training, which broke
-// every training step there until the steps were marked (markTraining).
+// every training step there until the steps were marked (nn.MarkTraining).
 // It needs such a backend: ONNX Runtime (scripts/setup.sh --onnx); without
 // one it is skipped. (A wrapper around the go backend claiming the
 // capability does not work: GoMLX tensors remember the inner backend.)

@@ -21,4 +21,4 @@
 // bit-identical weights and curves on the pure Go backend. It works on
 // any GoMLX backend; on the pure Go backend results are deterministic given
 // the seed.
-package anc
+package ancnet

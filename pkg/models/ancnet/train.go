@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // Scope names of the players. Each player's variables live under its own
@@ -98,14 +98,15 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 	}
 	m.abOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
 	m.eveOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
+	aliceBob := nn.Player{Scope: ScopeAliceBob, Optimizer: m.abOpt}
 	var err error
 	if cfg.Variant == ANC {
-		m.abExec, err = model.NewExec(be, m.store, m.ancABGraph)
+		m.abExec, err = aliceBob.NewStep(be, m.store, m.ancABGame)
 		if err == nil {
 			m.evalEx, err = model.NewExec(be, m.store, m.ancEvalGraph)
 		}
 	} else {
-		m.abExec, err = model.NewExec(be, m.store, m.cpaABGraph)
+		m.abExec, err = aliceBob.NewStep(be, m.store, m.cpaABGame)
 		if err == nil {
 			m.evalEx, err = model.NewExec(be, m.store, m.cpaEvalGraph)
 		}
@@ -127,21 +128,9 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
 
-// initScope sets the Xavier-uniform initialiser (drawing from the store's
-// seeded RNG) on the root scope.
-func initScope(scope *model.Scope) *model.Scope {
-	return scope.WithInitializer(initializer.XavierUniformFn(scope.Store()))
-}
-
-// markTraining marks g as a training graph. Backends that prefer constants
-// for variables (ONNX) otherwise embed the non-trainable ones, such as the
-// optimisers' step counters, as constants, which a training step must
-// update.
-func markTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, true) }
-
 // aliceGraph builds Alice of variant v under scope/alicebob/alice.
 func aliceGraph(scope *model.Scope, v Variant, p, k *Node) *Node {
-	s := initScope(scope).At(ScopeAliceBob).At(ScopeAlice)
+	s := nn.XavierScope(scope).At(ScopeAliceBob).At(ScopeAlice)
 	if v == ANC {
 		return ANCAlice(s, p, k)
 	}
@@ -149,7 +138,7 @@ func aliceGraph(scope *model.Scope, v Variant, p, k *Node) *Node {
 }
 
 func bobGraph(scope *model.Scope, v Variant, c, k *Node) *Node {
-	s := initScope(scope).At(ScopeAliceBob).At(ScopeBob)
+	s := nn.XavierScope(scope).At(ScopeAliceBob).At(ScopeBob)
 	if v == ANC {
 		return ANCBob(s, c, k)
 	}
@@ -175,55 +164,51 @@ func hardBitsWrong(v Variant, p, x *Node) *Node {
 	return ReduceAllMean(ReduceSum(ConvertDType(wrong, x.DType()), 1))
 }
 
-func (m *Model) ancABGraph(scope *model.Scope, p, k *Node) (*Node, *Node) {
-	markTraining(scope, p.Graph())
+// ancABGame is ANC's Alice–Bob step (inputs p, k): their loss, and Bob's
+// mean L1 bits wrong.
+func (m *Model) ancABGame(scope *model.Scope, in []*Node) []*Node {
+	p, k := in[0], in[1]
 	c := aliceGraph(scope, ANC, p, k)
 	bob := bobGraph(scope, ANC, c, k)
-	eve := ANCEve(initScope(scope).At(ScopeEve), c)
-	loss := ANCAliceBobLoss(p, bob, eve)
-	m.abOpt.UpdateGraph(scope.At(ScopeAliceBob), p.Graph(), loss)
-	return loss, ReduceAllMean(BitsWrongPM(p, bob))
+	eve := ANCEve(nn.XavierScope(scope).At(ScopeEve), c)
+	return []*Node{ANCAliceBobLoss(p, bob, eve), ReduceAllMean(BitsWrongPM(p, bob))}
 }
 
-func (m *Model) cpaABGraph(scope *model.Scope, p0, p1, p, k, t *Node) (*Node, *Node) {
-	markTraining(scope, p.Graph())
+// cpaABGame is CPA-ANC's Alice–Bob step (inputs p0, p1, p, k, t): their
+// loss (with the α-weighted L2 term), and Bob's loss.
+func (m *Model) cpaABGame(scope *model.Scope, in []*Node) []*Node {
+	p0, p1, p, k, t := in[0], in[1], in[2], in[3], in[4]
 	c := aliceGraph(scope, CPA, p, k)
 	bob := bobGraph(scope, CPA, c, k)
-	logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
+	logits := CPAEve(nn.XavierScope(scope).At(ScopeEve), p0, p1, c)
 	bobLoss := CPABobLoss(p, bob)
 	loss := CPAAliceBobLoss(bobLoss, CPAEveError(logits, t), m.cfg.Gamma)
 	if m.cfg.Alpha > 0 {
 		reg := MulScalar(l2(scope.At(ScopeAliceBob), p.Graph()), m.cfg.Alpha/float64(m.cfg.N))
 		loss = Add(loss, reg)
 	}
-	m.abOpt.UpdateGraph(scope.At(ScopeAliceBob), p.Graph(), loss)
-	return loss, bobLoss
+	return []*Node{loss, bobLoss}
 }
 
 // newEveExec builds one Eve training step of the given attack against the
 // (frozen, in this step) Alice of variant v. Inputs: (p, k) for
 // Reconstruct, (p0, p1, p, k, t) for ChosenPlaintext; output: Eve's loss.
 func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt optimizer.Interface) (*model.Exec, error) {
+	eve := nn.Player{Scope: ScopeEve, Optimizer: opt}
 	if a == Reconstruct {
 		if v != ANC {
 			return nil, fmt.Errorf("anc: the reconstruct attack needs an ANC Alice, not %q", v)
 		}
-		return model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node {
-			markTraining(scope, p.Graph())
+		return eve.NewStep(be, store, func(scope *model.Scope, in []*Node) []*Node {
+			p, k := in[0], in[1]
 			c := StopGradient(aliceGraph(scope, v, p, k))
-			eve := ANCEve(initScope(scope).At(ScopeEve), c)
-			loss := ANCEveLoss(p, eve)
-			opt.UpdateGraph(scope.At(ScopeEve), p.Graph(), loss)
-			return loss
+			return []*Node{ANCEveLoss(p, ANCEve(nn.XavierScope(scope).At(ScopeEve), c))}
 		})
 	}
-	return model.NewExec(be, store, func(scope *model.Scope, p0, p1, p, k, t *Node) *Node {
-		markTraining(scope, p.Graph())
+	return eve.NewStep(be, store, func(scope *model.Scope, in []*Node) []*Node {
+		p0, p1, p, k, t := in[0], in[1], in[2], in[3], in[4]
 		c := StopGradient(toUnitBits(v, aliceGraph(scope, v, p, k)))
-		logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
-		loss := CPAEveLoss(logits, t)
-		opt.UpdateGraph(scope.At(ScopeEve), p.Graph(), loss)
-		return loss
+		return []*Node{CPAEveLoss(CPAEve(nn.XavierScope(scope).At(ScopeEve), p0, p1, c), t)}
 	})
 }
 
@@ -233,26 +218,26 @@ func newEveEvalExec(be compute.Backend, store *model.Store, v Variant, a Attack)
 	if a == Reconstruct {
 		return model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node {
 			c := aliceGraph(scope, v, p, k)
-			return ANCEveLoss(p, ANCEve(initScope(scope).At(ScopeEve), c))
+			return ANCEveLoss(p, ANCEve(nn.XavierScope(scope).At(ScopeEve), c))
 		})
 	}
 	return model.NewExec(be, store, func(scope *model.Scope, p0, p1, p, k, t *Node) *Node {
 		c := toUnitBits(v, aliceGraph(scope, v, p, k))
-		return CPAEveAccuracy(CPAEve(initScope(scope).At(ScopeEve), p0, p1, c), t)
+		return CPAEveAccuracy(CPAEve(nn.XavierScope(scope).At(ScopeEve), p0, p1, c), t)
 	})
 }
 
 func (m *Model) ancEvalGraph(scope *model.Scope, p, k *Node) (*Node, *Node, *Node) {
 	c := aliceGraph(scope, ANC, p, k)
 	bob := bobGraph(scope, ANC, c, k)
-	eve := ANCEve(initScope(scope).At(ScopeEve), c)
+	eve := ANCEve(nn.XavierScope(scope).At(ScopeEve), c)
 	return ReduceAllMean(BitsWrongPM(p, bob)), hardBitsWrong(ANC, p, bob), ANCEveLoss(p, eve)
 }
 
 func (m *Model) cpaEvalGraph(scope *model.Scope, p0, p1, p, k, t *Node) (*Node, *Node, *Node) {
 	c := aliceGraph(scope, CPA, p, k)
 	bob := bobGraph(scope, CPA, c, k)
-	logits := CPAEve(initScope(scope).At(ScopeEve), p0, p1, c)
+	logits := CPAEve(nn.XavierScope(scope).At(ScopeEve), p0, p1, c)
 	return ReduceAllMean(BitsWrong01(p, bob)), hardBitsWrong(CPA, p, bob), CPAEveAccuracy(logits, t)
 }
 
@@ -268,20 +253,6 @@ func tensorsOf(b *batch, n int, a Attack) []any {
 		tensors.FromFlatDataAndDimensions(b.t, b.blocks)}
 }
 
-func scalar(t *tensors.Tensor) (float64, error) {
-	v, err := t.ValueSafe()
-	if err != nil {
-		return 0, err
-	}
-	switch x := v.(type) {
-	case float32:
-		return float64(x), nil
-	case float64:
-		return x, nil
-	}
-	return 0, fmt.Errorf("anc: expected a float scalar, got %T", v)
-}
-
 func (m *Model) nextBatch() *batch {
 	return m.data.newBatch(m.cfg.Variant, m.cfg.N, m.cfg.Batch, m.cfg.Variant == CPA)
 }
@@ -292,7 +263,7 @@ func (m *Model) StepAliceBob() (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("anc: Alice–Bob step: %w", err)
 	}
-	return scalar(out[0])
+	return nn.ReadScalar(out[0])
 }
 
 // StepEve makes one Eve training step and returns her loss.
@@ -301,7 +272,7 @@ func (m *Model) StepEve() (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("anc: Eve step: %w", err)
 	}
-	return scalar(out[0])
+	return nn.ReadScalar(out[0])
 }
 
 // Evaluate measures Bob and Eve on blocks fresh blocks drawn from seed.
@@ -317,7 +288,7 @@ func (m *Model) evaluate(b *batch) (Metrics, error) {
 	}
 	var v [3]float64
 	for i := range v {
-		if v[i], err = scalar(out[i]); err != nil {
+		if v[i], err = nn.ReadScalar(out[i]); err != nil {
 			return Metrics{}, err
 		}
 	}

@@ -1,11 +1,11 @@
-package anc
+package ancnet
 
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // Training-speed comparison settings (the ANC report's "training speed"
@@ -70,18 +70,10 @@ func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, ro
 		}
 		return nil
 	}
-	if err := round(); err != nil {
+	secs, err := nn.TimeCalls(ctx, rounds, round)
+	if err != nil {
 		return RoundTiming{}, fmt.Errorf("anc: timing %s rounds on %s: %w", v, be.Name(), err)
 	}
-	start := time.Now()
-	for i := 0; i < rounds; i++ {
-		if err := ctx.Err(); err != nil {
-			return RoundTiming{}, err
-		}
-		if err := round(); err != nil {
-			return RoundTiming{}, fmt.Errorf("anc: timing %s rounds on %s: %w", v, be.Name(), err)
-		}
-	}
 	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
-		Seconds: time.Since(start).Seconds() / float64(rounds), Backend: be.Name(), Device: be.Description()}, nil
+		Seconds: secs, Backend: be.Name(), Device: be.Description()}, nil
 }

@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 func goBackend(t testing.TB) compute.Backend {
@@ -23,7 +24,7 @@ func eval(t *testing.T, fn func(g *Graph) *Node) float64 {
 	t.Helper()
 	be := goBackend(t)
 	out := MustExecOnce(be, fn)
-	v, err := scalar(out)
+	v, err := nn.ReadScalar(out)
 	if err != nil {
 		t.Fatal(err)
 	}

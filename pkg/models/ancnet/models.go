@@ -1,12 +1,12 @@
-package anc
+package ancnet
 
 import (
 	"math"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // angleClip keeps arccos away from ±1, where its derivative is infinite.
@@ -53,56 +53,6 @@ func InvAngle(a *Node) *Node {
 	return MulScalar(OneMinus(Cos(a)), 0.5)
 }
 
-// dense is x·W (+ b): x is [batch, in], the result [batch, out]. Variables
-// "weights" and, with bias, "biases" live in scope.
-func dense(scope *model.Scope, x *Node, out int, bias bool) *Node {
-	in := x.Shape().Dimensions[1]
-	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(x.Graph())
-	y := MatMul(x, w)
-	if bias {
-		b := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(x.Graph())
-		y = Add(y, ExpandAxes(b, 0))
-	}
-	return y
-}
-
-// conv1D is a 1-D convolution without bias and with "same" padding (as
-// TensorFlow pads it): x is [batch, length, in], the kernel variable
-// [window, in, out]. It is written as one matrix product over the window's
-// patches, which every backend runs fast and differentiates.
-func conv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
-	g := x.Graph()
-	batch, length, in := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
-	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
-	lo := (length + stride - 1) / stride
-	pad := max((lo-1)*stride+window-length, 0)
-	left, right := pad/2, pad-pad/2
-	if pad > 0 {
-		parts := []*Node{}
-		if left > 0 {
-			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, left, in)))
-		}
-		parts = append(parts, x)
-		if right > 0 {
-			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, right, in)))
-		}
-		x = Concatenate(parts, 1)
-	}
-	var patches *Node
-	if window == stride && pad == 0 {
-		// Non-overlapping windows: the patches are a reshape.
-		patches = Reshape(x, batch, lo, window*in)
-	} else {
-		taps := make([]*Node, window)
-		for j := 0; j < window; j++ {
-			taps[j] = Slice(x, AxisRange(), AxisRange(j, j+(lo-1)*stride+1).Stride(stride), AxisRange())
-		}
-		patches = Concatenate(taps, 2) // [batch, lo, window·in], tap-major
-	}
-	y := MatMul(Reshape(patches, batch*lo, window*in), Reshape(k, window*in, out))
-	return Reshape(y, batch, lo, out)
-}
-
 // ConvSpec is one 1-D convolution of the "mix & transform" architecture.
 type ConvSpec struct{ Window, In, Out, Stride int }
 
@@ -116,7 +66,7 @@ func transform(scope *model.Scope, h *Node) *Node {
 	batch, width := h.Shape().Dimensions[0], h.Shape().Dimensions[1]
 	x := Reshape(h, batch, width, 1)
 	for i, c := range MixTransformConvs {
-		x = conv1D(scope.At("conv%d", i), x, c.Window, c.Out, c.Stride)
+		x = nn.Conv1D(scope.At("conv%d", i), x, c.Window, c.Out, c.Stride)
 		if i < len(MixTransformConvs)-1 {
 			x = Sigmoid(x)
 		} else {
@@ -131,7 +81,7 @@ func transform(scope *model.Scope, h *Node) *Node {
 // x is [batch, 2N]; the result is [batch, N] in (−1, 1).
 func MixTransform(scope *model.Scope, x *Node) *Node {
 	w := x.Shape().Dimensions[1]
-	h := Sigmoid(dense(scope.At("dense0"), x, w, true))
+	h := Sigmoid(nn.Dense(scope.At("dense0"), x, w, true))
 	return transform(scope, h)
 }
 
@@ -149,8 +99,8 @@ func ANCBob(scope *model.Scope, c, k *Node) *Node {
 // each), then the convolutions of MixTransformConvs.
 func ANCEve(scope *model.Scope, c *Node) *Node {
 	n := c.Shape().Dimensions[1]
-	h := Sigmoid(dense(scope.At("dense0"), c, 2*n, true))
-	h = Sigmoid(dense(scope.At("dense1"), h, 2*n, true))
+	h := Sigmoid(nn.Dense(scope.At("dense0"), c, 2*n, true))
+	h = Sigmoid(nn.Dense(scope.At("dense1"), h, 2*n, true))
 	return transform(scope, h)
 }
 
@@ -161,7 +111,7 @@ func ANCEve(scope *model.Scope, c *Node) *Node {
 func cpaKeyholder(scope *model.Scope, x, k *Node) *Node {
 	n := x.Shape().Dimensions[1]
 	a := Angle(Concatenate([]*Node{x, k}, 1))
-	return InvAngle(dense(scope.At("dense0"), a, n, false))
+	return InvAngle(nn.Dense(scope.At("dense0"), a, n, false))
 }
 
 // BitAngle is Angle for exact bits: f(b) = π·b for b ∈ {0, 1}.
@@ -172,7 +122,7 @@ func BitAngle(b *Node) *Node { return MulScalar(b, math.Pi) }
 func CPAAlice(scope *model.Scope, p, k *Node) *Node {
 	n := p.Shape().Dimensions[1]
 	a := BitAngle(Concatenate([]*Node{p, k}, 1))
-	return InvAngle(dense(scope.At("dense0"), a, n, false))
+	return InvAngle(nn.Dense(scope.At("dense0"), a, n, false))
 }
 
 // CPABob decrypts: P̂ = InvAngle(W·Angle(C ‖ K)).
@@ -189,8 +139,8 @@ const CPAEveHidden = 4
 func CPAEve(scope *model.Scope, p0, p1, c *Node) *Node {
 	n := c.Shape().Dimensions[1]
 	a := Angle(Concatenate([]*Node{p0, p1, c}, 1))
-	h := InvAngle(dense(scope.At("dense0"), a, CPAEveHidden*n, false))
-	return dense(scope.At("dense1"), h, 2, true)
+	h := InvAngle(nn.Dense(scope.At("dense0"), a, CPAEveHidden*n, false))
+	return nn.Dense(scope.At("dense1"), h, 2, true)
 }
 
 // l2 returns the sum of squares of the "weights" variables under scope that

@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // SecurityConfig is the budget of the retrained-Eve security test.
@@ -119,7 +120,7 @@ func (a *Attacker) Test(blocks int, seed uint64) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("anc: attacker test: %w", err)
 	}
-	return scalar(out[0])
+	return nn.ReadScalar(out[0])
 }
 
 // SecurityTest retrains cfg.Restarts fresh Eves against m's frozen Alice

@@ -1,4 +1,4 @@
-package anc
+package ancnet
 
 import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.

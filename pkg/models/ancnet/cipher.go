@@ -1,0 +1,252 @@
+package ancnet
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+)
+
+// A trained Alice and Bob as an image cipher.
+//
+// The image's pixels, row-major, each written most significant bit first,
+// form a bit stream cut into blocks of N bits (8·pixels must be a multiple
+// of N). Alice encrypts every block under the same N-bit key K — the
+// secret, as in both papers, where Alice and Bob share one key — and her
+// outputs, rounded to bits (Decode), are the cipher image's bits; Bob
+// decrypts the rounded cipher bits with K. Decryption is exact when Bob
+// learned to invert Alice on every block (a CPA-ANC model that learned the
+// one-time pad C = P ⊕ K is exactly such a model). With one key for every
+// block this is an electronic-codebook cipher of N-bit blocks: the
+// security battery shows what that means for an image.
+//
+// Families are per key length, "anc-n4", "anc-n8", "anc-n16" (the
+// papers' lengths; CipherFamily registers others), because a family's
+// keys have a fixed number of secret bits. Models are bound with
+// Model.BindCipher. Their weights files hold Alice's and Bob's variables
+// and the Config (nn.Checkpoint, format weightsFormat); ciphers run on
+// backend.Default().
+
+// weightsFormat tags ANC weights files.
+const weightsFormat = "neurocrypt/ancnet weights v1"
+
+// weightsState is the caller state of a weights file.
+type weightsState struct{ Config Config }
+
+// weightPrefixes are the variables a weights file keeps: Alice's and Bob's.
+var weightPrefixes = []string{"/" + ScopeAliceBob + "/" + ScopeAlice + "/", "/" + ScopeAliceBob + "/" + ScopeBob + "/"}
+
+// PaperKeyLengths are the key lengths whose cipher families are registered
+// when the package is linked.
+var PaperKeyLengths = []int{4, 8, 16}
+
+func init() {
+	for _, n := range PaperKeyLengths {
+		if _, err := CipherFamily(n); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// FamilyName is the trained-cipher family of ANC models with key length n:
+// "anc-n<n>".
+func FamilyName(n int) string { return fmt.Sprintf("anc-n%d", n) }
+
+var familyMu sync.Mutex
+
+// CipherFamily registers (once) and returns the name of the trained-cipher
+// family of models with key length n (2 … 1024).
+func CipherFamily(n int) (string, error) {
+	if n < 2 || n > 1024 {
+		return "", fmt.Errorf("anc cipher: key length %d: want 2..1024", n)
+	}
+	name := FamilyName(n)
+	familyMu.Lock()
+	defer familyMu.Unlock()
+	for _, f := range cipher.Families() {
+		if f == name {
+			return name, nil
+		}
+	}
+	return name, cipher.RegisterFamily(cipher.Family{Name: name, SecretBits: n,
+		Description: fmt.Sprintf("trained ANC / CPA-ANC Alice and Bob with a %d-bit key, as a block cipher on the image's bits", n),
+		Load:        func(path string, secret []byte) (cipher.Cipher, error) { return loadCipher(path, n, secret) }})
+}
+
+// Weights returns the model's weights file: Alice's and Bob's variables and
+// the Config.
+func (m *Model) Weights() ([]byte, error) {
+	ck, err := nn.Checkpoint(m.store).Format(weightsFormat).Only(weightPrefixes...).Done()
+	if err != nil {
+		return nil, err
+	}
+	return ck.Encode(weightsState{Config: m.cfg})
+}
+
+// BindCipher stores the model's weights in the content-addressed model
+// store under dir ("" = cipher.DefaultModelDir(); see cipher.StoreWeights)
+// and registers the model as the cipher scheme "anc-n<N>/<tag>".
+func (m *Model) BindCipher(dir, tag string) (cipher.Scheme, error) {
+	family, err := CipherFamily(m.cfg.N)
+	if err != nil {
+		return nil, err
+	}
+	w, err := m.Weights()
+	if err != nil {
+		return nil, err
+	}
+	path, err := cipher.StoreWeights(dir, family, w)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.BindTrained(family, tag, path)
+}
+
+// trained is a loaded weights file: Alice's and Bob's executables.
+type trained struct {
+	cfg      Config
+	mu       sync.Mutex // serialises Exec calls
+	enc, dec *model.Exec
+}
+
+// loaded caches trained models by file content: a key-sensitivity test
+// makes hundreds of ciphers of one model.
+var loaded sync.Map // sha256 hex → *trained
+
+func loadCipher(path string, n int, secret []byte) (cipher.Cipher, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	id := hex.EncodeToString(sum[:])
+	t, ok := loaded.Load(id)
+	if !ok {
+		tm, err := loadTrained(path, b)
+		if err != nil {
+			return nil, err
+		}
+		t, _ = loaded.LoadOrStore(id, tm)
+	}
+	tm := t.(*trained)
+	if tm.cfg.N != n {
+		return nil, fmt.Errorf("%s: a model with %d-bit keys, not %d", path, tm.cfg.N, n)
+	}
+	k := make([]float32, n)
+	for i := range k {
+		k[i] = Encode(tm.cfg.Variant, uint64(secret[i/8]>>(i%8)))
+	}
+	return &imageCipher{m: tm, key: k, name: FamilyName(n)}, nil
+}
+
+func loadTrained(path string, b []byte) (*trained, error) {
+	be, err := backend.Default().New()
+	if err != nil {
+		return nil, err
+	}
+	store := model.NewStore()
+	ck, err := nn.Checkpoint(store).Format(weightsFormat).Done()
+	if err != nil {
+		return nil, err
+	}
+	var st weightsState
+	snap, err := ck.Decode(b, &st)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not an ANC weights file: %w", path, err)
+	}
+	if err := st.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := snap.Restore(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	v := st.Config.Variant
+	t := &trained{cfg: st.Config}
+	if t.enc, err = model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node { return aliceGraph(scope, v, p, k) }); err != nil {
+		return nil, err
+	}
+	if t.dec, err = model.NewExec(be, store, func(scope *model.Scope, c, k *Node) *Node { return bobGraph(scope, v, c, k) }); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// imageCipher is a trained Alice and Bob under one key.
+type imageCipher struct {
+	m    *trained
+	key  []float32 // N key bits in the variant's encoding
+	name string
+}
+
+func (c *imageCipher) Name() string { return c.name }
+
+// blocks checks g and returns its bit stream as blocks × N values in the
+// variant's encoding.
+func (c *imageCipher) blocks(g *imageio.Gray, op string) ([]float32, int, error) {
+	n := c.m.cfg.N
+	if g == nil || g.Width < 0 || g.Height < 0 || len(g.Pix) != g.Width*g.Height {
+		return nil, 0, fmt.Errorf("%s: %s: invalid image", c.name, op)
+	}
+	bits := 8 * len(g.Pix)
+	if bits%n != 0 {
+		return nil, 0, fmt.Errorf("%s: %s: a %dx%d image has %d bits, not a multiple of the %d-bit block", c.name, op, g.Width, g.Height, bits, n)
+	}
+	x := make([]float32, bits)
+	for i, p := range g.Pix {
+		for j := 0; j < 8; j++ {
+			x[8*i+j] = Encode(c.m.cfg.Variant, uint64(p>>(7-j)))
+		}
+	}
+	return x, bits / n, nil
+}
+
+// run applies exec (Alice or Bob) to every block under the key and packs
+// the rounded output bits into an image of g's size.
+func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imageio.Gray, error) {
+	x, blocks, err := c.blocks(g, op)
+	if err != nil {
+		return nil, err
+	}
+	out := imageio.NewGray(g.Width, g.Height)
+	if blocks == 0 {
+		return out, nil
+	}
+	n := c.m.cfg.N
+	keys := make([]float32, len(x))
+	for b := 0; b < blocks; b++ {
+		copy(keys[b*n:], c.key)
+	}
+	c.m.mu.Lock()
+	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n))
+	c.m.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", c.name, op, err)
+	}
+	y, err := tensors.CopyFlatData[float32](res[0])
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Pix {
+		var v uint8
+		for j := 0; j < 8; j++ {
+			v = v<<1 | uint8(Decode(c.m.cfg.Variant, y[8*i+j]))
+		}
+		out.Pix[i] = v
+	}
+	return out, nil
+}
+
+// Encrypt runs Alice on every block.
+func (c *imageCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) { return c.run(c.m.enc, g, "encrypt") }
+
+// Decrypt runs Bob on every block of the cipher image's bits.
+func (c *imageCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) { return c.run(c.m.dec, g, "decrypt") }

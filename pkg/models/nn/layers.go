@@ -1,0 +1,74 @@
+package nn
+
+import (
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+)
+
+// Dense is x·W (+ b): x is [batch, in], the result [batch, out]. Variables
+// "weights" [in, out] and, with bias, "biases" [out] live in scope. It runs
+// and trains on every backend.
+func Dense(scope *model.Scope, x *Node, out int, bias bool) *Node {
+	in := x.Shape().Dimensions[1]
+	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(x.Graph())
+	y := MatMul(x, w)
+	if bias {
+		b := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(x.Graph())
+		y = Add(y, ExpandAxes(b, 0))
+	}
+	return y
+}
+
+// Conv1D is a 1-D convolution without bias and with "same" padding (as
+// TensorFlow pads it): x is [batch, length, in], the kernel variable
+// "kernel" [window, in, out] in scope, the result [batch, ⌈length/stride⌉,
+// out]. It is written as one matrix product over the window's patches
+// (strided slices of the padded input), which every backend runs fast and
+// differentiates — ONNX Runtime cannot train strided convolutions.
+func Conv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
+	g := x.Graph()
+	batch, length, in := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
+	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
+	lo := (length + stride - 1) / stride
+	pad := max((lo-1)*stride+window-length, 0)
+	left, right := pad/2, pad-pad/2
+	if pad > 0 {
+		parts := []*Node{}
+		if left > 0 {
+			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, left, in)))
+		}
+		parts = append(parts, x)
+		if right > 0 {
+			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, right, in)))
+		}
+		x = Concatenate(parts, 1)
+	}
+	var patches *Node
+	if window == stride && pad == 0 {
+		// Non-overlapping windows: the patches are a reshape.
+		patches = Reshape(x, batch, lo, window*in)
+	} else {
+		taps := make([]*Node, window)
+		for j := 0; j < window; j++ {
+			taps[j] = Slice(x, AxisRange(), AxisRange(j, j+(lo-1)*stride+1).Stride(stride), AxisRange())
+		}
+		patches = Concatenate(taps, 2) // [batch, lo, window·in], tap-major
+	}
+	y := MatMul(Reshape(patches, batch*lo, window*in), Reshape(k, window*in, out))
+	return Reshape(y, batch, lo, out)
+}
+
+// XavierScope returns scope with the Xavier-uniform initialiser, drawing
+// from the store's seeded RNG (so initial weights are a function of the
+// seed the store was given).
+func XavierScope(scope *model.Scope) *model.Scope {
+	return scope.WithInitializer(initializer.XavierUniformFn(scope.Store()))
+}
+
+// MarkTraining marks g as a training graph. Backends that prefer constants
+// for variables (ONNX Runtime) otherwise embed the non-trainable ones, such
+// as the optimisers' step counters, as constants, which a training step
+// must update. Every graph that updates variables calls it first.
+func MarkTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, true) }
