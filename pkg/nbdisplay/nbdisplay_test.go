@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -163,21 +162,6 @@ func TestMust(t *testing.T) {
 func TestNum(t *testing.T) {
 	if num(math.NaN()) != "—" || num(99.61) != "99.61" {
 		t.Errorf("num: %q %q", num(math.NaN()), num(99.61))
-	}
-}
-
-func TestProfile(t *testing.T) {
-	t.Setenv(ProfileEnv, "")
-	if p, err := Profile(); err != nil || p != experiment.Quick {
-		t.Errorf("unset: %q %v", p, err)
-	}
-	t.Setenv(ProfileEnv, "smoke")
-	if p, err := Profile(); err != nil || p != experiment.Smoke {
-		t.Errorf("smoke: %q %v", p, err)
-	}
-	t.Setenv(ProfileEnv, "huge")
-	if _, err := Profile(); err == nil || !strings.Contains(err.Error(), ProfileEnv) {
-		t.Errorf("unknown profile: err = %v", err)
 	}
 }
 

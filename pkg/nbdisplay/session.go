@@ -2,29 +2,12 @@ package nbdisplay
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
-
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )
-
-// ProfileEnv is the environment variable notebooks read their profile from
-// (`go run ./kernel run -profile smoke` sets it); unset means quick.
-const ProfileEnv = "NEUROCRYPT_PROFILE"
-
-// Profile returns the experiment profile chosen by $NEUROCRYPT_PROFILE,
-// experiment.Quick when it is unset; an unknown name is an error.
-func Profile() (experiment.Profile, error) {
-	p, err := experiment.ParseProfile(cmp.Or(os.Getenv(ProfileEnv), string(experiment.Quick)))
-	if err != nil {
-		return "", fmt.Errorf("$%s: %w", ProfileEnv, err)
-	}
-	return p, nil
-}
 
 // gonbTmpDirEnv is set by GoNB to the kernel session's temporary directory.
 const gonbTmpDirEnv = "GONB_TMP_DIR"

@@ -10,7 +10,7 @@ import (
 // field is one labelled provenance fact, for display.
 type field struct{ Key, Value string }
 
-// fields lists the provenance facts in display (and JSON) order.
+// provenanceFields lists the provenance facts in display (and JSON) order.
 func provenanceFields(p results.Provenance) []field {
 	dirty := "no"
 	if p.Dirty {

@@ -2,7 +2,7 @@
 // cryptography results of the seed paper ("Research on an optimised
 // encryption algorithm", Tables 2–4, Figs 7–9): ANC (Abadi & Andersen 2016)
 // and its chosen-plaintext variant (Coutinho et al. 2018), trained with
-// pkg/anc for key lengths 4, 8 and 16, with the retrained-Eve security test,
+// pkg/models/ancnet for key lengths 4, 8 and 16, with the retrained-Eve security test,
 // the XOR (one-time pad) probe and Alice's encryption throughput.
 package anc
 
@@ -17,11 +17,14 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
+
+// ID is the experiment's identifier.
+const ID = "anc"
 
 // Version is this experiment's code version in cache keys.
 const Version = "1"
@@ -37,15 +40,18 @@ var (
 
 type experimentImpl struct{}
 
-// New returns the "anc" experiment.
+// New returns the ANC experiment.
 func New() experiment.Experiment { return experimentImpl{} }
 
-func (experimentImpl) ID() string { return "anc" }
+// ID implements experiment.Experiment.
+func (experimentImpl) ID() string { return ID }
 
+// Title implements experiment.Experiment.
 func (experimentImpl) Title() string {
 	return "Adversarial neural cryptography: ANC vs. the chosen-plaintext variant (Tables 2–4, Figs 7–9)"
 }
 
+// Papers implements experiment.Experiment.
 func (experimentImpl) Papers() []results.Citation {
 	return []results.Citation{
 		{Key: "Seed", Title: "Research on an optimised encryption algorithm (improved GAN adversarial neural cryptography)",
@@ -79,7 +85,7 @@ type RunResult struct {
 type unitParams struct {
 	Variant  ancnet.Variant
 	N, Run   int
-	Settings settings
+	Settings Settings
 	Config   ancnet.Config
 }
 
@@ -98,7 +104,7 @@ func backendOf(env *experiment.Env) (compute.Backend, string, error) {
 // Run trains every (variant, N, run) as a cached unit and assembles the
 // tables, figures and claims.
 func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
-	s, err := settingsFor(env.Profile)
+	s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -114,9 +120,9 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 		runs[v] = map[int][]RunResult{}
 		for _, n := range s.Ns {
 			for r := 0; r < s.Runs; r++ {
-				seed := seeds.Sub(env.Seed, "anc", string(v), n, r)
+				seed := seeds.Sub(env.Seed, ID, string(v), n, r)
 				cfg := s.config(v, n, seed)
-				key := experiment.UnitKey{Experiment: "anc", Unit: fmt.Sprintf("run/%s/n%d/%d", v, n, r), Version: Version,
+				key := experiment.UnitKey{Experiment: ID, Unit: fmt.Sprintf("run/%s/n%d/%d", v, n, r), Version: Version,
 					Params: unitParams{Variant: v, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
 				ckptDir := ""
 				res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (RunResult, error) {
@@ -153,7 +159,7 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 // after the last round, and resumes from a checkpoint found there, so a
 // killed run started again gives the same result (bit-identical on the go
 // backend); log receives resume and ignored-checkpoint messages.
-func runOne(ctx context.Context, be compute.Backend, s settings, cfg ancnet.Config, run int, ckptDir string, log io.Writer) (RunResult, error) {
+func runOne(ctx context.Context, be compute.Backend, s Settings, cfg ancnet.Config, run int, ckptDir string, log io.Writer) (RunResult, error) {
 	start := time.Now()
 	res := RunResult{Variant: cfg.Variant, N: cfg.N, Run: run, Seed: cfg.Seed}
 	m, err := ancnet.NewModel(be, cfg)

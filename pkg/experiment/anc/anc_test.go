@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -110,7 +110,7 @@ func TestFractionClaim(t *testing.T) {
 // (runOne) on that checkpoint directory: the result equals that of an
 // uninterrupted unit, apart from the wall time.
 func TestRunOneResumesFromCheckpoint(t *testing.T) {
-	s, err := settingsFor(experiment.Smoke)
+	s, err := experiment.ForProfile(ID, ProfileSettings, experiment.Smoke)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,13 @@
 package anc
 
 import (
-	"fmt"
-
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 )
 
-// settings are the sizes of one profile. Every deviation from the papers'
+// Settings are the sizes of one profile. Every deviation from the papers'
 // settings (paper profile) is listed in the report's notes.
-type settings struct {
+type Settings struct {
 	Runs int   // runs per (variant, N)
 	Ns   []int // key lengths
 	// Rounds of training. An ANC round is 1 Alice–Bob + 2 Eve steps; a
@@ -42,9 +40,9 @@ const (
 	quickCPALearningRate = 0.01
 )
 
-// profiles: smoke ≤ ~15 s and quick ≤ ~12 min for this whole experiment on
+// ProfileSettings: smoke ≤ ~15 s and quick ≤ ~12 min for this whole experiment on
 // 2 CPU cores with the pure Go backend; paper follows the papers.
-var profiles = map[experiment.Profile]settings{
+var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Runs: 1, Ns: []int{4, 8, 16}, ANCRounds: 10, CPARounds: 4, CPAAB: ancnet.CPAABPerRound, CPAEve: 6, Batch: 128,
 		ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 3, EvalBlocks: 256, TestBlocks: 1024,
 		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192},
@@ -56,16 +54,8 @@ var profiles = map[experiment.Profile]settings{
 		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50},
 }
 
-func settingsFor(p experiment.Profile) (settings, error) {
-	s, ok := profiles[p]
-	if !ok {
-		return settings{}, fmt.Errorf("anc experiment: no settings for profile %q", p)
-	}
-	return s, nil
-}
-
 // config returns the training configuration of one run.
-func (s settings) config(v ancnet.Variant, n int, seed uint64) ancnet.Config {
+func (s Settings) config(v ancnet.Variant, n int, seed uint64) ancnet.Config {
 	rounds, lr := s.ANCRounds, s.ANCLearningRate
 	if v == ancnet.CPA {
 		rounds, lr = s.CPARounds, s.CPALearningRate

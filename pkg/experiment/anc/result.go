@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -54,7 +54,7 @@ func countTolerance(runs int) int { return int(math.Ceil(math.Sqrt(float64(runs)
 // fractions) that `reproduce -check` accepts.
 const rateTolerance = 0.05
 
-func assemble(s settings, env *experiment.Env, beName, device string, runs map[ancnet.Variant]map[int][]RunResult, sp *SpeedResult) *results.Result {
+func assemble(s Settings, env *experiment.Env, beName, device string, runs map[ancnet.Variant]map[int][]RunResult, sp *SpeedResult) *results.Result {
 	res := &results.Result{}
 	main := results.Table{Name: "Tables 2–4: runs, successful decryptions and secure runs",
 		Caption: fmt.Sprintf("Per key length: runs, runs whose Bob decrypts (≤ %.2f wrong bits per block on %d fresh blocks), and decrypting runs judged secure by a freshly retrained Eve "+
@@ -138,7 +138,7 @@ func assemble(s settings, env *experiment.Env, beName, device string, runs map[a
 
 // otpClaim: the seed (after Coutinho) says the improved scheme learns a
 // one-time pad.
-func otpClaim(s settings, cpa map[int][]RunResult) results.Claim {
+func otpClaim(s Settings, cpa map[int][]RunResult) results.Claim {
 	var xs []float64
 	for _, n := range s.Ns {
 		for _, r := range cpa[n] {
@@ -204,8 +204,8 @@ func curveFigure(v ancnet.Variant, n int, rs []RunResult) results.Figure {
 	return f
 }
 
-func notes(s settings, env *experiment.Env, beName string) []string {
-	p := profiles[experiment.Paper]
+func notes(s Settings, env *experiment.Env, beName string) []string {
+	p := ProfileSettings[experiment.Paper]
 	out := []string{
 		"Protocol: the seed paper's description of the improved scheme is garbled (e.g. \"Eve sends two keys K0, K1\", \"if k0 > k1 the output is 1\"). We implement Coutinho et al.'s published chosen-plaintext protocol (CPA-ANC): Eve chooses two plaintexts P0, P1, Alice encrypts one of them, chosen at random, under a fresh key K, and Eve outputs a 2-way softmax over which one; L_E is the cross-entropy, L_AB = L_Bob − γ·min(Err_Eve, 0.5) with γ = 7 and Err_Eve the mean probability Eve gives to the wrong plaintext.",
 		"CPA-ANC networks (our reading of Coutinho): bits become angles f(b) = arccos(1 − 2b); Alice and Bob are one linear layer without bias on the 2n angles followed by f⁻¹(a) = (1 − cos a)/2, so integer weights compute XORs exactly; Eve maps P0, P1, C to angles, a linear layer to 4n hidden angles, f⁻¹, and a dense layer to the 2 logits. L_Bob is Bob's mean L1 error in bits per block (not per bit: with a per-bit mean, γ·Err_Eve drowned Bob's signal and no run decrypted in our trials).",
@@ -214,7 +214,7 @@ func notes(s settings, env *experiment.Env, beName string) []string {
 		fmt.Sprintf("Decryption: a run decrypts when Bob's rounded output has ≤ %.2f wrong bits per block on %d fresh blocks. Security: %d freshly initialised Eves are trained for %d steps (batch %d) against the frozen final Alice; the best one counts. ANC: secure if her L1 error stays ≥ N/2 − 0.05·N bits; CPA: secure if her accuracy on 10 000 fresh pairs is not above 1/2 by a one-sided binomial test at α = 0.01 (taking the best of several restarts makes the test slightly liberal towards 'insecure'). Secure counts include only runs that decrypt. Table 2 is read as ANC-trained Alices attacked by a chosen-plaintext Eve.",
 			ancnet.DecryptThreshold, s.TestBlocks, s.SecRestarts, s.SecSteps, s.SecBatch),
 		fmt.Sprintf("Checkpoints: each training run saves its full state (all weights, both Adam optimisers' state, the model RNG, the data generator's position, the curves so far) every %d rounds and after the last round into a directory keyed like the run's cache entry, and resumes from it when restarted after a kill; on the go backend a resumed run is bit-identical to an uninterrupted one. The directory is deleted once the run's result is cached.", ancnet.CheckpointEvery),
-		fmt.Sprintf("Backend %q. Determinism: variables are initialised from the model store's RNG seeded per run (experiment.SubSeed), and all data come from seeded PCG generators in Go, so a run is reproducible on the pure Go backend; other backends may differ in the last bits of floating point.", beName),
+		fmt.Sprintf("Backend %q. Determinism: variables are initialised from the model store's RNG seeded per run (seeds.Sub), and all data come from seeded PCG generators in Go, so a run is reproducible on the pure Go backend; other backends may differ in the last bits of floating point.", beName),
 	}
 	if env.Profile != experiment.Paper {
 		out = append(out, fmt.Sprintf("Profile %q reduces the papers' settings to fit the time budget (documented deviations): %d runs per key length instead of %d; "+
@@ -228,7 +228,7 @@ func notes(s settings, env *experiment.Env, beName string) []string {
 	}
 	out = append(out, "Training behaviour under the papers' losses (our trials, go backend, minibatch 512): CPA-ANC runs fail in two ways — (a) Alice drops a plaintext bit (its weights go to 0), Eve is then at chance so the min(Err_Eve, 0.5) term gives no gradient, and Bob's gradient to re-use the bit is second order (Alice's and Bob's weights must grow together) while the α-weighted L2 term holds them at 0: Bob plateaus at about 0.5 wrong bits per block; (b) Alice keeps non-integer angle weights, Bob gets within 0.1 bits per block and a chosen-plaintext Eve keeps a 55–65 % edge. Without α, Bob converges more often but Eve wins more often; a learning-rate decay did not help. In failure (b) Alice's weights usually already have the one-time-pad structure (one plaintext and one key bit per output, weights ±0.8–0.95 after the L2 shrinkage) but one output column keeps small weights (≈ 0.1) on every input, which costs Bob 0.1–0.7 wrong bits per block. Further changes tried at N = 8 on the quick budget (4–8 seeds each; the unchanged setting gave 0 of 8 runs that decrypt and are secure): Xavier initialisation of the angle layers scaled ×2 or ×4 (0 of 4), Bob's loss weighted ×1.5 (0 of 4) or ×3 (1 of 4 decrypts, none secure: Eve reaches 99.8 %), 300 warm-up rounds with Eve frozen (3 of 4 decrypt but Alice learns C = P and never recovers: none secure), a linear learning-rate decay to 5 % over the second half (0 of 8), 2 Alice–Bob steps per round (2 of 8 decrypt, 1 secure), 3 per round (0 of 3), 10 Eve steps per round (1 of 4, at 1.7× the time). None helped clearly enough within the time budget, so the quick profile keeps the schedule above. ANC runs either learn (Bob below 0.05 bits by about 1 000 Alice–Bob steps at N = 16) or stay on the symmetric plateau (Bob and Eve both at N/2 for the whole run).")
 	out = append(out, "Throughput: each 16-bit CPA-ANC block costs 2N·N = 512 multiply-adds and N = 16 cosines, i.e. 256 multiply-adds and 8 cosines per plaintext byte, with every plaintext and key bit passed as a float32 (the network's input): 75.85 MB/s asks for about 19 G multiply-adds, 0.6 G cosines and some 7 GB/s of tensor traffic per second. The table \"Encryption throughput by implementation\" runs the same network on every GoMLX backend found and, where PyTorch is installed, under PyTorch on the same cores, which shows what this hardware allows; ANC's Alice (dense layer plus four convolutions) is slower still. In our trials neither packing the bits into bytes inside the graph nor dropping the float output brought a CPU backend near 75.85 MB/s, so the measurement keeps the network's own input and output. The seed gives no hardware; a GPU run (XLA with a CUDA PJRT plugin) is the place to test its number.")
-	out = append(out, fmt.Sprintf("Training speed: the table \"Training speed: GoMLX backends vs. PyTorch CPU\" times %d rounds per backend (one cached unit, re-measured whenever the binary, the backends found or the Python interpreter change). PyTorch comes from Debian's python3-torch (`scripts/setup.sh --torch`; PyPI is not reachable here) and runs torchbench.py, which is embedded in this experiment and written from the same definitions as pkg/anc; set %s to choose the interpreter. Without PyTorch the goal is reported as not measurable.", s.SpeedRounds, PythonEnvVar))
+	out = append(out, fmt.Sprintf("Training speed: the table \"Training speed: GoMLX backends vs. PyTorch CPU\" times %d rounds per backend (one cached unit, re-measured whenever the binary, the backends found or the Python interpreter change). PyTorch comes from Debian's python3-torch (`scripts/setup.sh --torch`; PyPI is not reachable here) and runs torchbench.py, which is embedded in this experiment and written from the same definitions as pkg/models/ancnet; set %s to choose the interpreter. Without PyTorch the goal is reported as not measurable.", s.SpeedRounds, PythonEnvVar))
 	out = append(out, "Paper profile step counts are our choice (the seed gives none; its Fig. 8 spans about 21 000 steps): 25 000 ANC rounds and 7 000 CPA rounds (21 000 Alice–Bob steps); 5 restarts × 25 000 steps for the retrained Eve.")
 	out = append(out, "Arccos: GoMLX has no arccos and the ONNX Runtime backend lacks Atan2, so f(b) = arccos(1 − 2b) is evaluated with Abramowitz & Stegun's polynomial 4.4.46 (error ≤ 2·10⁻⁸, below float32 resolution) on every backend, with the exact derivative −1/√(1 − x²) attached.")
 	return out

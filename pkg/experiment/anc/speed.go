@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -47,7 +47,7 @@ type speedParams struct {
 // 4096) and CPA-ANC encryption throughput on every available backend, and
 // runs the PyTorch reference. A backend that fails is reported, not fatal.
 // It returns nil when the profile measures no speed (smoke).
-func runSpeed(ctx context.Context, env *experiment.Env, s settings) (*SpeedResult, error) {
+func runSpeed(ctx context.Context, env *experiment.Env, s Settings) (*SpeedResult, error) {
 	if s.SpeedRounds == 0 {
 		return nil, nil
 	}
@@ -59,7 +59,7 @@ func runSpeed(ctx context.Context, env *experiment.Env, s settings) (*SpeedResul
 	}
 	python, missing := findTorchPython(ctx)
 	p.Python = python
-	key := experiment.UnitKey{Experiment: "anc", Unit: "speed", Version: Version, Params: p}
+	key := experiment.UnitKey{Experiment: ID, Unit: "speed", Version: Version, Params: p}
 	res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (SpeedResult, error) {
 		var out SpeedResult
 		for _, cfg := range p.Backends {
@@ -119,7 +119,7 @@ func measureBackend(ctx context.Context, cfg string, p speedParams) (BackendSpee
 
 // speedTables renders the speed unit: training rounds against PyTorch
 // (with the goal) and encryption throughput by implementation.
-func speedTables(s settings, sp *SpeedResult) []results.Table {
+func speedTables(s Settings, sp *SpeedResult) []results.Table {
 	if sp == nil {
 		return nil
 	}

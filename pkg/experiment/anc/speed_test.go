@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 )
 
 func TestSpeedTables(t *testing.T) {
-	s, _ := settingsFor(experiment.Quick)
+	s, _ := experiment.ForProfile(ID, ProfileSettings, experiment.Quick)
 	if speedTables(s, nil) != nil {
 		t.Error("no speed unit: want no tables")
 	}
@@ -63,7 +63,7 @@ func TestRunSpeedWithFakePython(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(PythonEnvVar, fake)
-	s, _ := settingsFor(experiment.Smoke)
+	s, _ := experiment.ForProfile(ID, ProfileSettings, experiment.Smoke)
 	s.SpeedRounds, s.ThroughputMB, s.ThroughputBatch = 1, 0.01, 1024
 	env := &experiment.Env{Profile: experiment.Smoke, Backend: backend.Fixed("go"), Seed: 1, WorkDir: filepath.Join(dir, "work")}
 	sp, err := runSpeed(context.Background(), env, s)

@@ -14,7 +14,7 @@ import (
 )
 
 // torchBench is the PyTorch reference of the training-speed and throughput
-// comparison (torchbench.py, written from the papers like pkg/anc).
+// comparison (torchbench.py, written from the papers like pkg/models/ancnet).
 //
 //go:embed torchbench.py
 var torchBench string

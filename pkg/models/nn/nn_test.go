@@ -1,0 +1,259 @@
+package nn
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+func goBackend(t testing.TB) compute.Backend {
+	t.Helper()
+	be, err := backend.Fixed(backend.Go).New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return be
+}
+
+// TestConv1DMatchesNaive compares Conv1D ("same" padding, stride 1 and 2)
+// with a direct sum over the window.
+func TestConv1DMatchesNaive(t *testing.T) {
+	be := goBackend(t)
+	const batch, length, in, out, window = 2, 7, 3, 2, 4
+	x := make([]float32, batch*length*in)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)))
+	}
+	for _, stride := range []int{1, 2} {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(1); err != nil {
+			t.Fatal(err)
+		}
+		exec, err := model.NewExec(be, store, func(scope *model.Scope, xs *Node) *Node {
+			return Conv1D(XavierScope(scope).At("c"), xs, window, out, stride)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, batch, length, in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := tensors.CopyFlatData[float32](res[0])
+		kv := store.GetVariable("/c/kernel")
+		kt, _ := kv.Value()
+		k, _ := tensors.CopyFlatData[float32](kt)
+		lo := (length + stride - 1) / stride
+		pad := max((lo-1)*stride+window-length, 0)
+		if want := batch * lo * out; len(got) != want || res[0].Shape().Dimensions[1] != lo {
+			t.Fatalf("stride %d: output shape %v", stride, res[0].Shape())
+		}
+		for b := 0; b < batch; b++ {
+			for o := 0; o < lo; o++ {
+				for c := 0; c < out; c++ {
+					var sum float64
+					for w := 0; w < window; w++ {
+						pos := o*stride + w - pad/2
+						if pos < 0 || pos >= length {
+							continue
+						}
+						for i := 0; i < in; i++ {
+							sum += float64(x[(b*length+pos)*in+i]) * float64(k[(w*in+i)*out+c])
+						}
+					}
+					if g := float64(got[(b*lo+o)*out+c]); math.Abs(g-sum) > 1e-5 {
+						t.Fatalf("stride %d: y[%d,%d,%d] = %g, naive %g", stride, b, o, c, g, sum)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPlayerUpdatesOnlyItsScope: a step of one player leaves the other
+// player's variables as they are.
+func TestPlayerUpdatesOnlyItsScope(t *testing.T) {
+	be := goBackend(t)
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	game := func(scope *model.Scope, in []*Node) []*Node {
+		a := Dense(XavierScope(scope).At("a"), in[0], 2, true)
+		b := Dense(XavierScope(scope).At("b"), a, 1, false)
+		return []*Node{ReduceAllMean(Square(b))}
+	}
+	stepA, err := Player{Scope: "a", Optimizer: optimizer.Adam().LearningRate(0.1).Done()}.NewStep(be, store, game)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	if _, err := stepA.Exec(x); err != nil {
+		t.Fatal(err)
+	}
+	value := func(path string) []float32 {
+		v := store.GetVariable(path)
+		if v == nil {
+			t.Fatalf("no variable %s", path)
+		}
+		tt, _ := v.Value()
+		f, _ := tensors.CopyFlatData[float32](tt)
+		return f
+	}
+	a0, b0 := value("/a/weights"), value("/b/weights")
+	for i := 0; i < 3; i++ {
+		if _, err := stepA.Exec(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a1, b1 := value("/a/weights"), value("/b/weights")
+	if a0[0] == a1[0] && a0[1] == a1[1] {
+		t.Error("player a's step did not change a's weights")
+	}
+	for i := range b0 {
+		if b0[i] != b1[i] {
+			t.Fatalf("player a's step changed b's weights: %v → %v", b0, b1)
+		}
+	}
+	if _, err := (Player{}).NewStep(be, store, game); err == nil {
+		t.Error("a player without scope and optimiser was accepted")
+	}
+}
+
+// TestCheckpointRoundTripOnlyAndCorruption: a snapshot restores exact bits
+// into a new store (Only keeps the chosen scopes), carries the caller's
+// state, and a corrupt or foreign file is refused.
+func TestCheckpointRoundTripOnlyAndCorruption(t *testing.T) {
+	store := model.NewStore()
+	for _, p := range []struct {
+		path string
+		vals []float32
+	}{{"/net/w", []float32{1.5, float32(math.Pi), -0, float32(math.Inf(1))}}, {"/opt/m", []float32{7}}} {
+		scope := store.RootScope()
+		for _, part := range strings.Split(strings.Trim(p.path, "/"), "/")[:1] {
+			scope = scope.At("%s", part)
+		}
+		v := scope.VariableWithValue(filepath.Base(p.path), tensors.FromFlatDataAndDimensions(p.vals, len(p.vals)))
+		v.Trainable = p.path == "/net/w"
+	}
+	type state struct {
+		Round int
+		Note  string
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ck")
+	ck, err := Checkpoint(store).Format("test v1").Only("/net/").Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ck.Save(path, state{Round: 4, Note: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := model.NewStore()
+	ck2, _ := Checkpoint(fresh).Format("test v1").Done()
+	var st state
+	snap, err := ck2.Read(path, &st)
+	if err != nil || snap == nil {
+		t.Fatalf("read: %v, %v", snap, err)
+	}
+	if st != (state{4, "hello"}) || strings.Join(snap.Paths(), ",") != "/net/w" {
+		t.Fatalf("state %+v, paths %v", st, snap.Paths())
+	}
+	if err := snap.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	v := fresh.GetVariable("/net/w")
+	got, _ := v.Value()
+	vals, _ := tensors.CopyFlatData[float32](got)
+	if math.Float32bits(vals[1]) != math.Float32bits(float32(math.Pi)) || !math.IsInf(float64(vals[3]), 1) || !v.Trainable {
+		t.Errorf("restored %v (trainable %v)", vals, v.Trainable)
+	}
+	if fresh.GetVariable("/opt/m") != nil {
+		t.Error("Only(/net/) saved /opt/m too")
+	}
+	if s, err := ck2.Read(filepath.Join(dir, "none"), &st); s != nil || err != nil {
+		t.Errorf("missing file: %v, %v; want nil, nil", s, err)
+	}
+	b, _ := os.ReadFile(path)
+	b[len(b)/2] ^= 1
+	os.WriteFile(path, b, 0o644)
+	if _, err := ck2.Read(path, &st); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("corrupt file: %v", err)
+	}
+	other, _ := Checkpoint(store).Format("test v2").Done()
+	if err := ck.Save(path, state{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Read(path, &st); err == nil || !strings.Contains(err.Error(), "format") {
+		t.Errorf("another format: %v", err)
+	}
+	if _, err := Checkpoint(store).Done(); err == nil {
+		t.Error("a checkpoint without format tag was accepted")
+	}
+	none, _ := Checkpoint(store).Format("x").Only("/nothing/").Done()
+	if err := none.Save(path, state{}); err == nil {
+		t.Error("a snapshot of no variables was written")
+	}
+}
+
+func TestTimeCallsAndReadScalar(t *testing.T) {
+	n := 0
+	secs, err := TimeCalls(context.Background(), 3, func() error { n++; return nil })
+	if err != nil || n != 4 || secs < 0 {
+		t.Errorf("TimeCalls: %v, %d calls (want 1 untimed + 3), %v s", err, n, secs)
+	}
+	if _, err := TimeCalls(context.Background(), 2, func() error { return errors.New("boom") }); err == nil {
+		t.Error("an error was swallowed")
+	}
+	if _, err := TimeCalls(context.Background(), 0, func() error { return nil }); err == nil {
+		t.Error("0 calls accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := TimeCalls(ctx, 2, func() error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	if v, err := ReadScalar(tensors.FromValue(float32(2.5))); err != nil || v != 2.5 {
+		t.Errorf("ReadScalar: %v, %v", v, err)
+	}
+	if _, err := ReadScalar(tensors.FromValue(int32(2))); err == nil {
+		t.Error("ReadScalar of an int accepted")
+	}
+}
+
+func TestImageBatch(t *testing.T) {
+	a, b := imageio.NewGray(3, 2), imageio.NewGray(3, 2)
+	a.Pix[5], b.Pix[0] = 255, 51
+	imgs, labels, err := ImageBatch([]dataset.Sample{{Crop: dataset.Crop{Image: a}, Label: 1}, {Crop: dataset.Crop{Image: b}, Label: dataset.NoLabel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !imgs.Shape().Equal(shapes.Make(imgs.DType(), 2, 2, 3, 1)) {
+		t.Errorf("images shape %v", imgs.Shape())
+	}
+	px, _ := tensors.CopyFlatData[float32](imgs)
+	lb, _ := tensors.CopyFlatData[int32](labels)
+	if px[5] != 1 || px[6] != 0.2 || lb[0] != 1 || lb[1] != -1 {
+		t.Errorf("pixels %v labels %v", px, lb)
+	}
+	if _, _, err := ImageBatch(nil); err == nil {
+		t.Error("empty batch accepted")
+	}
+	if _, _, err := ImageBatch([]dataset.Sample{{Crop: dataset.Crop{Image: a}}, {Crop: dataset.Crop{ImageID: "odd", Image: imageio.NewGray(2, 2)}}}); err == nil || !strings.Contains(err.Error(), "odd") {
+		t.Errorf("mixed sizes: %v", err)
+	}
+}
