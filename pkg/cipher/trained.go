@@ -328,11 +328,12 @@ func (s *trainedScheme) ParseKey(line string) (Key, error) {
 		return nil, fmt.Errorf("%s key: parameter sha256 = %q: want %d hex digits", s.name, clip(vals[1]), 2*sha256.Size)
 	}
 	k.SHA256 = strings.ToLower(vals[1])
+	// Errors about the secret never repeat it.
 	if k.Secret, err = hex.DecodeString(vals[2]); err != nil || len(k.Secret) != s.secretBytes() {
-		return nil, fmt.Errorf("%s key: parameter secret = %q: want %d hex digits (%d bits)", s.name, clip(vals[2]), 2*s.secretBytes(), s.family.SecretBits)
+		return nil, fmt.Errorf("%s key: parameter secret: want %d hex digits (%d bits), got %d characters", s.name, 2*s.secretBytes(), s.family.SecretBits, len(vals[2]))
 	}
 	if extra := s.family.SecretBits % 8; extra != 0 && k.Secret[len(k.Secret)-1]>>extra != 0 {
-		return nil, fmt.Errorf("%s key: parameter secret = %q: only the low %d bits of the last byte are used; the others must be 0", s.name, vals[2], extra)
+		return nil, fmt.Errorf("%s key: parameter secret: only the low %d bits of the last byte are used; the others must be 0", s.name, extra)
 	}
 	return k, nil
 }

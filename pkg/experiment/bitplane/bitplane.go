@@ -101,7 +101,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 		return nil, fmt.Errorf("%s: %s gave no %d² crops", ID, env.Data.Name(), spec.CropSize)
 	}
 	env.Logf("%s: %d crops of %d² from %s", ID, n, spec.CropSize, env.Data.Name())
-	bt, err := battery.New(Ciphers...).Seed(env.Seed, ID).Alpha(Alpha).Progress(env.NewBar).Done()
+	bt, err := battery.New(Ciphers...).Seed(env.Seed, ID).Alpha(Alpha).Robustness(battery.DefaultRobustnessCrops).Progress(env.NewBar).Done()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}

@@ -3,6 +3,7 @@ package bitplane
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
@@ -91,6 +92,15 @@ func TestBitplaneSmoke(t *testing.T) {
 		}
 		if (bit == 8 || name == "aes-ctr") && unchanged != 0 {
 			t.Errorf("%s bit %d: %.1f %% of flips changed nothing", name, bit, unchanged)
+		}
+	}
+	rob := table(t, res, "noise and occlusion robustness")
+	if len(rob.Rows) != len(Ciphers)*(1+len(battery.DefaultDistortions())) {
+		t.Fatalf("robustness table has %d rows", len(rob.Rows))
+	}
+	for _, r := range rob.Rows {
+		if r[1] == battery.NoDistortion && (!math.IsInf(r[2].(float64), 1) || r[3].(float64) != 1) {
+			t.Errorf("%s decrypts its undamaged image with PSNR %v, SSIM %v; want ∞ and 1", r[0], r[2], r[3])
 		}
 	}
 	verdicts := map[string]results.Verdict{}

@@ -77,6 +77,12 @@ func notes(spec Settings, nCrops int, data, hash, key string) []string {
 		"AES-256-CTR is the baseline. As a stream cipher with a fixed nonce it also has NPCR ≈ 0 for a one-pixel change: the differential " +
 			"NPCR/UACI test measures plaintext diffusion, which a nonce-respecting stream cipher does not need. Security here means the keystream, " +
 			"not diffusion — these chaotic ciphers are research artefacts, not replacements for AES.",
+		fmt.Sprintf("Noise and occlusion robustness (the paper makes no claim about it; our addition from the security battery, first %d crops): "+
+			"the cipher image is damaged in transit — salt & pepper on 1 %% and 5 %% of the pixels, Gaussian noise of σ = 1 and 5 grey levels, "+
+			"a block of 1/16 or 1/4 of the image set to 0 — then decrypted with the right key, and the result compared with the plain crop (PSNR, SSIM). "+
+			"The paper's scheme as written (\"bitplane-xor\") passes each damaged pixel through unchanged in place; our diffusion stage "+
+			"(\"bitplane\") damages the plain pixels chained to each damaged cipher pixel and the permutation scatters them over the image, "+
+			"the usual price of diffusion.", battery.DefaultRobustnessCrops),
 		"Key of the \"bitplane\" cipher used (derived from the run seed): " + key,
 	}
 }
