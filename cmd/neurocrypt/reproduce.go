@@ -190,6 +190,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sel := cfg.backend()
+	backend.SetDefault(sel) // trained ciphers in the registry run on it too
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
 		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), cfg.workDir)
 	if skipped > 0 {

@@ -32,19 +32,12 @@ func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Ciphe
 	if *key == "" {
 		return nil, nil, usagef("-key is required (make one with `neurocrypt keygen -cipher NAME`)")
 	}
-	var k cipher.Key
-	var err error
-	if *cname == "" {
-		k, err = cipher.ParseKey(*key)
-	} else {
-		var scheme cipher.Scheme
-		if scheme, err = cipher.Lookup(*cname); err != nil {
-			return nil, nil, err
-		}
-		k, err = scheme.ParseKey(*key)
-	}
+	k, err := cipher.ParseKey(*key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bad key: %w", err)
+	}
+	if *cname != "" && k.Scheme() != *cname {
+		return nil, nil, fmt.Errorf("-cipher %s, but the key line is for %q", *cname, k.Scheme())
 	}
 	c, err := cipher.New(k)
 	if err != nil {

@@ -101,7 +101,7 @@ func TestTrainedCipherThroughRegistryCLIAndBattery(t *testing.T) {
 	if _, err := cipher.BindTrained("anc-n4", "cli-test", weights[0]); err != nil {
 		t.Fatal(err)
 	}
-	bt, err := battery.New(scheme.Name(), cipher.NameAESCTR).Seed(1, "test").KeySensitivity(2, 0, 1, 2, 3).Robustness(2).Done()
+	bt, err := battery.Build(scheme.Name(), cipher.NameAESCTR).Seed(1, "test").KeySensitivity(2, 0, 1, 2, 3).Robustness(2).Done()
 	if err != nil {
 		t.Fatal(err)
 	}

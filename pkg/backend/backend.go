@@ -157,16 +157,30 @@ func Select() *Selection {
 }
 
 var (
-	defaultOnce sync.Once
-	defaultSel  *Selection
+	defaultMu  sync.Mutex
+	defaultSel *Selection
 )
 
-// Default is the process's shared Select() result, made on first use: the
-// backend of code that has no experiment.Env to take one from (trained
-// ciphers used through the cipher registry, e.g. by `neurocrypt encrypt`).
+// Default is the process's backend for code that has no experiment.Env to
+// take one from (trained ciphers used through the cipher registry: the
+// battery, `neurocrypt encrypt`): the one a run chose (SetDefault), else
+// Select()'s, made on first use.
 func Default() *Selection {
-	defaultOnce.Do(func() { defaultSel = Select() })
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultSel == nil {
+		defaultSel = Select()
+	}
 	return defaultSel
+}
+
+// SetDefault makes s the process's Default, so that everything a run does
+// computes on the backend it chose once (the CLI's reproduce and the
+// notebook helper call it).
+func SetDefault(s *Selection) {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	defaultSel = s
 }
 
 // Status is what Probe found about one backend.

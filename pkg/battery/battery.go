@@ -63,7 +63,7 @@ const (
 // mantissa bits can be absorbed by floating-point rounding).
 var DefaultFlippedBits = []int{0, 8}
 
-// Builder configures a Battery; start with New and finish with Done.
+// Builder configures a Battery; start with Build and finish with Done.
 type Builder struct {
 	names    []string
 	seed     uint64
@@ -76,12 +76,12 @@ type Builder struct {
 	bar      func(label string, total int) *progress.Bar
 }
 
-// New starts a battery measuring the named ciphers, in this order (they
+// Build starts a battery measuring the named ciphers, in this order (they
 // are the rows of every table); with no names, every registered scheme
 // (cipher.Names(), sorted). Defaults: seed 0 in domain "battery",
 // DefaultAlpha, DefaultKeyCrops crops with DefaultFlippedBits, no
 // robustness test, no progress bars.
-func New(names ...string) *Builder {
+func Build(names ...string) *Builder {
 	return &Builder{names: names, domain: "battery", alpha: DefaultAlpha, keyCrops: DefaultKeyCrops,
 		bits: DefaultFlippedBits, robustN: DefaultRobustnessCrops}
 }
@@ -138,6 +138,13 @@ func (b *Builder) Done() (*Battery, error) {
 	case b.keyCrops < 0 || b.robustN < 0:
 		return nil, fmt.Errorf("battery: %d key-sensitivity and %d robustness crops: want ≥ 0", b.keyCrops, b.robustN)
 	}
+	dists := map[string]bool{}
+	for i, d := range b.robust {
+		if d.Name == "" || d.Apply == nil || dists[d.Name] || d.Name == NoDistortion {
+			return nil, fmt.Errorf("battery: distortion %d (%q): want a unique name other than %q and an Apply function", i, d.Name, NoDistortion)
+		}
+		dists[d.Name] = true
+	}
 	bt := &Battery{cfg: *b, names: slices.Clone(names)}
 	seen := map[string]bool{}
 	for _, name := range names {
@@ -154,18 +161,16 @@ func (b *Builder) Done() (*Battery, error) {
 		if err != nil {
 			return nil, fmt.Errorf("battery: %s: %w", name, err)
 		}
-		kf := k.FlipBit(0)
-		w, err := scheme.New(kf)
-		if err != nil {
-			return nil, fmt.Errorf("battery: %s with key bit 0 flipped: %w", name, err)
-		}
+		// The wrong-key figure decrypts with key bit 0 flipped; a scheme
+		// whose flipped key is out of range has no such panel (nil).
+		w, _ := scheme.New(k.FlipBit(0))
 		bt.keyed = append(bt.keyed, keyed{name: name, scheme: scheme, c: c, wrong: w, key: k.String()})
 	}
 	return bt, nil
 }
 
 // keyed is one cipher of the battery under its key (and the key with bit 0
-// flipped, for the wrong-key figure).
+// flipped, for the wrong-key figure; nil when that key is out of range).
 type keyed struct {
 	name     string
 	scheme   cipher.Scheme

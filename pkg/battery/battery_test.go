@@ -76,7 +76,7 @@ func TestRegisteredCipherAppearsWithNoOtherEdit(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cipher.Unregister(addName) })
-	bt, err := New().Seed(1, "test").KeySensitivity(2, 0).Robustness(2).Done()
+	bt, err := Build().Seed(1, "test").KeySensitivity(2, 0).Robustness(2).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestRegisteredCipherAppearsWithNoOtherEdit(t *testing.T) {
 // damaged cipher pixel damages the plain pixels chained to it) and the
 // permutation scatters it.
 func TestRobustnessTellsDiffusionFromKeystream(t *testing.T) {
-	bt, err := New(cipher.NameBitplaneXOR, cipher.NameBitplane).Seed(2, "test").KeySensitivity(0).Robustness(4).Done()
+	bt, err := Build(cipher.NameBitplaneXOR, cipher.NameBitplane).Seed(2, "test").KeySensitivity(0).Robustness(4).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,17 +208,17 @@ func TestDistortions(t *testing.T) {
 
 func TestBuilderErrors(t *testing.T) {
 	for name, b := range map[string]*Builder{
-		"unknown cipher": New("nosuch"),
-		"twice":          New(cipher.NameAESCTR, cipher.NameAESCTR),
-		"alpha":          New(cipher.NameAESCTR).Alpha(1.5),
-		"key crops":      New(cipher.NameAESCTR).KeySensitivity(-1),
-		"family":         New("anc-family-that-is-not-registered"),
+		"unknown cipher": Build("nosuch"),
+		"twice":          Build(cipher.NameAESCTR, cipher.NameAESCTR),
+		"alpha":          Build(cipher.NameAESCTR).Alpha(1.5),
+		"key crops":      Build(cipher.NameAESCTR).KeySensitivity(-1),
+		"family":         Build("anc-family-that-is-not-registered"),
 	} {
 		if _, err := b.Done(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	bt, err := New(cipher.NameAESCTR).KeySensitivity(0).Done()
+	bt, err := Build(cipher.NameAESCTR).KeySensitivity(0).Done()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,10 +34,10 @@ func DefaultDistortions() []Distortion {
 func SaltPepper(fraction float64) Distortion {
 	return Distortion{Name: fmt.Sprintf("salt & pepper %g %%", 100*fraction), Apply: func(c *imageio.Gray, seed uint64) *imageio.Gray {
 		out := c.Clone()
-		r := rng{state: seed}
+		r := seeds.SplitMix{State: seed}
 		for i := range out.Pix {
-			if r.float64() < fraction {
-				out.Pix[i] = uint8(255 * (r.uint64() & 1))
+			if r.Float64() < fraction {
+				out.Pix[i] = uint8(255 * (r.Uint64() & 1))
 			}
 		}
 		return out
@@ -49,9 +49,9 @@ func SaltPepper(fraction float64) Distortion {
 func Gaussian(sigma float64) Distortion {
 	return Distortion{Name: fmt.Sprintf("Gaussian σ = %g", sigma), Apply: func(c *imageio.Gray, seed uint64) *imageio.Gray {
 		out := c.Clone()
-		r := rng{state: seed}
+		r := seeds.SplitMix{State: seed}
 		for i := range out.Pix {
-			v := math.Round(float64(out.Pix[i]) + sigma*r.normal())
+			v := math.Round(float64(out.Pix[i]) + sigma*r.Normal())
 			out.Pix[i] = uint8(math.Max(0, math.Min(255, v)))
 		}
 		return out
@@ -60,8 +60,9 @@ func Gaussian(sigma float64) Distortion {
 
 // Occlusion sets to 0 a block at the top-left corner covering fraction of
 // the image: ⌊√fraction·width⌉ × ⌊√fraction·height⌉ pixels (1/4: a quarter
-// of the image; 1/16: a sixteenth).
+// of the image; 1/16: a sixteenth). fraction is clamped to [0, 1].
 func Occlusion(fraction float64) Distortion {
+	fraction = math.Max(0, math.Min(1, fraction))
 	name := fmt.Sprintf("occlusion %g", fraction)
 	if inv := 1 / fraction; inv == math.Round(inv) {
 		name = fmt.Sprintf("occlusion 1/%g", inv)
@@ -75,27 +76,6 @@ func Occlusion(fraction float64) Distortion {
 		}
 		return out
 	}}
-}
-
-// rng is SplitMix64 (stable across Go versions and platforms, unlike
-// math/rand's normal variates).
-type rng struct{ state uint64 }
-
-func (r *rng) uint64() uint64 {
-	r.state += 0x9e3779b97f4a7c15
-	z := r.state
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// float64 is uniform in [0, 1).
-func (r *rng) float64() float64 { return float64(r.uint64()>>11) * 0x1p-53 }
-
-// normal is a standard normal variate (Box–Muller).
-func (r *rng) normal() float64 {
-	u := 1 - r.float64() // (0, 1]
-	return math.Sqrt(-2*math.Log(u)) * math.Cos(2*math.Pi*r.float64())
 }
 
 // robustStats is the decryption quality of one cipher under one

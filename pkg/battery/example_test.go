@@ -21,7 +21,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	bt, err := battery.New(cipher.NameBitplaneXOR, cipher.NameAESCTR).Seed(1, "example").Done()
+	bt, err := battery.Build(cipher.NameBitplaneXOR, cipher.NameAESCTR).Seed(1, "example").Done()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -18,7 +18,8 @@ const ScatterPairs = 3000
 // wrong-key decryption and robustness panels show:
 //
 //   - "images": the plain crop, every cipher's image, and the focal
-//     ciphertext decrypted with the key one bit away;
+//     ciphertext decrypted with the key one bit away (key bit 0 flipped;
+//     left out when that key is out of the scheme's range);
 //   - "histogram-plain", "histogram-<focal>": grey-level histograms;
 //   - "scatter-<direction>": adjacent pixel pairs of the plain and focal
 //     cipher images, horizontally, vertically and diagonally;
@@ -44,15 +45,18 @@ func (r *Report) Figures(focal string) ([]results.Figure, error) {
 		names = append(names, fmt.Sprintf("%q", k.name))
 		panels = append(panels, results.ImagePanel{Title: k.name, Image: c})
 	}
-	wrong, err := r.bt.keyed[j].wrong.Decrypt(focalImage)
-	if err != nil {
-		return nil, fmt.Errorf("battery figures: %s with a wrong key: %w", focal, err)
+	caption := fmt.Sprintf("Left to right: plaintext; %s", strings.Join(names, "; "))
+	if w := r.bt.keyed[j].wrong; w != nil {
+		wrong, err := w.Decrypt(focalImage)
+		if err != nil {
+			return nil, fmt.Errorf("battery figures: %s with a wrong key: %w", focal, err)
+		}
+		panels = append(panels, results.ImagePanel{Title: "wrong-key decryption", Image: wrong})
+		caption += fmt.Sprintf("; the %q ciphertext decrypted with a key one bit away", focal)
 	}
-	panels = append(panels, results.ImagePanel{Title: "wrong-key decryption", Image: wrong})
 	figs := []results.Figure{{
 		Name: "images", Title: "Plain image and cipher images (first crop)", Kind: results.KindImages,
-		Caption: fmt.Sprintf("Left to right: plaintext; %s; the %q ciphertext decrypted with a key one bit away.", strings.Join(names, "; "), focal),
-		Images:  panels,
+		Caption: caption + ".", Images: panels,
 	}}
 	for _, h := range []struct {
 		name, title string

@@ -206,10 +206,11 @@ func (r *Report) KeySensitivityTable() results.Table {
 	t := results.Table{
 		Name: "key sensitivity",
 		Caption: fmt.Sprintf("Key sensitivity over %d crops, each with its own key: the crop encrypted under the key and under the key "+
-			"with one bit flipped (bit 0: each scheme's least significant bit of the first parameter, for the chaotic keys the last "+
-			"mantissa bit of x0; bit 8: mantissa bit 8 of x0, or for AES bit 0 of the second key byte). NPCR/UACI between the two "+
-			"ciphertexts and PSNR of decrypting with the flipped key are means over the crops; \"unchanged %%\" counts keys whose flip "+
-			"left the ciphertext identical (the flip was absorbed by floating-point rounding): those key bits are not key.", len(ks)),
+			"with one bit flipped (bits %v of each scheme's canonical key bits, Key.FlipBit: bit 0 is the least significant bit of the first parameter — "+
+			"for the chaotic keys the last mantissa bit of x0, for AES the lowest bit of the first key byte, for trained ciphers the first secret bit). "+
+			"NPCR/UACI between the two ciphertexts and PSNR of decrypting with the flipped key are means over the crops; \"unchanged %%\" counts keys "+
+			"whose flip left the ciphertext identical (for the chaotic keys, flips absorbed by floating-point rounding): those key bits are not key; "+
+			"\"invalid %%\" counts flipped keys outside the scheme's range.", len(ks), r.bt.cfg.bits),
 		Columns: []string{"cipher", "flipped bit", "NPCR %", "UACI %", "wrong-key PSNR dB", "unchanged %", "invalid %"},
 	}
 	if len(ks) == 0 {
@@ -246,7 +247,7 @@ func (r *Report) RobustnessTable() results.Table {
 		Name: "noise and occlusion robustness",
 		Caption: fmt.Sprintf("Robustness over %d crops: the cipher image is distorted (salt & pepper: that share of pixels set to 0 or 255; "+
 			"Gaussian: N(0, σ²) grey levels added, rounded and clipped; occlusion: a block of that share of the image, at the top-left corner, set to 0), "+
-			"then decrypted with the right key and compared with the plain crop. PSNR in dB of the mean squared error over the crops (∞: every decryption identical) and mean SSIM (1: identical); "+
+			"then decrypted with the right key and compared with the plain crop. PSNR in dB of the mean squared error over the crops (∞ — null in results.json — when every decryption is identical) and mean SSIM (1: identical); "+
 			"\"%s\" is decryption of the undamaged cipher image (lossy ciphers show their reconstruction quality there). "+
 			"A keystream XOR leaves each damaged pixel damaged in place and no worse; chained diffusion damages several plain pixels per damaged cipher pixel, and a permutation scatters them over the image.",
 			len(rs), NoDistortion),

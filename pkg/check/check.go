@@ -197,6 +197,10 @@ func cellDiff(ref, got any, tol float64) (Difference, bool) {
 	rf, rok := number(ref)
 	gf, gok := number(got)
 	if rok && gok {
+		if rf == gf || (math.IsNaN(rf) && math.IsNaN(gf)) { // equal, ±Inf and NaN included
+			d.Delta = 0
+			return d, true
+		}
 		d.Delta = math.Abs(gf - rf)
 		return d, d.Delta <= tol
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -88,5 +89,19 @@ func TestDuplicateClaimIsReported(t *testing.T) {
 	dup := strings.Replace(refJSON, `"claims":[`, `"claims":[{"paper":"P","statement":"S","measured":99.6,"verdict":"reproduced"},`, 1)
 	if out := Format(Compare(parse(t, dup), parse(t, dup), nil)); !strings.Contains(out, "appears twice") {
 		t.Fatalf("duplicate claim not reported:\n%s", out)
+	}
+}
+
+func TestNonFiniteCellsInMemory(t *testing.T) {
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if d, ok := cellDiff(v, v, 0); !ok {
+			t.Errorf("%v vs itself: %+v", v, d)
+		}
+	}
+	if _, ok := cellDiff(math.Inf(1), 1e308, 1e308); ok {
+		t.Error("+Inf matched a finite number")
+	}
+	if _, ok := cellDiff(3, 3.0, 0); !ok {
+		t.Error("int 3 and float 3.0 differ")
 	}
 }

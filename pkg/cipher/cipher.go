@@ -92,6 +92,7 @@ package cipher
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -231,12 +232,7 @@ func Unregister(name string) bool {
 func Names() []string {
 	registry.RLock()
 	defer registry.RUnlock()
-	names := make([]string, 0, len(registry.schemes))
-	for n := range registry.schemes {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(registry.schemes))
 }
 
 // Lookup returns the scheme with the given name.
@@ -251,7 +247,7 @@ func Lookup(name string) (Scheme, error) {
 	case fam:
 		return nil, fmt.Errorf("cipher: %q is a family of trained ciphers: its schemes are trained models (%q bound with BindTrained, or a key line naming its weights)", name, name+"/<tag>")
 	}
-	return nil, fmt.Errorf("cipher: unknown scheme %q (known: %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("cipher: unknown scheme %q (known: %s; trained-cipher families: %s)", name, strings.Join(Names(), ", "), strings.Join(Families(), ", "))
 }
 
 // resolve finds the scheme of a key line's prefix: a registered scheme, or,
@@ -285,7 +281,7 @@ func ParseKey(line string) (Key, error) {
 	l := strings.TrimSpace(line)
 	name, _, ok := strings.Cut(l, ":")
 	if !ok {
-		return nil, fmt.Errorf("cipher: key line %q has no \"<scheme>:\" prefix (schemes: %s)", clip(l), strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("cipher: the key line has no \"<scheme>:\" prefix (schemes: %s)", strings.Join(Names(), ", "))
 	}
 	s, err := resolve(name)
 	if err != nil {
@@ -337,7 +333,8 @@ func checkImage(scheme, op string, g *imageio.Gray, maxPixels int) (int, error) 
 	return n, nil
 }
 
-// clip shortens s for error messages.
+// clip shortens s for error messages (never key material: errors name the
+// parameter and what is wrong, not its value).
 func clip(s string) string {
 	const max = 60
 	if len(s) > max {

@@ -289,7 +289,7 @@ func TestKeyValidationErrors(t *testing.T) {
 		{"bitplane:x0=0.3,r=3.99,lx=1,ly=2,lz=+Inf", "parameter lz = +Inf is outside [-50, 50]"},
 		{"bitplane:x0=0.3,r=3.99,lx=0,ly=0,lz=3", "z-axis"},
 		{"bitplane:x0=0.3,r=3.99,lx=8.48,ly=8.49,lz=27", "equilibrium"},
-		{"bitplane:x0=abc,r=3.99,lx=1,ly=2,lz=3", `parameter x0 = "abc" is not a number`},
+		{"bitplane:x0=abc,r=3.99,lx=1,ly=2,lz=3", `parameter x0 is not a number`},
 		{"bitplane:x0=0.3,r=3.99,lx=1,ly=2", "parameter lz is missing"},
 		{"bitplane:" + ok + ",foo=1", `unknown parameter "foo"`},
 		{"bitplane:" + ok + ",r=3.9", "parameter r given twice"},
@@ -299,15 +299,20 @@ func TestKeyValidationErrors(t *testing.T) {
 		{"aes-ctr:key=" + hex64 + ",iv=" + hex32[:31] + "g", "parameter iv must be 32 hex digits (16 bytes)"},
 		{"aes-ctr:key=" + hex64, "parameter iv is missing"},
 		{"no prefix at all", "no \"<scheme>:\" prefix"},
+		{"aes-ctr:key=" + hex64[:60] + "zzzz,iv=" + hex32, "got 64 characters"},
 		{"des:key=00", `unknown scheme "des"`},
 	} {
 		_, err := ParseKey(c.line)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseKey(%q): error %v, want it to contain %q", c.line, err, c.want)
 		}
+		// Hex key material is never repeated in an error.
+		if err != nil && strings.Contains(c.line, hex32) && strings.Contains(err.Error(), hex32[:16]) {
+			t.Errorf("ParseKey(%q): the error repeats the key: %v", c.line, err)
+		}
 	}
 	// A scheme rejects another scheme's line.
-	if _, err := mustScheme(t, NameBitplane).ParseKey("bitplane-xor:" + ok); err == nil || !strings.Contains(err.Error(), `does not start with "bitplane:"`) {
+	if _, err := mustScheme(t, NameBitplane).ParseKey("bitplane-xor:" + ok); err == nil || !strings.Contains(err.Error(), `the key line is for "bitplane-xor", not "bitplane"`) {
 		t.Errorf("bitplane.ParseKey(bitplane-xor line): %v", err)
 	}
 	// New checks key types and ranges too.

@@ -19,7 +19,8 @@ func parseKeyLine(scheme, line string, names []string) ([]string, error) {
 	}
 	body, ok := strings.CutPrefix(l, scheme+":")
 	if !ok {
-		return nil, fmt.Errorf("%s key: %q does not start with %q", scheme, clip(l), scheme+":")
+		name, _, _ := strings.Cut(l, ":")
+		return nil, fmt.Errorf("%s key: the key line is for %q, not %q", scheme, clip(name), scheme)
 	}
 	vals := make([]string, len(names))
 	seen := make([]bool, len(names))
@@ -28,7 +29,7 @@ func parseKeyLine(scheme, line string, names []string) ([]string, error) {
 		n, v, ok := strings.Cut(f, "=")
 		n, v = strings.TrimSpace(n), strings.TrimSpace(v)
 		if !ok || n == "" {
-			return nil, fmt.Errorf("%s key: field %q is not name=value (parameters: %s)", scheme, clip(strings.TrimSpace(f)), want)
+			return nil, fmt.Errorf("%s key: a field is not name=value (parameters: %s)", scheme, want)
 		}
 		i := indexOf(names, n)
 		if i < 0 {
@@ -60,7 +61,7 @@ func indexOf(names []string, n string) int {
 func parseFloat(scheme, name, v string) (float64, error) {
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s key: parameter %s = %q is not a number", scheme, name, clip(v))
+		return 0, fmt.Errorf("%s key: parameter %s is not a number", scheme, name)
 	}
 	return f, nil
 }

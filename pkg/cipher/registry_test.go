@@ -98,13 +98,10 @@ func TestRegisterLookupUnregister(t *testing.T) {
 // xorFamily is a trained-cipher family for tests: its "weights file" is a
 // keystream, XORed (repeated) with the pixels after XOR with the secret.
 var xorFamily = Family{Name: "test-xorfam", Description: "test: XOR with the weights file", SecretBits: 12,
-	Load: func(path string, secret []byte) (Cipher, error) {
-		ks, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
+	Load: func(w Weights, secret []byte) (Cipher, error) {
+		ks := w.Data
 		if len(ks) == 0 {
-			return nil, errors.New(path + ": empty keystream")
+			return nil, errors.New(w.Path + ": empty keystream")
 		}
 		return xorCipher{ks: ks, s: secret[0] ^ secret[1]}, nil
 	}}
@@ -212,6 +209,8 @@ func TestTrainedFamilyBindKeyAndWeights(t *testing.T) {
 		"bad escape":   "test-xorfam/t1:weights=a%zz,sha256=" + strings.Repeat("0", 64) + ",secret=0000",
 		"no family":    "nofam/t1:weights=a,sha256=" + strings.Repeat("0", 64) + ",secret=0000",
 		"missing file": "test-xorfam/t1:weights=/nonexistent/w,sha256=" + strings.Repeat("0", 64) + ",secret=0000",
+		"a device":     "test-xorfam/t1:weights=/dev/zero,sha256=" + strings.Repeat("0", 64) + ",secret=0000",
+		"a folder":     "test-xorfam/t1:weights=/,sha256=" + strings.Repeat("0", 64) + ",secret=0000",
 	} {
 		k, err := ParseKey(bad)
 		if err == nil {

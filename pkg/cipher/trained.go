@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,12 +71,26 @@ type Family struct {
 	Description string
 	// SecretBits is the length of the secret key, in bits (1 … MaxSecretBits).
 	SecretBits int
-	// Load returns the cipher of the trained model in the weights file at
-	// path (already checked against the key's SHA-256) under the secret
-	// (SecretBits bits, see the package notes on trained ciphers). Errors
-	// name the file. The cipher must be safe for concurrent use.
-	Load func(path string, secret []byte) (Cipher, error)
+	// Load returns the cipher of the trained model in the weights file w
+	// (already read and checked against the key's SHA-256: Load uses
+	// w.Data, never re-reads w.Path) under the secret (SecretBits bits, see
+	// the package notes on trained ciphers). Errors name w.Path. The
+	// cipher must be safe for concurrent use.
+	Load func(w Weights, secret []byte) (Cipher, error)
 }
+
+// Weights is a weights file read and verified for Family.Load.
+type Weights struct {
+	// Path is where it was read from (for messages).
+	Path string
+	// Data is its content.
+	Data []byte
+	// SHA256 is the hex SHA-256 of Data (the key's).
+	SHA256 string
+}
+
+// MaxWeightsBytes bounds the size of a weights file that is read.
+const MaxWeightsBytes = 1 << 31
 
 // RegisterFamily registers a family of trained ciphers (from an init
 // function of the family's package). It is an error if the name is taken
@@ -110,12 +125,7 @@ func MustRegisterFamily(f Family) {
 func Families() []string {
 	registry.RLock()
 	defer registry.RUnlock()
-	names := make([]string, 0, len(registry.families))
-	for n := range registry.families {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(registry.families))
 }
 
 // BindTrained registers the trained model in the weights file at path as
@@ -133,7 +143,7 @@ func BindTrained(family, tag, path string) (Scheme, error) {
 	if why := validName(tag, false); why != "" {
 		return nil, fmt.Errorf("cipher: BindTrained: tag %q %s", tag, why)
 	}
-	sum, err := fileSHA256(path)
+	_, sum, err := readWeights(path)
 	if err != nil {
 		return nil, fmt.Errorf("cipher: BindTrained: %w", err)
 	}
@@ -185,31 +195,42 @@ func StoreWeights(dir, family string, data []byte) (string, error) {
 	return path, nil
 }
 
-// fileSHA256 is the hex SHA-256 of a file's content.
-func fileSHA256(path string) (string, error) {
+// readWeights reads a weights file (a regular file of at most
+// MaxWeightsBytes) and its hex SHA-256.
+func readWeights(path string) ([]byte, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("weights file %s: %w", path, errors.Unwrap(err))
+		return nil, "", fmt.Errorf("weights file %q: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("weights file %s: %w", path, err)
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("weights file %q: %w", path, err)
+	case !st.Mode().IsRegular():
+		return nil, "", fmt.Errorf("weights file %q: not a regular file", path)
+	case st.Size() > MaxWeightsBytes:
+		return nil, "", fmt.Errorf("weights file %q: %d bytes, more than the limit %d", path, st.Size(), int64(MaxWeightsBytes))
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	b, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("weights file %q: %w", path, err)
+	}
+	sum := sha256.Sum256(b)
+	return b, hex.EncodeToString(sum[:]), nil
 }
 
-// findWeights returns a file with the given SHA-256 for family: path
-// itself, or <dir>/<family>/<sum>.weights in $NEUROCRYPT_MODELS's folders
-// and DefaultModelDir.
-func findWeights(family, path, sum string) (string, error) {
-	got, err := fileSHA256(path)
+// findWeights returns the content of a weights file with the given
+// SHA-256 for family: path itself, or <dir>/<family>/<sum>.weights in
+// $NEUROCRYPT_MODELS's folders and DefaultModelDir.
+func findWeights(family, path, sum string) (Weights, error) {
+	b, got, err := readWeights(path)
 	if err == nil && got == sum {
-		return path, nil
+		return Weights{Path: path, Data: b, SHA256: sum}, nil
 	}
 	why := err
 	if err == nil {
-		why = fmt.Errorf("weights file %s has SHA-256 %s, the key expects %s (the file changed since the key was made)", path, got, sum)
+		why = fmt.Errorf("weights file %q has SHA-256 %s, the key expects %s (the file changed since the key was made)", path, got, sum)
 	}
 	dirs := filepath.SplitList(os.Getenv(ModelDirEnv))
 	dirs = append(dirs, DefaultModelDir())
@@ -218,11 +239,11 @@ func findWeights(family, path, sum string) (string, error) {
 			continue
 		}
 		cand := filepath.Join(d, family, sum+WeightsExt)
-		if s, err := fileSHA256(cand); err == nil && s == sum {
-			return cand, nil
+		if b, s, err := readWeights(cand); err == nil && s == sum {
+			return Weights{Path: cand, Data: b, SHA256: sum}, nil
 		}
 	}
-	return "", fmt.Errorf("%w; no copy with that hash in the model store (%s: <dir>/%s/%s%s)", why, ModelDirEnv, family, sum, WeightsExt)
+	return Weights{}, fmt.Errorf("%w; no copy with that hash in the model store (%s: <dir>/%s/%s%s)", why, ModelDirEnv, family, sum, WeightsExt)
 }
 
 // TrainedKey is the key of a trained cipher: which weights file (path and
@@ -358,11 +379,11 @@ func (s *trainedScheme) New(key Key) (Cipher, error) {
 	if k.Weights == "" {
 		return nil, fmt.Errorf("%s: the key names no weights file", s.name)
 	}
-	path, err := findWeights(s.family.Name, k.Weights, k.SHA256)
+	w, err := findWeights(s.family.Name, k.Weights, k.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
-	c, err := s.family.Load(path, k.Secret)
+	c, err := s.family.Load(w, k.Secret)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}

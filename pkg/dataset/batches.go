@@ -110,7 +110,7 @@ func (bs *Batches) Epoch(ctx context.Context, epoch int) iter.Seq2[[]Sample, err
 		gs := bs.groups
 		var rng *splitMix
 		if cfg.shuffle {
-			r := &splitMix{state: seeds.Sub(cfg.seed, "dataset.Batches", epoch)}
+			r := &splitMix{State: seeds.Sub(cfg.seed, "dataset.Batches", epoch)}
 			perm := r.Perm(len(gs))
 			shuffled := make([]group, len(gs))
 			for i, j := range perm {

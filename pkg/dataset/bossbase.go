@@ -57,6 +57,7 @@ type Problem struct {
 	Detail string // e.g. "truncated: 1000 of 262159 bytes"
 }
 
+// String is "<file>: <kind>[: <detail>]".
 func (p Problem) String() string {
 	if p.Detail == "" {
 		return p.File + ": " + string(p.Kind)

@@ -18,14 +18,14 @@ import (
 const (
 	DefaultPerImage     = 4
 	DefaultTestFraction = 0.2
-	// maxLoadWorkers bounds the images decoded at once by NewSet.
+	// maxLoadWorkers bounds the images decoded at once (Workers).
 	maxLoadWorkers = 8
 	// hashVersion is written first into Set.Hash, so that a change to the
 	// hashed layout changes every hash.
 	hashVersion = "neurocrypt/dataset.Set v1"
 )
 
-// CropConfig says how NewSet crops and splits a Source.
+// CropConfig says how NewPlan crops and splits a Source.
 type CropConfig struct {
 	// Size is the side of the square crops, e.g. 256. Required.
 	Size int
@@ -227,27 +227,25 @@ func imageSizes(src Source, chosen []int) ([][2]int, error) {
 // Source returns the source the plan crops.
 func (p *Plan) Source() Source { return p.src }
 
-// Refs returns the crops of a split, in order (All: train, then test).
+// Valid reports whether s is Train, Test or All.
+func (s Split) Valid() bool { return s == Train || s == Test || s == All }
+
+// Refs returns the crops of a split, in order (All: train, then test); nil
+// for an unknown split.
 func (p *Plan) Refs(split Split) []CropRef {
 	switch split {
 	case Train:
 		return p.Train
 	case Test:
 		return p.Test
+	case All:
+		return append(append(make([]CropRef, 0, len(p.Train)+len(p.Test)), p.Train...), p.Test...)
 	}
-	return append(append(make([]CropRef, 0, len(p.Train)+len(p.Test)), p.Train...), p.Test...)
+	return nil
 }
 
-// Len is the number of crops of a split.
-func (p *Plan) Len(split Split) int {
-	switch split {
-	case Train:
-		return len(p.Train)
-	case Test:
-		return len(p.Test)
-	}
-	return len(p.Train) + len(p.Test)
-}
+// Len is the number of crops of a split (0 for an unknown split).
+func (p *Plan) Len(split Split) int { return len(p.Refs(split)) }
 
 // Images is the number of source images used.
 func (p *Plan) Images() int { return len(p.TrainIDs) + len(p.TestIDs) }
@@ -263,9 +261,14 @@ func (p *Plan) String() string {
 // notebooks, the smoke and quick profiles); use Plan.Stream or
 // Plan.Batches for anything larger.
 type Set struct {
-	*Plan
+	// Plan is what was loaded.
+	Plan *Plan
 	// Source is the Source's Name.
 	Source string
+	// Config is the plan's configuration, with defaults filled in.
+	Config CropConfig
+	// TrainIDs and TestIDs are the source images on each side, in source order.
+	TrainIDs, TestIDs []string
 	// Train and Test are the crops of each side, in the plan's order.
 	Train, Test []Crop
 
@@ -279,7 +282,7 @@ func NewSet(src Source, cfg CropConfig) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{Plan: p, Source: src.Name()}
+	s := &Set{Plan: p, Source: src.Name(), Config: p.Config, TrainIDs: p.TrainIDs, TestIDs: p.TestIDs}
 	for c, err := range p.Stream(context.Background(), All) {
 		if err != nil {
 			return nil, err
@@ -293,7 +296,13 @@ func NewSet(src Source, cfg CropConfig) (*Set, error) {
 	return s, nil
 }
 
-// TestCount is the number of test images NewSet uses for n images:
+// Images is the number of source images used.
+func (s *Set) Images() int { return len(s.TrainIDs) + len(s.TestIDs) }
+
+// String summarises the set in one line, with its content hash.
+func (s *Set) String() string { return s.Plan.String() + ", hash " + s.Hash()[:16] }
+
+// TestCount is the number of test images NewPlan uses for n images:
 // round(fraction·n), at least 1 when n ≥ 2, at most n−1.
 func TestCount(n int, fraction float64) int {
 	t := int(math.Round(fraction * float64(n)))
@@ -305,7 +314,7 @@ func TestCount(n int, fraction float64) int {
 	return t
 }
 
-// TileOrigins returns the top-left corners of the crops NewSet takes from
+// TileOrigins returns the top-left corners of the crops NewPlan takes from
 // a width×height image with the given ID: tiles of the Size grid, all of
 // them or PerImage chosen by the (Seed, id) permutation, in row-major order.
 func TileOrigins(width, height int, id string, cfg CropConfig) [][2]int {
@@ -323,7 +332,7 @@ func TileOrigins(width, height int, id string, cfg CropConfig) [][2]int {
 			pick = append(pick, t)
 		}
 	} else {
-		rng := &splitMix{state: keyOf(cfg.Seed, "tiles", id)}
+		rng := &splitMix{State: keyOf(cfg.Seed, "tiles", id)}
 		pick = append(pick, rng.Perm(tiles)[:cfg.PerImage]...)
 		sort.Ints(pick)
 	}
@@ -334,8 +343,8 @@ func TileOrigins(width, height int, id string, cfg CropConfig) [][2]int {
 	return out
 }
 
-// Hash is the content hash of the set's crops, as they are now (see
-// Hasher: a set loaded by NewSet has its plan's hash), computed once.
+// Hash is the content hash of the set's crops, as they are now (the layout
+// of Hasher: a set as NewSet loaded it has its plan's hash), computed once.
 func (s *Set) Hash() string {
 	s.hashOnce.Do(func() { s.hash = hashCrops(s.Config.Size, s.Train, s.Test) })
 	return s.hash

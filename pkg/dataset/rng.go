@@ -1,53 +1,18 @@
 package dataset
 
 import (
-	"math/bits"
 	"sort"
+
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
-// splitMix is the SplitMix64 generator (Steele, Lea & Flood 2014). It is
-// used instead of math/rand so that every seeded choice in this package
-// (synthetic images, subsets, splits, tile choice) is bit-identical across
-// Go versions and platforms.
-type splitMix struct{ state uint64 }
+// splitMix is the package's name for seeds.SplitMix (SplitMix64): every
+// seeded choice here (synthetic images, subsets, splits, tiles, shuffles)
+// is bit-identical across Go versions and platforms.
+type splitMix = seeds.SplitMix
 
-// mix64 is SplitMix64's output function, a strong 64-bit mixer.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func (r *splitMix) Uint64() uint64 {
-	r.state += 0x9e3779b97f4a7c15
-	return mix64(r.state)
-}
-
-// Float64 returns a uniform value in [0, 1) with 53 random bits.
-func (r *splitMix) Float64() float64 { return float64(r.Uint64()>>11) * 0x1p-53 }
-
-// Range returns a uniform value in [lo, hi).
-func (r *splitMix) Range(lo, hi float64) float64 { return lo + float64((hi-lo)*r.Float64()) }
-
-// IntN returns a value in [0, n) for n > 0 (Lemire's multiply-shift; the
-// bias for the small n used here is below 2⁻³²).
-func (r *splitMix) IntN(n int) int {
-	hi, _ := bits.Mul64(r.Uint64(), uint64(n))
-	return int(hi)
-}
-
-// Perm returns a seeded random permutation of 0..n-1 (Fisher–Yates).
-func (r *splitMix) Perm(n int) []int {
-	p := make([]int, n)
-	for i := range p {
-		p[i] = i
-	}
-	for i := n - 1; i > 0; i-- {
-		j := r.IntN(i + 1)
-		p[i], p[j] = p[j], p[i]
-	}
-	return p
-}
+// mix64 is SplitMix64's output function.
+func mix64(z uint64) uint64 { return seeds.Mix64(z) }
 
 // keyOf derives a 64-bit key from a seed, a purpose (so that different
 // uses of one seed are independent) and an identifier, with FNV-1a over

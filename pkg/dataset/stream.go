@@ -30,16 +30,23 @@ func groups(refs []CropRef) []group {
 }
 
 // Workers is the default number of source images a stream decodes ahead,
-// in parallel: min(GOMAXPROCS, 8). A stream holds at most 2·Workers decoded
-// source images at once.
+// in parallel: min(GOMAXPROCS, 8). A stream holds at most Workers()+1
+// decoded source images at once (those decoding or decoded and waiting,
+// and the one being consumed).
 func Workers() int { return min(runtime.GOMAXPROCS(0), maxLoadWorkers) }
 
 // Stream yields the crops of split in the plan's order, decoding each
 // source image once, with Workers() images decoded ahead in parallel. The
 // order (and so everything computed from it) does not depend on which
 // decode finishes first. An error ends the stream after it is yielded; so
-// does ctx being cancelled (with ctx's error) or the consumer stopping.
+// do an unknown split, ctx being cancelled (with ctx's error) and the
+// consumer stopping.
 func (p *Plan) Stream(ctx context.Context, split Split) iter.Seq2[Crop, error] {
+	if !split.Valid() {
+		return func(yield func(Crop, error) bool) {
+			yield(Crop{}, fmt.Errorf("dataset: unknown split %q (want %q, %q or %q)", split, Train, Test, All))
+		}
+	}
 	return p.streamGroups(ctx, groups(p.Refs(split)), Workers())
 }
 
@@ -49,36 +56,25 @@ type loaded struct {
 	err   error
 }
 
-// streamGroups decodes groups with up to workers in flight (plus as many
-// decoded and waiting to be consumed) and yields their crops in order.
+// streamGroups decodes groups, each in its own goroutine, at most workers
+// ahead of the consumer (the capacity of futures), and yields their crops
+// in order.
 func (p *Plan) streamGroups(ctx context.Context, gs []group, workers int) iter.Seq2[Crop, error] {
 	return func(yield func(Crop, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		workers = max(1, workers)
-		// futures carries one result channel per group, in order; its
-		// capacity bounds how far decoding runs ahead of the consumer.
-		futures := make(chan chan loaded, workers)
-		sem := make(chan struct{}, workers)
+		// futures carries one result channel per group, in order.
+		futures := make(chan chan loaded, max(1, workers)-1)
 		go func() {
 			defer close(futures)
 			for _, g := range gs {
 				fut := make(chan loaded, 1)
 				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
-					return
-				}
-				select {
 				case futures <- fut:
 				case <-ctx.Done():
-					<-sem
 					return
 				}
-				go func(g group) {
-					defer func() { <-sem }()
-					fut <- p.load(g)
-				}(g)
+				go func(g group) { fut <- p.load(g) }(g)
 			}
 		}()
 		for fut := range futures {
@@ -263,3 +259,83 @@ type Labeler func(c Crop) ([]Sample, error)
 
 // Unlabelled is the default Labeler: the crop itself, with NoLabel.
 func Unlabelled(c Crop) ([]Sample, error) { return []Sample{{Crop: c, Label: NoLabel}}, nil }
+
+// Labelled is a Source whose images carry a class label, a per-pixel mask
+// (an image of the same size: a segmentation, a stego change map, the
+// plain image behind a cipher image), or both.
+type Labelled interface {
+	Source
+	// Label is image i's class, or NoLabel.
+	Label(i int) int
+	// LoadMask decodes image i's mask, of image i's size; nil (and no
+	// error) when it has none.
+	LoadMask(i int) (*imageio.Gray, error)
+}
+
+// WithLabels returns src with a class for each image, label(ID) (which may
+// return NoLabel), and no masks.
+func WithLabels(src Source, label func(id string) int) Labelled {
+	return &withLabels{Source: src, label: label}
+}
+
+type withLabels struct {
+	Source
+	label func(id string) int
+}
+
+func (w *withLabels) Label(i int) int                     { return w.label(w.ID(i)) }
+func (w *withLabels) LoadMask(int) (*imageio.Gray, error) { return nil, nil }
+func (w *withLabels) Size(i int) (int, int, error)        { return sizeOf(w.Source, i) }
+func (w *withLabels) Fingerprint() string                 { return Fingerprint(w.Source) }
+func (w *withLabels) Unwrap() Source                      { return w.Source }
+
+// sizeOf is src's Sizer answer, or the decoded image's size.
+func sizeOf(src Source, i int) (int, int, error) {
+	if sz, ok := src.(Sizer); ok {
+		return sz.Size(i)
+	}
+	g, err := src.Load(i)
+	if err != nil {
+		return 0, 0, err
+	}
+	return g.Width, g.Height, nil
+}
+
+// SourceLabels returns the Labeler of a plan over a Labelled source: each
+// crop becomes one sample with its source image's label and the matching
+// crop of the image's mask (nil when the image has none). It is an error
+// when the plan's source is not Labelled.
+func (p *Plan) SourceLabels() (Labeler, error) {
+	ls, ok := p.src.(Labelled)
+	if !ok {
+		return nil, fmt.Errorf("dataset: source %s has no labels or masks (it is not a dataset.Labelled)", p.src.Name())
+	}
+	index := map[string]int{}
+	for _, r := range p.Refs(All) {
+		index[r.ImageID] = r.Image
+	}
+	// The crops of one image arrive together: keep its mask for them.
+	lastImage, lastMask := -1, (*imageio.Gray)(nil)
+	return func(c Crop) ([]Sample, error) {
+		i, ok := index[c.ImageID]
+		if !ok {
+			return nil, fmt.Errorf("crop of %q: not an image of the plan", c.ImageID)
+		}
+		s := Sample{Crop: c, Label: ls.Label(i)}
+		if i != lastImage {
+			m, err := ls.LoadMask(i)
+			if err != nil {
+				return nil, err
+			}
+			lastImage, lastMask = i, m
+		}
+		if lastMask != nil {
+			m, err := lastMask.SubImage(c.X, c.Y, c.Image.Width, c.Image.Height)
+			if err != nil {
+				return nil, fmt.Errorf("mask of %q: %v", c.ImageID, err)
+			}
+			s.Mask = m
+		}
+		return []Sample{s}, nil
+	}, nil
+}

@@ -283,6 +283,9 @@ func TestPaperScaleStreamingMemory(t *testing.T) {
 	if dir := os.Getenv(rssHelperEnv); dir != "" {
 		t.Skip("helper mode")
 	}
+	if testing.Short() {
+		t.Skip("-short: writes 2 000 images (524 MB)")
+	}
 	const images = 2000
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -353,4 +356,81 @@ func TestStreamHelper(t *testing.T) {
 		batches++
 	}
 	fmt.Printf("streamed %d samples in %d batches\n", samples, batches)
+}
+
+// maskedSource labels image i with i mod 3 and gives odd images a mask (the
+// image's negative).
+type maskedSource struct{ fakeSource }
+
+func (m *maskedSource) Label(i int) int { return i % 3 }
+func (m *maskedSource) LoadMask(i int) (*imageio.Gray, error) {
+	if i%2 == 0 {
+		return nil, nil
+	}
+	g, err := m.Load(i)
+	if err != nil {
+		return nil, err
+	}
+	for k := range g.Pix {
+		g.Pix[k] = 255 - g.Pix[k]
+	}
+	return g, nil
+}
+
+func TestLabelledSources(t *testing.T) {
+	src := &maskedSource{fakeSource{n: 6, w: 16, h: 16}}
+	p, err := NewPlan(src, CropConfig{Size: 8, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := p.SourceLabels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := p.Batches(All, 5).Labels(lab).Shuffle(1).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for b, err := range bs.Epoch(context.Background(), 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range b {
+			n++
+			var i int
+			fmt.Sscanf(s.ImageID, "img%d", &i)
+			if s.Label != i%3 {
+				t.Errorf("%s: label %d, want %d", s.ImageID, s.Label, i%3)
+			}
+			if (i%2 == 1) != (s.Mask != nil) {
+				t.Fatalf("%s: mask %v", s.ImageID, s.Mask != nil)
+			}
+			if s.Mask != nil && s.Mask.Pix[3] != 255-s.Image.Pix[3] {
+				t.Errorf("%s at (%d,%d): the mask is not the crop's negative", s.ImageID, s.X, s.Y)
+			}
+		}
+	}
+	if n != 24 {
+		t.Errorf("%d samples, want 24", n)
+	}
+	ws := WithLabels(&fakeSource{n: 3, w: 8, h: 8}, func(id string) int { return len(id) })
+	wp, _ := NewPlan(ws, CropConfig{Size: 8, Seed: 1})
+	wl, err := wp.SourceLabels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := streamAll(t, wp, All)[0]
+	if ss, err := wl(c); err != nil || ss[0].Label != len(c.ImageID) || ss[0].Mask != nil {
+		t.Errorf("WithLabels: %+v, %v", ss, err)
+	}
+	plain, _ := NewPlan(&fakeSource{n: 3, w: 8, h: 8}, CropConfig{Size: 8, Seed: 1})
+	if _, err := plain.SourceLabels(); err == nil {
+		t.Error("SourceLabels of an unlabelled source: no error")
+	}
+	for _, err := range plain.Stream(context.Background(), "validation") {
+		if err == nil || !strings.Contains(err.Error(), "unknown split") {
+			t.Errorf("unknown split: %v", err)
+		}
+	}
 }

@@ -92,7 +92,7 @@ func (s *synthetic) Load(i int) (*imageio.Gray, error) {
 // are added as float64(a*b) so that no platform fuses them (Go spec,
 // "Floating-point operators").
 func generate(key uint64, size int) *imageio.Gray {
-	rng := &splitMix{state: key}
+	rng := &splitMix{State: key}
 	n := size * size
 	texture := valueNoise(rng, size)
 

@@ -89,7 +89,7 @@ func TestSyntheticLooksLikeAPhoto(t *testing.T) {
 	// Control: the correlation measure does tell noise apart.
 	noise := MustNewSynthetic(3, 1, 64)
 	g, _ := noise.Load(0)
-	rng := &splitMix{state: 1}
+	rng := &splitMix{State: 1}
 	for i := range g.Pix {
 		g.Pix[i] = uint8(rng.IntN(256))
 	}

@@ -49,7 +49,7 @@ type Env struct {
 	// with Backend.New(). May be nil for experiments that need no GoMLX.
 	Backend Backend
 	// Seed is the run seed; experiments derive per-unit seeds from it with
-	// SubSeed, never from global state.
+	// seeds.Sub, never from global state.
 	Seed uint64
 	// WorkDir holds checkpoints and the result cache ("" disables both).
 	WorkDir string

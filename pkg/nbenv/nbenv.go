@@ -27,8 +27,10 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/suite"
@@ -70,12 +72,40 @@ func Options() (suite.Options, error) {
 			return suite.Options{}, fmt.Errorf("$%s = %q: not a seed (a non-negative integer)", SeedEnv, s)
 		}
 	}
-	data, skipped, err := suite.OpenData(os.Getenv(DataEnv), p, false)
+	data, skipped, err := openData(os.Getenv(DataEnv), p)
 	if err != nil {
 		return suite.Options{}, fmt.Errorf("$%s: %w", DataEnv, err)
 	}
-	return suite.Options{Profile: p, Seed: seed, Data: data, Skipped: skipped, Backend: backend.Select(),
+	sel := backend.Default() // $GOMLX_BACKEND, else the best installed; trained ciphers run on it too
+	return suite.Options{Profile: p, Seed: seed, Data: data, Skipped: skipped, Backend: sel,
 		WorkDir: cmp.Or(os.Getenv(WorkDirEnv), suite.DefaultWorkDir()), Log: os.Stderr}, nil
+}
+
+// opened keeps the data sources Options opened, by path and profile: a
+// BOSSbase folder is verified once per program, not once per call.
+var opened = struct {
+	sync.Mutex
+	m map[string]openedData
+}{m: map[string]openedData{}}
+
+type openedData struct {
+	src     dataset.Source
+	skipped int
+}
+
+func openData(path string, p experiment.Profile) (dataset.Source, int, error) {
+	opened.Lock()
+	defer opened.Unlock()
+	key := string(p) + "\x00" + path
+	if o, ok := opened.m[key]; ok {
+		return o.src, o.skipped, nil
+	}
+	src, skipped, err := suite.OpenData(path, p, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	opened.m[key] = openedData{src, skipped}
+	return src, skipped, nil
 }
 
 // Env returns the experiment environment of Options, for cells that call

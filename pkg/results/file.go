@@ -16,7 +16,9 @@ const FileName = "results.json"
 
 // File is the content of results.json (see the package documentation).
 type File struct {
-	Provenance  Provenance         `json:"provenance"`
+	// Provenance is how and where the run was made.
+	Provenance Provenance `json:"provenance"`
+	// Experiments are in report order.
 	Experiments []ExperimentResult `json:"experiments"`
 }
 
@@ -24,13 +26,19 @@ type File struct {
 // the figures' data (Figures name their SVG files instead) and DataHash
 // (which provenance records).
 type ExperimentResult struct {
-	ID      string      `json:"id"`
-	Title   string      `json:"title"`
-	Profile string      `json:"profile"`
-	Claims  []Claim     `json:"claims"`
-	Tables  []Table     `json:"tables"`
+	// ID is the experiment's ID (its page is <ID>.html).
+	ID string `json:"id"`
+	// Title is the page title.
+	Title string `json:"title"`
+	// Profile is the profile it ran in (smoke, quick, paper).
+	Profile string `json:"profile"`
+	// Claims and Tables are the Result's.
+	Claims []Claim `json:"claims"`
+	Tables []Table `json:"tables"`
+	// Figures name the figures and their SVG files.
 	Figures []FigureRef `json:"figures"`
-	Notes   []string    `json:"notes"`
+	// Notes are the Result's.
+	Notes []string `json:"notes"`
 }
 
 // Experiment returns the experiment with the given ID, or nil.

@@ -16,9 +16,12 @@ type Citation struct {
 // Result is what an experiment produces. It is cached with encoding/gob
 // (exact for NaN and ±Inf), so every field is gob-encodable.
 type Result struct {
-	Tables  []Table
+	// Tables are shown in order; their cells are compared by `reproduce -check`.
+	Tables []Table
+	// Figures are drawn by pkg/plot (written as figures/<id>-<name>.svg).
 	Figures []Figure
-	Claims  []Claim
+	// Claims are the experiment's rows of the claims table.
+	Claims []Claim
 	// Notes are paragraphs of prose: deviations from the paper, caveats.
 	Notes []string
 	// DataHash is the content hash of exactly the data used (see
@@ -32,10 +35,14 @@ type Result struct {
 // can be compared cell by cell. After Read, cells are float64, int, string,
 // bool or nil (nil where a NaN or ±Inf was written).
 type Table struct {
-	Name    string   `json:"name"`
-	Caption string   `json:"caption,omitempty"`
+	// Name identifies the table within its experiment (check matches tables by it).
+	Name string `json:"name"`
+	// Caption says what the table measures, how, and its tolerances.
+	Caption string `json:"caption,omitempty"`
+	// Columns are the column headings, units included ("NPCR %").
 	Columns []string `json:"columns"`
-	Rows    [][]any  `json:"rows"`
+	// Rows hold len(Columns) cells each; the first cell labels the row.
+	Rows [][]any `json:"rows"`
 	// Timing marks tables of wall-clock measurements (benchmarks,
 	// throughput): they vary run to run and are excluded from determinism
 	// checks and `reproduce -check`.
@@ -72,9 +79,11 @@ const (
 
 // Series is one named set of points.
 type Series struct {
-	Name string    `json:"name"`
-	X    []float64 `json:"x"`
-	Y    []float64 `json:"y"`
+	// Name is the legend entry.
+	Name string `json:"name"`
+	// X and Y are the points, of equal length (NaN/±Inf points are skipped).
+	X []float64 `json:"x"`
+	Y []float64 `json:"y"`
 	// Lower and Upper, when set, give a band around Y (e.g. spread over runs).
 	Lower []float64 `json:"lower,omitempty"`
 	Upper []float64 `json:"upper,omitempty"`
@@ -82,7 +91,9 @@ type Series struct {
 
 // ImagePanel is one image of a KindImages figure.
 type ImagePanel struct {
+	// Title is shown above the image.
 	Title string
+	// Image is drawn pixel for pixel (scaled to the panel).
 	Image *imageio.Gray
 }
 
@@ -90,12 +101,17 @@ type ImagePanel struct {
 // names each figure and its SVG file (FigureRef), not its data.
 type Figure struct {
 	// Name is file-name safe and unique within the experiment.
-	Name           string
+	Name string
+	// Title is drawn above the figure; Caption below it.
 	Title, Caption string
-	Kind           FigureKind
+	// Kind selects how Series or Images are drawn.
+	Kind FigureKind
+	// XLabel and YLabel label the axes (units included).
 	XLabel, YLabel string
-	Series         []Series
-	Images         []ImagePanel
+	// Series are the data of line, bar and scatter figures.
+	Series []Series
+	// Images are the panels of a KindImages figure.
+	Images []ImagePanel
 	// LogY uses a logarithmic y axis.
 	LogY bool
 	// XMin/XMax/YMin/YMax fix the axis range when Min < Max.
@@ -104,6 +120,8 @@ type Figure struct {
 
 // FigureRef names a figure and its SVG file, relative to the report folder.
 type FigureRef struct {
+	// Name is the figure's Name.
 	Name string `json:"name"`
+	// File is the SVG's path relative to the report folder.
 	File string `json:"file"`
 }

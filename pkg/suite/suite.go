@@ -72,15 +72,20 @@ type Uncached interface{ Uncached() bool }
 
 // Options configure Run.
 type Options struct {
+	// Profile is smoke, quick or paper.
 	Profile experiment.Profile
-	Seed    uint64
-	Data    dataset.Source
+	// Seed is the run seed (every unit's seed derives from it).
+	Seed uint64
+	// Data is the image source (OpenData).
+	Data dataset.Source
 	// Skipped is the number of dataset files skipped as unreadable.
 	Skipped int
 	// Backend is the GoMLX backend (nil: backend.Select()).
 	Backend experiment.Backend
+	// WorkDir holds the result cache and checkpoints ("" disables both).
 	WorkDir string
-	Fresh   bool
+	// Fresh recomputes every unit (the cache is still written).
+	Fresh bool
 	// Only restricts the run to these experiment IDs (all when empty).
 	Only []string
 	// Log receives progress (nil: discard).

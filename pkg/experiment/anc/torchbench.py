@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference timings for neurocrypt's ANC / CPA-ANC (pkg/anc).
+"""PyTorch CPU reference timings for neurocrypt's ANC / CPA-ANC (pkg/models/ancnet).
 
-Times, on the CPU, the same training rounds that pkg/anc's benchmarks time,
+Times, on the CPU, the same training rounds that pkg/models/ancnet's benchmarks time,
 with the same architectures, losses, optimiser, batch and float32, so that
 the GoMLX backends can be compared with PyTorch on the same machine:
 
@@ -12,9 +12,9 @@ the GoMLX backends can be compared with PyTorch on the same machine:
 and the encryption throughput of a CPA-ANC Alice (inference, N/8 plaintext
 bytes per block, one call per batch), as MeasureThroughput does it.
 
-It is written from the papers' definitions (see pkg/anc's godoc), not from
+It is written from the papers' definitions (see pkg/models/ancnet's godoc), not from
 any other implementation. The weights are random: timing does not depend on
-them. Fresh random bits are drawn for every step, as pkg/anc does.
+them. Fresh random bits are drawn for every step, as pkg/models/ancnet does.
 
 Output: one JSON object on stdout. `neurocrypt reproduce` (the anc
 experiment, which embeds this file) runs it

@@ -71,7 +71,7 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 	if img.Width != 512 || img.Height != 512 {
 		return nil, fmt.Errorf("performance: stand-in image %s is %dx%d, want 512x512", src.ID(0), img.Width, img.Height)
 	}
-	bt, err := battery.New(Ciphers...).Seed(env.Seed, ID).Done()
+	bt, err := battery.Build(Ciphers...).Seed(env.Seed, ID).Done()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}

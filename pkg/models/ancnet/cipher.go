@@ -1,10 +1,7 @@
 package ancnet
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -79,7 +76,7 @@ func CipherFamily(n int) (string, error) {
 	}
 	return name, cipher.RegisterFamily(cipher.Family{Name: name, SecretBits: n,
 		Description: fmt.Sprintf("trained ANC / CPA-ANC Alice and Bob with a %d-bit key, as a block cipher on the image's bits", n),
-		Load:        func(path string, secret []byte) (cipher.Cipher, error) { return loadCipher(path, n, secret) }})
+		Load:        func(w cipher.Weights, secret []byte) (cipher.Cipher, error) { return loadCipher(w, n, secret) }})
 }
 
 // Weights returns the model's weights file: Alice's and Bob's variables and
@@ -118,28 +115,23 @@ type trained struct {
 	enc, dec *model.Exec
 }
 
-// loaded caches trained models by file content: a key-sensitivity test
-// makes hundreds of ciphers of one model.
+// loaded caches trained models by the SHA-256 of their weights file: a
+// key-sensitivity test makes hundreds of ciphers of one model. It grows
+// with the number of distinct models a process uses (a few).
 var loaded sync.Map // sha256 hex → *trained
 
-func loadCipher(path string, n int, secret []byte) (cipher.Cipher, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(b)
-	id := hex.EncodeToString(sum[:])
-	t, ok := loaded.Load(id)
+func loadCipher(w cipher.Weights, n int, secret []byte) (cipher.Cipher, error) {
+	t, ok := loaded.Load(w.SHA256)
 	if !ok {
-		tm, err := loadTrained(path, b)
+		tm, err := loadTrained(w.Path, w.Data)
 		if err != nil {
 			return nil, err
 		}
-		t, _ = loaded.LoadOrStore(id, tm)
+		t, _ = loaded.LoadOrStore(w.SHA256, tm)
 	}
 	tm := t.(*trained)
 	if tm.cfg.N != n {
-		return nil, fmt.Errorf("%s: a model with %d-bit keys, not %d", path, tm.cfg.N, n)
+		return nil, fmt.Errorf("%s: a model with %d-bit keys, not %d", w.Path, tm.cfg.N, n)
 	}
 	k := make([]float32, n)
 	for i := range k {
@@ -246,7 +238,11 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 }
 
 // Encrypt runs Alice on every block.
-func (c *imageCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) { return c.run(c.m.enc, g, "encrypt") }
+func (c *imageCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
+	return c.run(c.m.enc, g, "encrypt")
+}
 
 // Decrypt runs Bob on every block of the cipher image's bits.
-func (c *imageCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) { return c.run(c.m.dec, g, "decrypt") }
+func (c *imageCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
+	return c.run(c.m.dec, g, "decrypt")
+}

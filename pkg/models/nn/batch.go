@@ -5,28 +5,51 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
 
 // ImageBatch turns a batch of labelled samples (dataset.Batches) into
 // tensors: images [batch, height, width, 1] float32 with grey levels
 // scaled to [0, 1], and labels [batch] int32 (dataset.NoLabel where a
-// sample has none). Every sample must have the first one's size; an
-// empty batch is an error.
+// sample has none). Every sample must have the first one's size; an empty
+// batch or a sample without an image is an error naming the sample.
 func ImageBatch(samples []dataset.Sample) (images, labels *tensors.Tensor, err error) {
-	if len(samples) == 0 {
-		return nil, nil, fmt.Errorf("nn: empty batch")
+	if images, err = stack(samples, func(s dataset.Sample) *imageio.Gray { return s.Image }, "image"); err != nil {
+		return nil, nil, err
 	}
-	w, h := samples[0].Image.Width, samples[0].Image.Height
-	pix := make([]float32, 0, len(samples)*w*h)
 	lab := make([]int32, len(samples))
 	for i, s := range samples {
-		if s.Image == nil || s.Image.Width != w || s.Image.Height != h || len(s.Image.Pix) != w*h {
-			return nil, nil, fmt.Errorf("nn: batch sample %d (%s at %d,%d) is not a %dx%d image", i, s.ImageID, s.X, s.Y, w, h)
-		}
-		for _, v := range s.Image.Pix {
-			pix = append(pix, float32(v)/255)
-		}
 		lab[i] = int32(s.Label)
 	}
-	return tensors.FromFlatDataAndDimensions(pix, len(samples), h, w, 1), tensors.FromFlatDataAndDimensions(lab, len(samples)), nil
+	return images, tensors.FromFlatDataAndDimensions(lab, len(samples)), nil
+}
+
+// MaskBatch turns the masks of a batch of samples into a tensor [batch,
+// height, width, 1] float32 scaled to [0, 1], like ImageBatch's images;
+// every sample needs a mask of the first one's size.
+func MaskBatch(samples []dataset.Sample) (*tensors.Tensor, error) {
+	return stack(samples, func(s dataset.Sample) *imageio.Gray { return s.Mask }, "mask")
+}
+
+// stack stacks one image per sample into [batch, height, width, 1].
+func stack(samples []dataset.Sample, pick func(dataset.Sample) *imageio.Gray, what string) (*tensors.Tensor, error) {
+	if len(samples) == 0 {
+		return nil, fmt.Errorf("nn: empty batch")
+	}
+	var w, h int
+	var pix []float32
+	for i, s := range samples {
+		g := pick(s)
+		if i == 0 && g != nil {
+			w, h = g.Width, g.Height
+			pix = make([]float32, 0, len(samples)*w*h)
+		}
+		if g == nil || g.Width != w || g.Height != h || len(g.Pix) != w*h {
+			return nil, fmt.Errorf("nn: batch sample %d (%s at %d,%d): no %dx%d %s", i, s.ImageID, s.X, s.Y, w, h, what)
+		}
+		for _, v := range g.Pix {
+			pix = append(pix, float32(v)/255)
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(pix, len(samples), h, w, 1), nil
 }

@@ -253,6 +253,19 @@ func TestImageBatch(t *testing.T) {
 	if _, _, err := ImageBatch(nil); err == nil {
 		t.Error("empty batch accepted")
 	}
+	if _, _, err := ImageBatch([]dataset.Sample{{Crop: dataset.Crop{ImageID: "none"}}}); err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("a sample without image: %v", err)
+	}
+	masks, err := MaskBatch([]dataset.Sample{{Crop: dataset.Crop{Image: a}, Mask: b}, {Crop: dataset.Crop{Image: b}, Mask: a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp, _ := tensors.CopyFlatData[float32](masks); mp[0] != 0.2 || mp[11] != 1 {
+		t.Errorf("masks %v", mp)
+	}
+	if _, err := MaskBatch([]dataset.Sample{{Crop: dataset.Crop{ImageID: "nomask", Image: a}}}); err == nil || !strings.Contains(err.Error(), "mask") {
+		t.Errorf("a sample without mask: %v", err)
+	}
 	if _, _, err := ImageBatch([]dataset.Sample{{Crop: dataset.Crop{Image: a}}, {Crop: dataset.Crop{ImageID: "odd", Image: imageio.NewGray(2, 2)}}}); err == nil || !strings.Contains(err.Error(), "odd") {
 		t.Errorf("mixed sizes: %v", err)
 	}
