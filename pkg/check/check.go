@@ -2,11 +2,14 @@
 // cell and every claim — and lists what diverges. It backs
 // `neurocrypt reproduce -check`.
 //
-// Rules: tables and claims marked "timing" are skipped (wall-clock numbers vary run to
-// run); a numeric cell matches when |got − ref| ≤ the column's tolerance from
-// the reference table's "tolerances" (0, i.e. exact, when absent); strings,
-// booleans and nulls must be equal; a claim matches when its verdict is equal
-// and its measured value is within the claim's "tolerance". Experiments,
+// Rules: tables and claims marked "timing" are skipped (wall-clock numbers
+// vary run to run); a numeric cell matches when |got − ref| ≤ the column's
+// tolerance (0, i.e. exact, when absent); strings, booleans and nulls must
+// be equal; a claim matches when its verdict is equal and its measured
+// value is within the claim's tolerance. Timing flags and tolerances are
+// taken from the new results — what the code that ran says — never from the
+// reference under test, so a reference that marks everything as timing or
+// carries huge tolerances cannot pass. Experiments,
 // tables, rows or claims present on one side only are differences too.
 // Provenance is never compared.
 package check
@@ -60,15 +63,17 @@ func Compare(ref, got *results.File, only []string) []Difference {
 			gotTables[t.Name] = i
 		}
 		for _, rt := range re.Tables {
-			if rt.Timing {
-				continue
-			}
 			ti, ok := gotTables[rt.Name]
 			if !ok {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q", rt.Name), Ref: "present", Got: "missing", Delta: math.NaN()})
 				continue
 			}
+			// Timing flags and tolerances come from the new run — the code
+			// that made it — never from the file under test.
 			gt := ge.Tables[ti]
+			if gt.Timing {
+				continue
+			}
 			if strings.Join(gt.Columns, "\x00") != strings.Join(rt.Columns, "\x00") {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q columns", rt.Name),
 					Ref: strings.Join(rt.Columns, ", "), Got: strings.Join(gt.Columns, ", "), Delta: math.NaN()})
@@ -87,7 +92,7 @@ func Compare(ref, got *results.File, only []string) []Difference {
 					if c < len(gt.Rows[r]) {
 						gv = gt.Rows[r][c]
 					}
-					tol := rt.Tolerances[col]
+					tol := gt.Tolerances[col]
 					if d, ok := cellDiff(rt.Rows[r][c], gv, tol); !ok {
 						d.Experiment = re.ID
 						d.Where = fmt.Sprintf("table %q row %d (%s) column %q", rt.Name, r+1, rowLabel(rt.Rows[r]), col)
@@ -130,9 +135,6 @@ func Compare(ref, got *results.File, only []string) []Difference {
 			}
 		}
 		for _, rc := range re.Claims {
-			if rc.Timing {
-				continue
-			}
 			where := fmt.Sprintf("claim %q (%s)", rc.Statement, rc.Paper)
 			gi, ok := gotClaims[ck{rc.Paper, rc.Statement}]
 			if !ok {
@@ -140,10 +142,13 @@ func Compare(ref, got *results.File, only []string) []Difference {
 				continue
 			}
 			gc := ge.Claims[gi]
+			if gc.Timing {
+				continue
+			}
 			if gc.Verdict != rc.Verdict {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: where + " verdict", Ref: string(rc.Verdict), Got: string(gc.Verdict), Delta: math.NaN()})
 			}
-			if d, ok := cellDiff(claimValue(rc.Measured), claimValue(gc.Measured), rc.Tolerance); !ok {
+			if d, ok := cellDiff(claimValue(rc.Measured), claimValue(gc.Measured), gc.Tolerance); !ok {
 				d.Experiment = re.ID
 				d.Where = where + " measured"
 				diffs = append(diffs, d)

@@ -105,3 +105,50 @@ func TestNonFiniteCellsInMemory(t *testing.T) {
 		t.Error("int 3 and float 3.0 differ")
 	}
 }
+
+// TestReferenceCannotLoosenTheCheck: a reference that marks every table and
+// claim as timing, carries tolerances of 1e308 and alters every number
+// (../shared/cases/hardening/huge_tol.json is one) must not pass: timing
+// flags and tolerances come from the new results.
+func TestReferenceCannotLoosenTheCheck(t *testing.T) {
+	got, err := results.Read("../../reports/smoke/results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := results.Read("../../reports/smoke/results.json")
+	for ei := range ref.Experiments {
+		e := &ref.Experiments[ei]
+		for ti := range e.Tables {
+			tb := &e.Tables[ti]
+			tb.Timing = true
+			tb.Tolerances = map[string]float64{}
+			for _, c := range tb.Columns {
+				tb.Tolerances[c] = 1e308
+			}
+			for _, row := range tb.Rows {
+				for ci, c := range row {
+					switch v := c.(type) {
+					case float64:
+						row[ci] = v + 1
+					case int:
+						row[ci] = v + 1
+					}
+				}
+			}
+		}
+		for ci := range e.Claims {
+			e.Claims[ci].Timing = true
+			e.Claims[ci].Tolerance = 1e308
+			e.Claims[ci].Measured += 1
+		}
+	}
+	diffs := Compare(ref, got, nil)
+	if len(diffs) < 50 {
+		t.Fatalf("a tampered reference gave %d differences; want every altered number:\n%s", len(diffs), Format(diffs))
+	}
+	for _, d := range diffs {
+		if d.Tolerance > 1 {
+			t.Fatalf("a tolerance from the reference was applied: %+v", d)
+		}
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,8 +96,9 @@ func (k UnitKey) Hash(env *Env) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// unitFile is the stored form of a finished unit (gob-encoded: exact for
-// every float64, NaN and ±Inf included).
+// unitFile is the stored form of a finished unit: gob-encoded (exact for
+// every float64, NaN and ±Inf included), followed by the SHA-256 of the
+// encoding, so that a flipped bit or a truncation is detected on reading.
 type unitFile struct {
 	Experiment string
 	Unit       string
@@ -107,11 +110,12 @@ type unitFile struct {
 
 var logMu sync.Mutex
 
-// CacheLogName is the file under WorkDir where every cache hit and store is
-// appended as one line: "<time> hit|store <experiment>/<unit> <key>".
+// CacheLogName is the file under WorkDir where every cache hit, store and
+// bad entry is appended as one line: "<time> hit|store|bad
+// <experiment>/<unit> <key>[ "<why>"]".
 const CacheLogName = "cache.log"
 
-func (e *Env) cacheLog(event string, k UnitKey, key string) {
+func (e *Env) cacheLog(event string, k UnitKey, key string, detail ...string) {
 	if e.WorkDir == "" {
 		return
 	}
@@ -123,7 +127,11 @@ func (e *Env) cacheLog(event string, k UnitKey, key string) {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "%s %s %s/%s %s\n", time.Now().UTC().Format(time.RFC3339Nano), event, k.Experiment, k.Unit, key[:16])
+	line := fmt.Sprintf("%s %s %s/%s %s", time.Now().UTC().Format(time.RFC3339Nano), event, k.Experiment, k.Unit, key[:16])
+	if len(detail) > 0 {
+		line += " " + strconv.Quote(strings.Join(detail, "; "))
+	}
+	fmt.Fprintln(f, line)
 }
 
 // UnitPath returns the file a unit's result is stored in, and its key.
@@ -156,7 +164,8 @@ func (e *Env) UnitDir(k UnitKey) (string, error) {
 // and returns it. With no WorkDir it just runs fn. T is stored with
 // encoding/gob, so it must be gob-encodable (exported fields; values held in
 // interfaces must be of basic or gob.Register-ed types). Every store and hit
-// is appended to WorkDir/cache.log.
+// is appended to WorkDir/cache.log; so is every damaged entry (altered,
+// truncated, not a regular file), which is recomputed, never served.
 func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	if env.WorkDir == "" {
@@ -167,9 +176,16 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 		return zero, err
 	}
 	if !env.Fresh {
-		if v, ok := readUnit[T](path, key); ok {
+		v, why := readUnit[T](path, key)
+		if why == "" {
 			env.cacheLog("hit", k, key)
 			return v, nil
+		}
+		if why != missing {
+			// A damaged or foreign entry is a logged miss: recomputed,
+			// never served.
+			env.cacheLog("bad", k, key, why)
+			env.Logf("cache: %s/%s: %s; recomputing", k.Experiment, k.Unit, why)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -190,6 +206,16 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err := gob.NewEncoder(&file).Encode(&uf); err != nil {
 		return zero, err
 	}
+	sum := sha256.Sum256(file.Bytes())
+	file.Write(sum[:])
+	// A directory where the entry belongs (a damaged cache) is removed:
+	// the cache is ours to repair, and a miss must never be fatal.
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		env.cacheLog("bad", k, key, "not a regular file; replaced")
+		if err := os.RemoveAll(path); err != nil {
+			return zero, fmt.Errorf("unit %s/%s: repairing the cache entry %s: %w", k.Experiment, k.Unit, path, err)
+		}
+	}
 	if err := atomicfile.WriteFile(path, file.Bytes(), 0o644); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
@@ -197,19 +223,43 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	return v, nil
 }
 
-// readUnit decodes a stored unit; ok is false when the file is missing,
-// unreadable or for another key (then the unit is recomputed).
-func readUnit[T any](path, key string) (v T, ok bool) {
+// missing is readUnit's reason for an entry that does not exist.
+const missing = "missing"
+
+// readUnit decodes a stored unit. why is "" on success, missing when
+// there is no entry, and otherwise says what is wrong with it (not a
+// regular file, truncated or altered — the SHA-256 trailer does not match —,
+// undecodable, stored for another key); the unit is then recomputed.
+func readUnit[T any](path, key string) (v T, why string) {
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return v, missing
+	case err != nil:
+		return v, err.Error()
+	case !st.Mode().IsRegular():
+		return v, "not a regular file"
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return v, false
+		return v, err.Error()
+	}
+	if len(b) < sha256.Size {
+		return v, "truncated"
+	}
+	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return v, "checksum mismatch (altered or truncated)"
 	}
 	var uf unitFile
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&uf); err != nil || uf.Key != key {
-		return v, false
+	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&uf); err != nil {
+		return v, "undecodable: " + err.Error()
+	}
+	if uf.Key != key {
+		return v, "stored for another key"
 	}
 	if err := gob.NewDecoder(bytes.NewReader(uf.Value)).Decode(&v); err != nil {
-		return v, false
+		return v, "undecodable value: " + err.Error()
 	}
-	return v, true
+	return v, ""
 }

@@ -78,3 +78,58 @@ func TestRunUnitCorruptCacheIsRecomputed(t *testing.T) {
 		t.Fatalf("got %d, %v; want 42", got, err)
 	}
 }
+
+// TestDamagedEntriesAreRecomputed: a cache entry with one flipped bit, or
+// a directory where an entry belongs, is a logged miss: the unit is
+// recomputed (and stored again), never served.
+func TestDamagedEntriesAreRecomputed(t *testing.T) {
+	ctx := context.Background()
+	env := &Env{Profile: Smoke, Seed: 7, WorkDir: t.TempDir()}
+	key := UnitKey{Experiment: "x", Unit: "run/flip"}
+	calls := 0
+	fn := func(context.Context) (float64, error) { calls++; return 0.125, nil }
+	if _, err := RunUnit(ctx, env, key, fn); err != nil {
+		t.Fatal(err)
+	}
+	path, _, err := env.UnitPath(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(b); i += 7 { // a flipped bit anywhere in the entry
+		damaged := append([]byte{}, b...)
+		damaged[i] ^= 0x10
+		if err := os.WriteFile(path, damaged, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := calls
+		v, err := RunUnit(ctx, env, key, fn)
+		if err != nil || v != 0.125 || calls != before+1 {
+			t.Fatalf("byte %d flipped: got %v, %v after %d calls; want a recomputation", i, v, err, calls-before)
+		}
+	}
+	log, _ := os.ReadFile(filepath.Join(env.WorkDir, CacheLogName))
+	if !strings.Contains(string(log), " bad x/run/flip ") || !strings.Contains(string(log), "checksum mismatch") {
+		t.Errorf("cache.log does not record the bad entries:\n%s", log)
+	}
+	// A directory in the entry's place.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := calls
+	if v, err := RunUnit(ctx, env, key, fn); err != nil || v != 0.125 || calls != before+1 {
+		t.Fatalf("directory in place of the entry: %v, %v", v, err)
+	}
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		t.Fatalf("the entry was not repaired: %v", err)
+	}
+	if v, err := RunUnit(ctx, env, key, fn); err != nil || v != 0.125 || calls != before+1 {
+		t.Fatalf("after the repair the entry is not served: %v, %v, %d calls", v, err, calls-before)
+	}
+}
