@@ -403,7 +403,7 @@ func check(o installOptions, w io.Writer) (missing int) {
 	}
 	jupyter, err := exec.LookPath("jupyter")
 	if err != nil {
-		report(false, false, "jupyter", "not found: apt-get install jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel (or pip install jupyterlab)")
+		report(false, false, "jupyter", "not found: apt-get install jupyter-notebook jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-ipykernel (or pip install jupyterlab)")
 	} else {
 		report(true, false, "jupyter", jupyter)
 	}

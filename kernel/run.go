@@ -284,7 +284,7 @@ func findPython(explicit string) (string, error) {
 		return path, nil
 	}
 	return "", fmt.Errorf("no Python with nbclient/nbformat/nbconvert: tried %s; install Jupyter "+
-		"(Debian: apt-get install jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel) or set $%s",
+		"(Debian: apt-get install jupyter-notebook jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-ipykernel) or set $%s",
 		strings.Join(tried, ", "), PythonEnv)
 }
 

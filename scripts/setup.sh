@@ -114,7 +114,7 @@ step_jupyter() {
       return
     fi
   fi
-  miss "Jupyter: apt-get install jupyter-notebook python3-nbconvert python3-nbclient python3-ipykernel (as root), or pip install jupyterlab nbclient nbconvert"
+  miss "Jupyter: apt-get install jupyter-notebook jupyter-client jupyter-nbconvert python3-nbconvert python3-nbclient python3-ipykernel (as root), or pip install jupyterlab nbclient nbconvert"
 }
 
 step_kernel() {

@@ -62,7 +62,20 @@ func Collect(dir string) results.Provenance {
 	} else {
 		p.Host = Unknown
 	}
+	// A binary built with `go build` carries its commit: no git to run.
+	if rev, modified, ok := buildVCS(); ok {
+		p.Commit, p.Dirty = rev, modified
+		p.Extra["git"] = "from the binary's build information"
+		return p
+	}
+	// `go run` and tests: ask git, but only in neurocrypt's own checkout
+	// (a folder that is not ours may configure git to run programs).
 	root := ModuleRoot(dir)
+	if !ownModule(root) {
+		p.Commit = Unknown
+		p.Extra["git"] = fmt.Sprintf("%s is not a checkout of %s: git not run", root, ModulePath)
+		return p
+	}
 	commit, err := git(root, "rev-parse", "HEAD")
 	if err != nil {
 		p.Commit = Unknown
@@ -76,6 +89,42 @@ func Collect(dir string) results.Provenance {
 	}
 	p.Dirty = status != ""
 	return p
+}
+
+// ModulePath is neurocrypt's module path; Collect runs git only in a
+// folder whose go.mod declares it.
+const ModulePath = "github.com/neurocrypt/neurocrypt"
+
+// ownModule reports whether root's go.mod declares ModulePath.
+func ownModule(root string) bool {
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && strings.Trim(f[1], `"`) == ModulePath {
+			return true
+		}
+	}
+	return false
+}
+
+// buildVCS returns the commit and modified flag `go build` stamps into a
+// binary built in a git checkout (`go run` and tests do not stamp them).
+func buildVCS() (rev string, modified, ok bool) {
+	bi, found := debug.ReadBuildInfo()
+	if !found {
+		return "", false, false
+	}
+	for _, st := range bi.Settings {
+		switch st.Key {
+		case "vcs.revision":
+			rev = st.Value
+		case "vcs.modified":
+			modified = st.Value == "true"
+		}
+	}
+	return rev, modified, rev != ""
 }
 
 // Start returns the provenance of a run of env that starts now: Collect
@@ -136,10 +185,19 @@ func ModuleRoot(dir string) string {
 	}
 }
 
+// gitSafe are options that keep git from running programs a repository's
+// configuration names: the file-system monitor hook, hooks, external diff
+// and the optional index lock.
+var gitSafe = []string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
+	"-c", "core.untrackedCache=false", "--no-optional-locks"}
+
+// git runs a read-only git command in dir with gitSafe, ignoring the
+// system-wide configuration and never prompting.
 func git(dir string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd := exec.CommandContext(ctx, "git", append(append(append([]string{}, gitSafe...), "-C", dir), args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
 	out, err := cmd.Output()
 	if err != nil {
 		msg := err.Error()

@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -67,5 +68,41 @@ func TestGoNBVersionMatchesGoMod(t *testing.T) {
 	want := "github.com/janpfeifer/gonb " + GoNBVersion
 	if !strings.Contains(string(b), want) {
 		t.Fatalf("go.mod does not require %q: update GoNBVersion with the pin", want)
+	}
+}
+
+// TestGitRunsNothingConfigured: a folder whose git configuration names a
+// program (core.fsmonitor, a hook) does not get it run by provenance —
+// not in a foreign folder (git is not run at all), nor in a checkout of
+// this module (git runs with those programs switched off).
+func TestGitRunsNothingConfigured(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	for _, module := range []string{"example.com/other", ModulePath} {
+		dir := t.TempDir()
+		marker := filepath.Join(dir, "PWNED")
+		script := filepath.Join(dir, "monitor.sh")
+		os.WriteFile(script, []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755)
+		os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+module+"\n"), 0o644)
+		for _, args := range [][]string{{"init", "-q"}, {"config", "core.fsmonitor", script},
+			{"-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "--allow-empty", "-m", "x"}} {
+			cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+			cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v\n%s", args, err, out)
+			}
+		}
+		os.Remove(marker) // git commit itself may have run the monitor
+		p := Collect(dir)
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("module %s: the configured core.fsmonitor ran", module)
+		}
+		if module == ModulePath && (p.Commit == Unknown || !p.Dirty) {
+			t.Errorf("own checkout: commit %q dirty %v (%v); want the commit and dirty (untracked files)", p.Commit, p.Dirty, p.Extra["git"])
+		}
+		if module != ModulePath && (p.Commit != Unknown || !strings.Contains(p.Extra["git"], "git not run")) {
+			t.Errorf("foreign folder: commit %q, %v", p.Commit, p.Extra["git"])
+		}
 	}
 }

@@ -3,7 +3,9 @@ package anc
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,5 +113,26 @@ func TestTorchBenchRuns(t *testing.T) {
 	}
 	if !(r.ANCRoundSecs > 0 && r.CPARoundSecs > 0) || r.Encrypt == nil || !(r.Encrypt.MBPerSec > 0) || r.ANCEve != ancnet.ANCSpeedEve || r.CPAEve != ancnet.CPASpeedEve {
 		t.Errorf("PyTorch reference: %+v", r)
+	}
+}
+
+// TestPythonIsIsolated: a torch.py in the folder neurocrypt runs from is
+// not imported by the PyTorch probe.
+func TestPythonIsIsolated(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "IMPORTED")
+	if err := os.WriteFile(filepath.Join(dir, "torch.py"), []byte("open("+strconv.Quote(marker)+", 'w').close()\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	t.Setenv(PythonEnvVar, python)
+	t.Setenv("PYTHONPATH", dir)
+	findTorchPython(context.Background())
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the torch.py of the current folder was imported")
 	}
 }

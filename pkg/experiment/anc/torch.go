@@ -67,7 +67,7 @@ func findTorchPython(ctx context.Context) (string, string) {
 	var tried []string
 	for _, p := range cands {
 		cctx, cancel := context.WithTimeout(ctx, time.Minute)
-		err := exec.CommandContext(cctx, p, "-c", "import torch").Run()
+		err := isolatedPython(cctx, p, "-c", "import torch").Run()
 		cancel()
 		if err == nil {
 			return p, ""
@@ -85,7 +85,7 @@ func runTorch(ctx context.Context, python string, n, batch, rounds int, encryptM
 	defer cancel()
 	args := []string{"-", "--n", fmt.Sprint(n), "--batch", fmt.Sprint(batch), "--rounds", fmt.Sprint(rounds),
 		"--threads", fmt.Sprint(runtime.GOMAXPROCS(0)), "--encrypt-mb", fmt.Sprint(encryptMB), "--encrypt-batch", fmt.Sprint(encryptBatch)}
-	cmd := exec.CommandContext(ctx, python, args...)
+	cmd := isolatedPython(ctx, python, args...)
 	cmd.Stdin = strings.NewReader(torchBench)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -98,6 +98,16 @@ func runTorch(ctx context.Context, python string, n, batch, rounds int, encryptM
 	}
 	r.Python = python
 	return &r, nil
+}
+
+// isolatedPython runs python in isolated mode (-I: no current folder, user
+// site-packages or PYTHON* variables on the import path) from the system's
+// temporary folder, so that a torch.py (or any module) in the folder
+// neurocrypt runs from is never imported.
+func isolatedPython(ctx context.Context, python string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, python, append([]string{"-I"}, args...)...)
+	cmd.Dir = os.TempDir()
+	return cmd
 }
 
 func lastLine(s string) string {
