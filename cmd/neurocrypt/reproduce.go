@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"io"
@@ -293,12 +291,4 @@ func checkRun(cfg *reproduceConfig, ref *results.File, run *report.Run, stdout i
 	}
 	fmt.Fprintln(stdout, "check passed")
 	return nil
-}
-
-func randomSeed() uint64 {
-	var b [8]byte
-	if _, err := crand.Read(b[:]); err != nil {
-		return 1
-	}
-	return binary.LittleEndian.Uint64(b[:]) | 1
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,17 +23,19 @@ import (
 func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Cipher, []string, error) {
 	fs := newFlags(name, stderr)
 	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", "))
-	key := fs.String("key", "", "the key, as printed by `neurocrypt keygen` (required)")
+	key := fs.String("key", "", "the key line, as printed by `neurocrypt keygen`; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
+	keyFile := fs.String("key-file", "", "read the key line from this file (- for standard input)")
 	if err := parse(fs, args); err != nil {
 		return nil, nil, err
 	}
 	if fs.NArg() != 2 {
 		return nil, nil, usagef("want IN and OUT files, got %d arguments", fs.NArg())
 	}
-	if *key == "" {
-		return nil, nil, usagef("-key is required (make one with `neurocrypt keygen -cipher NAME`)")
+	line, err := keyLine(*key, *keyFile)
+	if err != nil {
+		return nil, nil, err
 	}
-	k, err := cipher.ParseKey(*key)
+	k, err := cipher.ParseKey(line)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bad key: %w", err)
 	}
@@ -44,6 +47,53 @@ func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Ciphe
 		return nil, nil, err
 	}
 	return c, fs.Args(), nil
+}
+
+// stdin is where `-key -` and `-key-file -` read the key line (tests
+// replace it).
+var stdin io.Reader = os.Stdin
+
+// maxKeyLine bounds the bytes read for a key line.
+const maxKeyLine = 64 << 10
+
+// keyLine returns the key line given by -key or -key-file ("-": standard
+// input): the first line, without surrounding space. Errors never repeat
+// key material.
+func keyLine(key, keyFile string) (string, error) {
+	var from io.Reader
+	var name string
+	switch {
+	case key != "" && keyFile != "":
+		return "", usagef("give the key with -key or -key-file, not both")
+	case key == "" && keyFile == "":
+		return "", usagef("a key is required: -key-file FILE, -key - (standard input) or -key LINE (make one with `neurocrypt keygen -cipher NAME`)")
+	case key == "-" || keyFile == "-":
+		from, name = stdin, "standard input"
+	case keyFile != "":
+		f, err := os.Open(keyFile)
+		if err != nil {
+			return "", fmt.Errorf("key file %q: %w", keyFile, errors.Unwrap(err))
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return "", fmt.Errorf("key file %q: is a directory", keyFile)
+		}
+		from, name = f, fmt.Sprintf("key file %q", keyFile)
+	default:
+		return key, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(from, maxKeyLine+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > maxKeyLine {
+		return "", fmt.Errorf("%s: more than %d bytes: not a key line", name, maxKeyLine)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	if first = strings.TrimSpace(first); first == "" {
+		return "", fmt.Errorf("%s: empty: no key line", name)
+	}
+	return first, nil
 }
 
 func runEncrypt(args []string, stdout, stderr io.Writer) error {
@@ -79,7 +129,7 @@ func transform(name string, args []string, stderr io.Writer, op func(cipher.Ciph
 func runKeygen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("keygen", stderr)
 	cname := fs.String("cipher", cipher.NameBitplane, "cipher: "+strings.Join(cipher.Names(), ", ")+"; or a trained-cipher family ("+strings.Join(cipher.Families(), ", ")+") with -weights")
-	seed := fs.Uint64("seed", 0, "derive the key deterministically from this seed (0: random)")
+	seed := fs.Uint64("seed", 0, "derive the key deterministically from this seed, for reproducible experiments (0: draw the whole key from crypto/rand)")
 	weights := fs.String("weights", "", "weights file of a trained model of the family -cipher names (its key names the file and its SHA-256)")
 	tag := fs.String("tag", "model", "with -weights: the trained scheme's tag (<family>/<tag>)")
 	if err := parse(fs, args); err != nil {
@@ -98,11 +148,13 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := *seed
-	if s == 0 {
-		s = randomSeed()
+	var k cipher.Key
+	if *seed != 0 {
+		k = scheme.GenerateKey(*seed)
+	} else if k, err = cipher.RandomKey(scheme); err != nil { // the key's full entropy, from crypto/rand
+		return err
 	}
-	fmt.Fprintln(stdout, scheme.GenerateKey(s).String())
+	fmt.Fprintln(stdout, k.String())
 	return nil
 }
 

@@ -103,13 +103,13 @@ func TestMapValidation(t *testing.T) {
 		r, x0 float64
 		want  string
 	}{
-		{0, 0.5, "r = 0 is outside (0, 4]"},
-		{-1, 0.5, "r = -1"},
+		{0, 0.5, "parameter r is outside (0, 4]"},
+		{-1, 0.5, "parameter r is outside"},
 		{4.000001, 0.5, "(0, 4]"},
-		{math.NaN(), 0.5, "r = NaN"},
-		{3.9, 0, "x0 = 0 is outside (0, 1)"},
-		{3.9, 1, "x0 = 1"},
-		{3.9, math.Inf(1), "x0 = +Inf"},
+		{math.NaN(), 0.5, "parameter r is outside"},
+		{3.9, 0, "x0 is outside (0, 1)"},
+		{3.9, 1, "x0 is outside"},
+		{3.9, math.Inf(1), "x0 is outside"},
 	} {
 		_, err1 := NewLogistic(c.r, c.x0)
 		_, err2 := NewLogisticSine(c.r, c.x0)
@@ -234,9 +234,9 @@ func TestLorenzValidation(t *testing.T) {
 		x, y, z float64
 		want    string
 	}{
-		{51, 0, 0, "x0 = 51 is outside [-50, 50]"},
-		{1, -60, 0, "y0 = -60"},
-		{1, 1, math.NaN(), "z0 = NaN"},
+		{51, 0, 0, "x0 is outside [-50, 50]"},
+		{1, -60, 0, "y0 is outside"},
+		{1, 1, math.NaN(), "z0 is outside"},
 		{0, 0, 10, "z-axis"},
 		{ex, ey, ez, "equilibrium"},
 		{-ex + 0.1, -ey, ez, "equilibrium"},
@@ -355,5 +355,23 @@ func TestNoAllocations(t *testing.T) {
 	l := MustNewLorenz(1, 2, 3)
 	if a := testing.AllocsPerRun(10, func() { m.FillBytes(buf); m.FillWords(words); l.FillBytes(buf[:4001]) }); a != 0 {
 		t.Errorf("FillBytes/FillWords allocate %v times per run", a)
+	}
+}
+
+// TestLogisticSineOrbitCheck: the hardening case x0 = 0.75, r = 4 is a
+// fixed point (the keystream would be constant); random keys of the
+// generator's range pass.
+func TestLogisticSineOrbitCheck(t *testing.T) {
+	if err := CheckLogisticSineOrbit(4, 0.75); err == nil || !strings.Contains(err.Error(), "period 1") {
+		t.Errorf("x0 = 0.75, r = 4: %v; want a period-1 orbit", err)
+	}
+	for i := 0; i < 50; i++ {
+		r, x0 := 3.5+0.01*float64(i), 0.05+0.018*float64(i)
+		if err := CheckLogisticSineOrbit(r, x0); err != nil {
+			t.Errorf("r = %g, x0 = %g: %v", r, x0, err)
+		}
+	}
+	if err := CheckLogisticSineOrbit(5, 0.5); err == nil {
+		t.Error("out-of-range r accepted")
 	}
 }

@@ -22,10 +22,10 @@ const invPhi = 0.6180339887498949
 // checkMap validates the parameters shared by both maps.
 func checkMap(name string, r, x0 float64) error {
 	if !(r > 0 && r <= MaxR) {
-		return fmt.Errorf("chaos: %s parameter r = %v is outside (0, 4]", name, r)
+		return fmt.Errorf("chaos: %s parameter r is outside (0, 4]", name)
 	}
 	if !(x0 > 0 && x0 < 1) {
-		return fmt.Errorf("chaos: %s initial value x0 = %v is outside (0, 1)", name, x0)
+		return fmt.Errorf("chaos: %s initial value x0 is outside (0, 1)", name)
 	}
 	return nil
 }
@@ -184,4 +184,43 @@ func (m *LogisticSine) FillWords(dst []uint32) {
 	for i := range dst {
 		dst[i] = Word32Of(m.Next())
 	}
+}
+
+// OrbitCheckSteps is how many iterations (after MapTransient) the orbit
+// test of CheckLogisticSineOrbit follows.
+const OrbitCheckSteps = 1 << 16
+
+// CheckLogisticSineOrbit returns an error when the Logistic-Sine orbit of
+// (r, x0) is periodic — stuck on a fixed point or on a short cycle in
+// float64 arithmetic — within OrbitCheckSteps iterations after the
+// MapTransient discarded ones: its keystream would repeat with that
+// period (for r = 4, x0 = 0.75 it is constant: x = 0.75 is a fixed point).
+// Brent's cycle detection on the exact float64 iterates; an orbit that
+// reaches 0 is not reported (LogisticSine re-seeds it). Ours.
+func CheckLogisticSineOrbit(r, x0 float64) error {
+	if err := checkMap("Logistic-Sine system", r, x0); err != nil {
+		return err
+	}
+	x := x0
+	for i := 0; i < MapTransient; i++ {
+		if x = LogisticSineStep(r, x); x == 0 {
+			return nil
+		}
+	}
+	power, lam := 1, 1
+	tortoise, hare := x, LogisticSineStep(r, x)
+	for steps := 1; tortoise != hare; steps++ {
+		if hare == 0 || steps >= OrbitCheckSteps {
+			return nil
+		}
+		if power == lam {
+			tortoise, power, lam = hare, power*2, 0
+		}
+		hare = LogisticSineStep(r, hare)
+		lam++
+	}
+	if hare == 0 {
+		return nil
+	}
+	return fmt.Errorf("the Logistic-Sine orbit is periodic with period %d after %d iterations (the keystream would repeat every %d values)", lam, MapTransient, lam)
 }

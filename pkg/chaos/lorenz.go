@@ -39,23 +39,24 @@ func LorenzEquilibrium() (x, y, z float64) {
 }
 
 // CheckLorenzStart validates an initial point and returns an error naming
-// the coordinate and the allowed range.
+// the coordinate and the allowed range (never its value: initial points are
+// key material).
 func CheckLorenzStart(x0, y0, z0 float64) error {
 	for _, c := range []struct {
 		name string
 		v    float64
 	}{{"x0", x0}, {"y0", y0}, {"z0", z0}} {
 		if !(math.Abs(c.v) <= LorenzMaxAbs) {
-			return fmt.Errorf("chaos: Lorenz initial value %s = %v is outside [-50, 50]", c.name, c.v)
+			return fmt.Errorf("chaos: Lorenz initial value %s is outside [-50, 50]", c.name)
 		}
 	}
 	if math.Max(math.Abs(x0), math.Abs(y0)) < LorenzMinAxisDistance {
-		return fmt.Errorf("chaos: Lorenz initial point (%v, %v, %v) is on the z-axis: max(|x0|, |y0|) must be ≥ %g", x0, y0, z0, LorenzMinAxisDistance)
+		return fmt.Errorf("chaos: the Lorenz initial point is on the z-axis: max(|x0|, |y0|) must be ≥ %g", LorenzMinAxisDistance)
 	}
 	ex, ey, ez := LorenzEquilibrium()
 	for _, s := range []float64{1, -1} {
 		if d := math.Hypot(math.Hypot(x0-s*ex, y0-s*ey), z0-ez); d < LorenzMinEquilibriumDistance {
-			return fmt.Errorf("chaos: Lorenz initial point (%v, %v, %v) is %.3g from the equilibrium (%.4f, %.4f, %g): it must be ≥ %g away", x0, y0, z0, d, s*ex, s*ey, ez, LorenzMinEquilibriumDistance)
+			return fmt.Errorf("chaos: the Lorenz initial point is %.3g from the equilibrium (%.4f, %.4f, %g): it must be ≥ %g away", d, s*ex, s*ey, ez, LorenzMinEquilibriumDistance)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	stdcipher "crypto/cipher"
 	"encoding/hex"
 	"fmt"
+	"io"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -93,6 +94,19 @@ func (aesScheme) GenerateKey(seed uint64) Key {
 		k.IV[i] = byte(rng.Uint32())
 	}
 	return k
+}
+
+// RandomKey draws Key‖IV from rand (crypto/rand in `neurocrypt keygen`):
+// all 384 bits.
+func (aesScheme) RandomKey(rand io.Reader) (Key, error) {
+	var k AESKey
+	if _, err := io.ReadFull(rand, k.Key[:]); err != nil {
+		return nil, fmt.Errorf("%s: drawing a key: %w", NameAESCTR, err)
+	}
+	if _, err := io.ReadFull(rand, k.IV[:]); err != nil {
+		return nil, fmt.Errorf("%s: drawing a key: %w", NameAESCTR, err)
+	}
+	return k, nil
 }
 
 func (aesScheme) New(k Key) (Cipher, error) {

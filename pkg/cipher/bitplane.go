@@ -2,7 +2,9 @@ package cipher
 
 import (
 	"crypto/subtle"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"sync"
 
@@ -48,21 +50,29 @@ type ChaosParams struct {
 	LX, LY, LZ float64
 }
 
-// Validate returns an error naming the first parameter out of range.
+// Validate returns an error naming the first parameter out of range, or
+// saying why the parameters give a degenerate keystream: a Lorenz start on
+// the z-axis or near an equilibrium (chaos.CheckLorenzStart), or a
+// Logistic-Sine orbit that is periodic or stuck (chaos.CheckLogisticSineOrbit:
+// e.g. x0 = 0.75, r = 4 is a fixed point, which would leave the four low
+// bit planes in clear). Errors never repeat the values (key material).
 func (p ChaosParams) Validate() error {
 	if !(p.X0 > 0 && p.X0 < 1) {
-		return fmt.Errorf("parameter x0 = %v is outside (0, 1)", p.X0)
+		return fmt.Errorf("parameter x0 is outside (0, 1)")
 	}
 	if !(p.R > 0 && p.R <= chaos.MaxR) {
-		return fmt.Errorf("parameter r = %v is outside (0, 4]", p.R)
+		return fmt.Errorf("parameter r is outside (0, 4]")
 	}
 	for i, v := range []float64{p.LX, p.LY, p.LZ} {
 		if !(math.Abs(v) <= chaos.LorenzMaxAbs) {
-			return fmt.Errorf("parameter %s = %v is outside [-50, 50]", chaosParamNames[2+i], v)
+			return fmt.Errorf("parameter %s is outside [-50, 50]", chaosParamNames[2+i])
 		}
 	}
 	if err := chaos.CheckLorenzStart(p.LX, p.LY, p.LZ); err != nil {
 		return fmt.Errorf("parameters (lx, ly, lz): %w", err)
+	}
+	if err := chaos.CheckLogisticSineOrbit(p.R, p.X0); err != nil {
+		return fmt.Errorf("parameters (x0, r): %w", err)
 	}
 	return nil
 }
@@ -123,14 +133,40 @@ func parseChaosParams(scheme, line string) (ChaosParams, error) {
 // Both bit-plane schemes draw the same parameters from the same seed, so
 // they can be compared key for key.
 func generateChaosParams(seed uint64) ChaosParams {
-	rng := seededRand("bitplane", seed)
-	p := ChaosParams{X0: 0.05 + 0.9*rng.Float64(), R: 3.5 + 0.5*rng.Float64()}
+	return drawChaosParams(seededRand("bitplane", seed).Float64)
+}
+
+// drawChaosParams draws the parameters of generateChaosParams from u, a
+// source of uniform values in [0, 1).
+func drawChaosParams(u func() float64) ChaosParams {
+	p := ChaosParams{X0: 0.05 + 0.9*u(), R: 3.5 + 0.5*u()}
+	for chaos.CheckLogisticSineOrbit(p.R, p.X0) != nil { // never seen; redraw rather than return a bad key
+		p.X0, p.R = 0.05+0.9*u(), 3.5+0.5*u()
+	}
 	for {
-		p.LX, p.LY, p.LZ = -15+30*rng.Float64(), -15+30*rng.Float64(), 5+35*rng.Float64()
+		p.LX, p.LY, p.LZ = -15+30*u(), -15+30*u(), 5+35*u()
 		if p.Validate() == nil {
 			return p
 		}
 	}
+}
+
+// RandomKey draws a key with parameters as GenerateKey's, each with 53
+// bits from rand (crypto/rand in `neurocrypt keygen`).
+func (s bitplaneScheme) RandomKey(rand io.Reader) (Key, error) {
+	var err error
+	u := func() float64 {
+		var b [8]byte
+		if _, e := io.ReadFull(rand, b[:]); e != nil && err == nil {
+			err = e
+		}
+		return float64(binary.LittleEndian.Uint64(b[:])>>11) * 0x1p-53
+	}
+	p := drawChaosParams(u)
+	if err != nil {
+		return nil, fmt.Errorf("%s: drawing a key: %w", s.name, err)
+	}
+	return s.key(p), nil
 }
 
 // BitplaneXORKey is the key of the "bitplane-xor" scheme. Its line is

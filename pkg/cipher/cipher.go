@@ -90,8 +90,11 @@
 package cipher
 
 import (
+	crand "crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"slices"
@@ -135,6 +138,27 @@ type Key interface {
 	// parameter". The result may be out of range for the scheme (New then
 	// reports it); key-sensitivity tests use it.
 	FlipBit(i int) Key
+}
+
+// RandomKeyer is implemented by schemes that draw a key with its full
+// entropy from a source of randomness (every scheme here does; `neurocrypt
+// keygen` passes crypto/rand). GenerateKey, by contrast, derives a key from
+// a 64-bit seed, for reproducible experiments.
+type RandomKeyer interface {
+	RandomKey(rand io.Reader) (Key, error)
+}
+
+// RandomKey draws a key of s from crypto/rand: with the scheme's own
+// RandomKey when it has one, else GenerateKey of a random 64-bit seed.
+func RandomKey(s Scheme) (Key, error) {
+	if r, ok := s.(RandomKeyer); ok {
+		return r.RandomKey(crand.Reader)
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(crand.Reader, b[:]); err != nil {
+		return nil, fmt.Errorf("%s: drawing a key: %w", s.Name(), err)
+	}
+	return s.GenerateKey(binary.LittleEndian.Uint64(b[:])), nil
 }
 
 // Scheme makes keys and ciphers of one kind.

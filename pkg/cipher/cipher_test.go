@@ -278,18 +278,19 @@ func TestKeyValidationErrors(t *testing.T) {
 	hex64 := strings.Repeat("ab", 32)
 	hex32 := strings.Repeat("cd", 16)
 	for _, c := range []struct{ line, want string }{
-		{"bitplane:x0=0,r=3.99,lx=1,ly=2,lz=3", "parameter x0 = 0 is outside (0, 1)"},
-		{"bitplane:x0=1,r=3.99,lx=1,ly=2,lz=3", "parameter x0 = 1 is outside (0, 1)"},
-		{"bitplane:x0=NaN,r=3.99,lx=1,ly=2,lz=3", "parameter x0 = NaN is outside (0, 1)"},
-		{"bitplane-xor:x0=0.3,r=0,lx=1,ly=2,lz=3", "parameter r = 0 is outside (0, 4]"},
-		{"bitplane:x0=0.3,r=4.5,lx=1,ly=2,lz=3", "parameter r = 4.5 is outside (0, 4]"},
-		{"bitplane:x0=0.3,r=-1,lx=1,ly=2,lz=3", "parameter r = -1 is outside (0, 4]"},
-		{"bitplane:x0=0.3,r=3.99,lx=51,ly=2,lz=3", "parameter lx = 51 is outside [-50, 50]"},
-		{"bitplane:x0=0.3,r=3.99,lx=1,ly=-50.5,lz=3", "parameter ly = -50.5 is outside [-50, 50]"},
-		{"bitplane:x0=0.3,r=3.99,lx=1,ly=2,lz=+Inf", "parameter lz = +Inf is outside [-50, 50]"},
+		{"bitplane:x0=0,r=3.99,lx=1,ly=2,lz=3", "parameter x0 is outside (0, 1)"},
+		{"bitplane:x0=1,r=3.99,lx=1,ly=2,lz=3", "parameter x0 is outside (0, 1)"},
+		{"bitplane:x0=NaN,r=3.99,lx=1,ly=2,lz=3", "parameter x0 is outside (0, 1)"},
+		{"bitplane-xor:x0=0.3,r=0,lx=1,ly=2,lz=3", "parameter r is outside (0, 4]"},
+		{"bitplane:x0=0.3,r=4.5,lx=1,ly=2,lz=3", "parameter r is outside (0, 4]"},
+		{"bitplane:x0=0.3,r=-1,lx=1,ly=2,lz=3", "parameter r is outside (0, 4]"},
+		{"bitplane:x0=0.3,r=3.99,lx=51,ly=2,lz=3", "parameter lx is outside [-50, 50]"},
+		{"bitplane:x0=0.3,r=3.99,lx=1,ly=-50.5,lz=3", "parameter ly is outside [-50, 50]"},
+		{"bitplane:x0=0.3,r=3.99,lx=1,ly=2,lz=+Inf", "parameter lz is outside [-50, 50]"},
 		{"bitplane:x0=0.3,r=3.99,lx=0,ly=0,lz=3", "z-axis"},
 		{"bitplane:x0=0.3,r=3.99,lx=8.48,ly=8.49,lz=27", "equilibrium"},
 		{"bitplane:x0=abc,r=3.99,lx=1,ly=2,lz=3", `parameter x0 is not a number`},
+		{"bitplane-xor:x0=0.75,r=4,lx=4.08865496413328,ly=10.682797954241348,lz=6.465880926818967", "Logistic-Sine orbit is periodic with period 1"},
 		{"bitplane:x0=0.3,r=3.99,lx=1,ly=2", "parameter lz is missing"},
 		{"bitplane:" + ok + ",foo=1", `unknown parameter "foo"`},
 		{"bitplane:" + ok + ",r=3.9", "parameter r given twice"},
@@ -328,8 +329,8 @@ func TestKeyValidationErrors(t *testing.T) {
 		{NameBitplane, (*BitplaneKey)(nil), "nil"},
 		{NameAESCTR, BitplaneKey{good}, "want an aes-ctr key"},
 		{NameAESCTR, (*AESKey)(nil), "nil key"},
-		{NameBitplane, BitplaneKey{ChaosParams{X0: 2, R: 3.99, LX: 1, LY: 2, LZ: 3}}, "parameter x0 = 2 is outside (0, 1)"},
-		{NameBitplaneXOR, BitplaneXORKey{ChaosParams{X0: 0.5, R: 3.99, LX: 1, LY: 2, LZ: 99}}, "parameter lz = 99"},
+		{NameBitplane, BitplaneKey{ChaosParams{X0: 2, R: 3.99, LX: 1, LY: 2, LZ: 3}}, "parameter x0 is outside (0, 1)"},
+		{NameBitplaneXOR, BitplaneXORKey{ChaosParams{X0: 0.5, R: 3.99, LX: 1, LY: 2, LZ: 99}}, "parameter lz is outside"},
 	} {
 		if _, err := mustScheme(t, c.scheme).New(c.key); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s.New(%T): error %v, want it to contain %q", c.scheme, c.key, err, c.want)

@@ -371,6 +371,19 @@ func (s *trainedScheme) GenerateKey(seed uint64) Key {
 	return k
 }
 
+// RandomKey draws the secret from rand (crypto/rand in `neurocrypt
+// keygen`): all SecretBits bits.
+func (s *trainedScheme) RandomKey(rand io.Reader) (Key, error) {
+	k := s.GenerateKey(0).(TrainedKey)
+	if _, err := io.ReadFull(rand, k.Secret); err != nil {
+		return nil, fmt.Errorf("%s: drawing a key: %w", s.name, err)
+	}
+	if extra := s.family.SecretBits % 8; extra != 0 {
+		k.Secret[len(k.Secret)-1] &= 1<<extra - 1
+	}
+	return k, nil
+}
+
 func (s *trainedScheme) New(key Key) (Cipher, error) {
 	k, ok := key.(TrainedKey)
 	if !ok || k.scheme != s.name {
