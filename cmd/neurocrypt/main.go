@@ -111,18 +111,36 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags, turning failures into usage errors.
+// parse parses flags, turning failures into usage errors. Flags may come
+// before, between and after the positional arguments (`metrics a.pgm
+// b.pgm -json`, `reproduce -check REF -out DIR`); after "--" everything is
+// positional. fs.Args() are then the positional arguments, in order.
 func parse(fs *flag.FlagSet, args []string) error {
 	out := fs.Output()
 	fs.SetOutput(io.Discard) // the parse error is printed once, by run
-	err := fs.Parse(args)
-	fs.SetOutput(out)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "usage of %s:\n", fs.Name())
-			fs.PrintDefaults()
-			return err
+	defer fs.SetOutput(out)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(out, "usage of %s:\n", fs.Name())
+				fs.PrintDefaults()
+				return err
+			}
+			return usageError{err.Error()}
 		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...) // after "--": all positional
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	// Leave exactly the positional arguments in fs.Args().
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
 		return usageError{err.Error()}
 	}
 	return nil

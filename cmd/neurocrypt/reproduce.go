@@ -45,6 +45,10 @@ type reproduceConfig struct {
 	// recordedBackend is the backend configuration of the -from or -check
 	// reference ("" without one).
 	recordedBackend string
+	// recordedHash is the dataset hash of the -from or -check reference
+	// when this run repeats it (same experiments, profile, seed and data):
+	// the run's must be equal. recordedFrom is that reference.
+	recordedHash, recordedFrom string
 }
 
 func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
@@ -89,6 +93,15 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// Provenance records the data as an absolute path, so that -from and
+	// -check work from any folder.
+	if cfg.data != "" {
+		abs, err := filepath.Abs(cfg.data)
+		if err != nil {
+			return nil, fmt.Errorf("-data %q: %w", cfg.data, err)
+		}
+		cfg.data = abs
+	}
 	// -from, and -check's REF, supply the settings the user did not give:
 	// a check must re-run what the reference ran.
 	for _, recorded := range []string{cfg.from, cfg.checkRef} {
@@ -132,6 +145,10 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 		}
 		if _, err := suite.Select(c.only); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
+		}
+		// The same experiments on the same data must hash the same.
+		if !set["data"] && !set["profile"] && !set["seed"] {
+			c.recordedHash, c.recordedFrom = pr.DatasetHash, path
 		}
 	}
 	return nil
@@ -192,7 +209,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
 		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), cfg.workDir)
 	if skipped > 0 {
-		fmt.Fprintf(stderr, "neurocrypt: skipped %d unreadable dataset files (use -strict to fail instead)\n", skipped)
+		fmt.Fprintf(stderr, "neurocrypt: skipped %d dataset files that are missing, corrupt or the wrong size (`neurocrypt dataset verify` lists them; -strict fails instead)\n", skipped)
 	}
 	run, err := suite.Run(ctx, suite.Options{
 		Profile: cfg.profile, Seed: cfg.seed, Data: src, Skipped: skipped, Backend: sel,
@@ -203,6 +220,10 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("interrupted; finished units are cached in %s and a re-run resumes from them", cfg.workDir)
 		}
 		return err
+	}
+	if h := cfg.recordedHash; h != "" && h != run.Provenance.DatasetHash {
+		return fmt.Errorf("the data differ from those %s was made from: dataset hash %.16s…, recorded %.16s… (another BOSSbase copy, or changed files)",
+			cfg.recordedFrom, run.Provenance.DatasetHash, h)
 	}
 	if cfg.check {
 		return checkRun(cfg, ref, run, stdout)

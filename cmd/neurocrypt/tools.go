@@ -249,7 +249,7 @@ func runBackends(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "installed the PJRT plugins")
 	case backend.ONNX:
-		return fmt.Errorf("ONNX Runtime is installed by scripts/setup.sh --onnx (from the onnxruntime-node npm package)")
+		return fmt.Errorf("ONNX Runtime is installed by scripts/setup.sh --onnx (the official release where reachable, else the onnxruntime-node npm package)")
 	default:
 		return usagef("-install: unknown backend %q (want xla)", *install)
 	}

@@ -179,7 +179,7 @@ type keyed struct {
 }
 
 // Battery measures a fixed list of ciphers, each under a key drawn from the
-// seed. Make one with New(...).Done(); it is safe for concurrent use.
+// seed. Make one with Build(...).Done(); it is safe for concurrent use.
 type Battery struct {
 	cfg   Builder
 	names []string

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -28,6 +29,10 @@ const (
 	bossReportLimit = 5
 	// bossListLimit is how many names per category Verification.String lists.
 	bossListLimit = 20
+	// maxBOSSFileBytes bounds what is read of one image file: the 512² P5
+	// raster and a header of at most imageio.MaxHeaderBytes. A zip member
+	// declaring more is corrupt without being decompressed.
+	maxBOSSFileBytes = BOSSSize*BOSSSize + imageio.MaxHeaderBytes
 )
 
 // BOSSOptions configures OpenBOSSbase.
@@ -57,12 +62,13 @@ type Problem struct {
 	Detail string // e.g. "truncated: 1000 of 262159 bytes"
 }
 
-// String is "<file>: <kind>[: <detail>]".
+// String is "<file>: <kind>[: <detail>]", the file name quoted (%q): names
+// come from a folder or zip and are never printed raw.
 func (p Problem) String() string {
 	if p.Detail == "" {
-		return p.File + ": " + string(p.Kind)
+		return strconv.Quote(p.File) + ": " + string(p.Kind)
 	}
-	return p.File + ": " + string(p.Kind) + ": " + p.Detail
+	return strconv.Quote(p.File) + ": " + string(p.Kind) + ": " + p.Detail
 }
 
 // Verification is the result of checking a BOSSbase folder or zip: the
@@ -118,12 +124,16 @@ func (v *Verification) String() string {
 	fmt.Fprintf(&b, "BOSSbase verification of %s: %s\n", v.Path, status)
 	fmt.Fprintf(&b, "  images found in: %s\n", v.Root)
 	fmt.Fprintf(&b, "  %s\n", v.Summary())
-	fmt.Fprintf(&b, "  checked: file count, PGM header (binary P5, maxval 255), %dx%d size, file length; no per-file checksums exist to check\n", BOSSSize, BOSSSize)
-	list := func(title string, items []string) {
+	sums := "no per-file checksums exist to check"
+	if strings.HasPrefix(v.Root, "zip:") {
+		sums = "every member read to its end against its CRC-32"
+	}
+	fmt.Fprintf(&b, "  checked: file count, PGM header (binary P5, maxval 255), %dx%d size, file length; %s\n", BOSSSize, BOSSSize, sums)
+	list := func(title string, files int, items []string) {
 		if len(items) == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "  %s (%d):\n", title, len(items))
+		fmt.Fprintf(&b, "  %s (%d files):\n", title, files)
 		for i, it := range items {
 			if i == bossListLimit {
 				fmt.Fprintf(&b, "    ... and %d more\n", len(items)-i)
@@ -135,14 +145,18 @@ func (v *Verification) String() string {
 	strs := func(ps []Problem) []string {
 		out := make([]string, len(ps))
 		for i, p := range ps {
-			out[i] = p.File + ": " + p.Detail
+			out[i] = strconv.Quote(p.File) + ": " + p.Detail
 		}
 		return out
 	}
-	list("missing", numberRanges(v.Missing))
-	list("corrupt", strs(v.Corrupt))
-	list("wrong size", strs(v.WrongSize))
-	list("extra (ignored)", v.Extra)
+	extra := make([]string, len(v.Extra))
+	for i, e := range v.Extra {
+		extra[i] = strconv.Quote(e) // names come from the folder or zip: never printed raw
+	}
+	list("missing", len(v.Missing), numberRanges(v.Missing))
+	list("corrupt", len(v.Corrupt), strs(v.Corrupt))
+	list("wrong size", len(v.WrongSize), strs(v.WrongSize))
+	list("extra (ignored)", len(v.Extra), extra)
 	return b.String()
 }
 
@@ -188,8 +202,11 @@ type bossStore interface {
 	// time for a folder, size and CRC-32 for a zip member.
 	stamp(name string) string
 	open(name string) (io.ReadCloser, error)
-	// displayName names a file in errors.
+	// displayName names a file in errors (quoted where needed).
 	displayName(name string) string
+	// checksummed reports whether members carry a checksum that reading
+	// them to the end verifies (zip: CRC-32).
+	checksummed() bool
 	root() string
 	close() error
 }
@@ -371,6 +388,9 @@ func verify(path string, store bossStore, expected int) *Verification {
 
 // checkBOSSFile reads one header and compares the file length with it.
 func checkBOSSFile(store bossStore, name string) (ProblemKind, string) {
+	if got := store.size(name); got > maxBOSSFileBytes {
+		return Corrupt, fmt.Sprintf("%d bytes, more than a 512² PGM can have (%d)", got, maxBOSSFileBytes)
+	}
 	rc, err := store.open(name)
 	if err != nil {
 		return Corrupt, trimName(err.Error(), store.displayName(name))
@@ -393,6 +413,14 @@ func checkBOSSFile(store bossStore, name string) (ProblemKind, string) {
 	want := h.Len + h.RasterBytes()
 	if got := store.size(name); got < want {
 		return Corrupt, fmt.Sprintf("truncated: %d of %d bytes", got, want)
+	}
+	// A zip member is read to its end: archive/zip then checks its CRC-32
+	// and its declared size, so corrupt compressed data is found here,
+	// not in the middle of a run.
+	if store.checksummed() {
+		if _, err := io.Copy(io.Discard, io.LimitReader(rc, maxBOSSFileBytes)); err != nil {
+			return Corrupt, trimName(err.Error(), store.displayName(name))
+		}
 	}
 	return "", ""
 }
@@ -441,7 +469,9 @@ func countNumbered(names []string) int {
 	return c
 }
 
-// listDir returns the regular files (and links) directly in dir, sorted.
+// listDir returns the names of everything but folders directly in dir,
+// sorted (FIFOs, devices and sockets included: dirStore.open refuses them
+// rather than hanging on them, and verification reports them).
 func listDir(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -464,7 +494,8 @@ type dirStore struct {
 func (d *dirStore) files() []string             { return d.names }
 func (d *dirStore) root() string                { return d.dir }
 func (d *dirStore) close() error                { return nil }
-func (d *dirStore) displayName(n string) string { return filepath.Join(d.dir, n) }
+func (d *dirStore) displayName(n string) string { return quoteName(filepath.Join(d.dir, n)) }
+func (d *dirStore) checksummed() bool           { return false }
 
 func (d *dirStore) size(name string) int64 {
 	fi, err := os.Stat(filepath.Join(d.dir, name))
@@ -483,6 +514,11 @@ func (d *dirStore) stamp(name string) string {
 }
 
 func (d *dirStore) open(name string) (io.ReadCloser, error) {
+	// Regular files only (symbolic links to them included): opening a FIFO
+	// or a device could block forever or read without end.
+	if st, err := os.Stat(filepath.Join(d.dir, name)); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", d.displayName(name), st.Mode().Type())
+	}
 	f, err := os.Open(filepath.Join(d.dir, name))
 	if err != nil {
 		var pe *fs.PathError
@@ -510,13 +546,19 @@ func openZipStore(p string) (bossStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", p, err)
 	}
+	if err := checkZipLayout(p, zr); err != nil {
+		zr.Close()
+		return nil, err
+	}
 	byDir := map[string][]*zip.File{}
 	counts := map[string]int{}
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/") {
+		// Zips written on Windows (PowerShell 5) separate with '\'.
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		if f.FileInfo().IsDir() || strings.HasSuffix(name, "/") {
 			continue
 		}
-		dir, base := path.Split(f.Name)
+		dir, base := path.Split(name)
 		byDir[dir] = append(byDir[dir], f)
 		if fileNumber(base) > 0 {
 			counts[dir]++
@@ -539,7 +581,7 @@ func openZipStore(p string) (bossStore, error) {
 	if len(dirs) > 0 {
 		z.dir = dirs[0]
 		for _, f := range byDir[z.dir] {
-			base := path.Base(f.Name)
+			base := path.Base(strings.ReplaceAll(f.Name, "\\", "/"))
 			if _, dup := z.members[base]; !dup {
 				z.names = append(z.names, base)
 			}
@@ -553,7 +595,8 @@ func openZipStore(p string) (bossStore, error) {
 func (z *zipStore) files() []string             { return z.names }
 func (z *zipStore) root() string                { return "zip:" + z.dir }
 func (z *zipStore) close() error                { return z.zr.Close() }
-func (z *zipStore) displayName(n string) string { return z.path + ":" + z.dir + n }
+func (z *zipStore) displayName(n string) string { return quoteName(z.path + ":" + z.dir + n) }
+func (z *zipStore) checksummed() bool           { return true }
 
 func (z *zipStore) stamp(name string) string {
 	f, ok := z.members[name]
@@ -581,4 +624,50 @@ func (z *zipStore) open(name string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("%s: %v", z.displayName(name), err)
 	}
 	return rc, nil
+}
+
+// checkZipLayout refuses a zip whose members' data regions overlap or run
+// past the end of the file: such an archive is crafted (one compressed
+// region shared by many members is a decompression bomb) and is rejected
+// at once, before any member is read.
+func checkZipLayout(path string, zr *zip.ReadCloser) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	type region struct {
+		start, end int64
+		name       string
+	}
+	rs := make([]region, 0, len(zr.File))
+	for _, f := range zr.File {
+		off, err := f.DataOffset()
+		if err != nil {
+			return fmt.Errorf("%s: malformed zip: member %s: %v", path, quoteName(f.Name), err)
+		}
+		end := off + int64(f.CompressedSize64)
+		if f.CompressedSize64 > uint64(st.Size()) || end > st.Size() || end < off {
+			return fmt.Errorf("%s: malformed zip: member %s declares data past the end of the file", path, quoteName(f.Name))
+		}
+		rs = append(rs, region{off, end, f.Name})
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+	for i := 1; i < len(rs); i++ {
+		if rs[i].start < rs[i-1].end {
+			return fmt.Errorf("%s: malformed zip: members %s and %s overlap", path, quoteName(rs[i-1].name), quoteName(rs[i].name))
+		}
+	}
+	return nil
+}
+
+// quoteName writes a file or member name for a message: as it is when it
+// is plain printable text, else quoted (%q), so that a crafted name can
+// neither forge a line nor send terminal escapes.
+func quoteName(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

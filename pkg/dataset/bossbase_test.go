@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -105,7 +108,7 @@ func checkFakeVerification(t *testing.T, v *Verification) {
 		t.Error("OK() is true")
 	}
 	report := v.String()
-	for _, want := range []string{"PROBLEMS", "3 of 6 valid: 1 missing, 1 corrupt, 1 wrong size, 2 extra", "3.pgm", "4.pgm: truncated", "5.pgm: 256x256", "README.txt", "no per-file checksums"} {
+	for _, want := range []string{"PROBLEMS", "3 of 6 valid: 1 missing, 1 corrupt, 1 wrong size, 2 extra", "3.pgm", `"4.pgm": truncated`, `"5.pgm": 256x256`, "README.txt", "PGM header (binary P5, maxval 255)"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -158,7 +161,7 @@ func TestBOSSbaseLayouts(t *testing.T) {
 				t.Fatal("strict open succeeded")
 			}
 			msg := err.Error()
-			for _, want := range []string{path, "1 missing, 1 corrupt, 1 wrong size", "3.pgm: missing", "4.pgm: corrupt: truncated", "5.pgm: wrong size"} {
+			for _, want := range []string{path, "1 missing, 1 corrupt, 1 wrong size", `"3.pgm": missing`, `"4.pgm": corrupt: truncated`, `"5.pgm": wrong size`} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("strict error %q lacks %q", msg, want)
 				}
@@ -230,12 +233,14 @@ func TestBOSSbaseErrors(t *testing.T) {
 	_ = b
 }
 
+// TestBOSSbaseZipChecksum: a zip member whose data fail their CRC-32 is
+// found by verification (every member is read to its end), listed as
+// corrupt and skipped, never met in the middle of a run.
 func TestBOSSbaseZipChecksum(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "boss.zip")
 	writeFakeZip(t, path, BOSSDirName+"/", zip.Store)
 	data, _ := os.ReadFile(path)
-	// Flip a pixel of 6.pgm (the last stored member): the header check
-	// passes, Load must catch the CRC mismatch.
+	// Flip a pixel of 6.pgm (the last stored member): its header is fine.
 	i := bytes.LastIndex(data, []byte("P5\n512 512\n255\n"))
 	data[i+100] ^= 0xff
 	os.WriteFile(path, data, 0o644)
@@ -244,11 +249,140 @@ func TestBOSSbaseZipChecksum(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Load(0); err != nil {
-		t.Errorf("1.pgm: %v", err)
+	v := b.Verification()
+	if b.Len() != 2 || len(v.Corrupt) != 2 || v.Corrupt[1].File != "6.pgm" || !strings.Contains(v.Corrupt[1].Detail, "checksum") {
+		t.Errorf("valid %v, corrupt %v; want 6.pgm corrupt (checksum)", v.Valid, v.Corrupt)
 	}
-	if _, err := b.Load(2); err == nil || !strings.Contains(err.Error(), "6.pgm") || !strings.Contains(err.Error(), "checksum") {
-		t.Errorf("corrupted 6.pgm: %v", err)
+	if _, err := OpenBOSSbase(path, BOSSOptions{Expected: fakeExpected, Strict: true}); err == nil || !strings.Contains(err.Error(), "6.pgm") {
+		t.Errorf("-strict: %v", err)
+	}
+}
+
+// zipWith writes a zip of the given members (name → data, in order) with
+// method.
+func zipWith(t *testing.T, path string, method uint16, members ...[2]string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, m := range members {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: m[0], Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(m[1]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCraftedZips: each kind of crafted archive of the hardening cases
+// (../shared/cases/hardening) is handled at once: overlapping members and
+// data past the end are refused as malformed, corrupt compressed data is a
+// corrupt member, Windows separators are understood, and member names are
+// never printed raw.
+func TestCraftedZips(t *testing.T) {
+	dir := t.TempDir()
+	img := string(pgmBytes(t, bossImage(1, BOSSSize)))
+
+	// Overlapping members: the central directory of a two-member zip
+	// re-pointed so that both share the first member's data.
+	over := filepath.Join(dir, "overlap.zip")
+	zipWith(t, over, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm", img}, [2]string{"BOSSbase_1.01/2.pgm", img})
+	data, _ := os.ReadFile(over)
+	cd := bytes.LastIndex(data, []byte("PK\x01\x02")) // the second central-directory entry
+	copy(data[cd+42:cd+46], []byte{0, 0, 0, 0})       // its local header offset := 0
+	os.WriteFile(over, data, 0o644)
+	start := time.Now()
+	if _, err := VerifyBOSSbase(over); err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("overlapping members: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("refusing overlapping members took %v", time.Since(start))
+	}
+
+	// Data past the end: a truncated archive whose directory survives.
+	past := filepath.Join(dir, "past.zip")
+	zipWith(t, past, zip.Store, [2]string{"1.pgm", img})
+	data, _ = os.ReadFile(past)
+	cd = bytes.LastIndex(data, []byte("PK\x01\x02"))
+	copy(data[cd+20:cd+24], []byte{0xff, 0xff, 0xff, 0x0f}) // compressed size: 256 MB
+	os.WriteFile(past, data, 0o644)
+	if _, err := VerifyBOSSbase(past); err == nil || !strings.Contains(err.Error(), "past the end") {
+		t.Errorf("data past the end: %v", err)
+	}
+
+	// Corrupt deflate data in one member.
+	bad := filepath.Join(dir, "corrupt.zip")
+	zipWith(t, bad, zip.Deflate, [2]string{"1.pgm", img}, [2]string{"2.pgm", img})
+	data, _ = os.ReadFile(bad)
+	second := bytes.Index(data[10:], []byte("PK\x03\x04")) + 10
+	for k := second + 60; k < second+90; k++ {
+		data[k] ^= 0x5a
+	}
+	os.WriteFile(bad, data, 0o644)
+	b, err := OpenBOSSbase(bad, BOSSOptions{Expected: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := b.Verification(); len(v.Valid) != 1 || len(v.Corrupt) != 1 || v.Corrupt[0].File != "2.pgm" {
+		t.Errorf("corrupt deflate: valid %v, corrupt %v", v.Valid, v.Corrupt)
+	}
+	b.Close()
+
+	// Windows separators.
+	win := filepath.Join(dir, "win.zip")
+	zipWith(t, win, zip.Deflate, [2]string{"BOSSbase_1.01\\1.pgm", img})
+	v, err := VerifyBOSSbase(win)
+	if err != nil || len(v.Valid) != 1 || v.Valid[0] != "1.pgm" {
+		t.Errorf("backslash separators: %v, %+v", err, v)
+	}
+
+	// Names with control characters and a forged line.
+	names := filepath.Join(dir, "names.zip")
+	forged := "x\nBOSSbase verification of D: OK\x1b[2J.txt"
+	zipWith(t, names, zip.Store, [2]string{"1.pgm", img}, [2]string{forged, "junk"})
+	v, err = VerifyBOSSbase(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := v.String()
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "\nBOSSbase verification of D: OK") {
+		t.Errorf("a member name is printed raw:\n%s", out)
+	}
+	if !strings.Contains(out, strconv.Quote(forged)) {
+		t.Errorf("the crafted name is not quoted:\n%s", out)
+	}
+}
+
+// TestFIFOInFolderIsNotOpened: a FIFO (or device) named like an image is
+// reported as not a regular file instead of blocking verification.
+func TestFIFOInFolderIsNotOpened(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "1.pgm"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "2.pgm"), pgmBytes(t, bossImage(2, BOSSSize)), 0o644)
+	done := make(chan *Verification, 1)
+	go func() {
+		b, err := OpenBOSSbase(dir, BOSSOptions{Expected: 2})
+		if err != nil {
+			t.Error(err)
+			done <- nil
+			return
+		}
+		done <- b.Verification()
+	}()
+	select {
+	case v := <-done:
+		if v != nil && (len(v.Corrupt) != 1 || !strings.Contains(v.Corrupt[0].Detail, "not a regular file")) {
+			t.Errorf("FIFO: corrupt %v", v.Corrupt)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("verification hangs on a FIFO")
 	}
 }
 

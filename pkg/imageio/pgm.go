@@ -68,7 +68,23 @@ type pgmReader struct {
 	br   *bufio.Reader
 	name string
 	pos  int64
+	// headerLimit, while the header is read, is the byte count it may not
+	// reach (MaxHeaderBytes); 0 afterwards.
+	headerLimit int64
 }
+
+// Bounds on PGM text, so that a crafted file (a comment of gigabytes, a
+// sparse file) is refused at once rather than read to the end.
+const (
+	// MaxHeaderBytes bounds a PGM header, comments included.
+	MaxHeaderBytes = 64 << 10
+	// MaxCommentBytes bounds one comment (in the header or a P2 raster).
+	MaxCommentBytes = 64 << 10
+)
+
+// errHeaderTooLong is returned by readByte when the header reaches
+// MaxHeaderBytes.
+var errHeaderTooLong = fmt.Errorf("header longer than %d bytes", MaxHeaderBytes)
 
 func (p *pgmReader) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %s", p.name, oneLine(fmt.Sprintf(format, args...)))
@@ -80,6 +96,9 @@ func oneLine(s string) string {
 }
 
 func (p *pgmReader) readByte() (byte, error) {
+	if p.headerLimit > 0 && p.pos >= p.headerLimit {
+		return 0, errHeaderTooLong
+	}
 	c, err := p.br.ReadByte()
 	if err == nil {
 		p.pos++
@@ -102,7 +121,10 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // newline (or carriage return) that ends it. It returns io.EOF at the end
 // of input.
 func (p *pgmReader) skipComment() error {
-	for {
+	for n := 0; ; n++ {
+		if n > MaxCommentBytes {
+			return fmt.Errorf("comment longer than %d bytes", MaxCommentBytes)
+		}
 		c, err := p.readByte()
 		if err != nil {
 			return err
@@ -180,6 +202,8 @@ func (p *pgmReader) readNumber(what string, limit int) (int, error) {
 // whitespace character after maxval (a comment there, as libnetpbm allows,
 // counts as that whitespace).
 func (p *pgmReader) readHeader() (*PGMHeader, error) {
+	p.headerLimit = p.pos + MaxHeaderBytes
+	defer func() { p.headerLimit = 0 }()
 	var magic [2]byte
 	n, err := io.ReadFull(p.br, magic[:])
 	p.pos += int64(n)
@@ -238,8 +262,10 @@ func (p *pgmReader) readHeader() (*PGMHeader, error) {
 	case err != nil:
 		return nil, p.errorf("reading header: %v", err)
 	case c == '#':
-		if err := p.skipComment(); err != nil {
+		if err := p.skipComment(); err == io.EOF {
 			return nil, p.errorf("missing whitespace after maxval: comment runs to end of file")
+		} else if err != nil {
+			return nil, p.errorf("reading header: %v", err)
 		}
 	case !isSpace(c):
 		// readNumber only stops at whitespace or '#', so this is unreachable;

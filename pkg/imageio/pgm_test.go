@@ -282,3 +282,60 @@ func TestDecodePGMHeader(t *testing.T) {
 		t.Errorf("RasterBytes = %d", h.RasterBytes())
 	}
 }
+
+// TestPGMHeaderAndCommentsAreBounded: a header or a comment of gigabytes
+// (a sparse file, a decompression bomb) is refused after reading at most
+// about MaxHeaderBytes, not read to its end.
+func TestPGMHeaderAndCommentsAreBounded(t *testing.T) {
+	endless := func(prefix string, fill byte) io.Reader {
+		return io.MultiReader(strings.NewReader(prefix), &repeatReader{b: fill, n: 1 << 40})
+	}
+	for name, r := range map[string]io.Reader{
+		"one huge comment":   endless("P5\n# ", 'x'),
+		"comment after maxv": endless("P5 2 2 255#", 'y'),
+		"many comments":      endless("P5\n", '#'),
+		"endless spaces":     endless("P5 ", ' '),
+	} {
+		rr := &countingReader{r: r}
+		_, err := DecodePGM(rr, "bomb.pgm")
+		if err == nil || !strings.Contains(err.Error(), "bomb.pgm") || !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: %v; want an error naming the file and the bound", name, err)
+		}
+		if rr.n > 2*MaxHeaderBytes+4096 {
+			t.Errorf("%s: read %d bytes before refusing", name, rr.n)
+		}
+	}
+	// A long comment in a P2 raster is refused too.
+	p2 := "P2 2 1 255\n1 # " + strings.Repeat("z", MaxCommentBytes+10) + "\n2\n"
+	if _, err := DecodePGM(strings.NewReader(p2), "p2.pgm"); err == nil || !strings.Contains(err.Error(), "comment longer than") {
+		t.Errorf("long P2 comment: %v", err)
+	}
+}
+
+type repeatReader struct {
+	b byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n)
+	for i := range p[:k] {
+		p[i] = r.b
+	}
+	r.n -= k
+	return int(k), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
+}

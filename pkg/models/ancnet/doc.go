@@ -1,4 +1,4 @@
-// Package anc implements adversarial neural cryptography with GoMLX: the
+// Package ancnet implements adversarial neural cryptography with GoMLX: the
 // original scheme of Abadi & Andersen (2016, "Learning to Protect
 // Communications with Adversarial Neural Cryptography", here ANC) and the
 // chosen-plaintext variant of Coutinho et al. (2018, Sensors 18(5):1306,
