@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
@@ -39,7 +41,7 @@ func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Ciphe
 	if err != nil {
 		return nil, nil, fmt.Errorf("bad key: %w", err)
 	}
-	if *cname != "" && k.Scheme() != *cname {
+	if family, _, _ := strings.Cut(k.Scheme(), "/"); *cname != "" && k.Scheme() != *cname && family != *cname {
 		return nil, nil, fmt.Errorf("-cipher %s, but the key line is for %q", *cname, k.Scheme())
 	}
 	c, err := cipher.New(k)
@@ -138,6 +140,13 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
+	family := slices.Contains(cipher.Families(), *cname)
+	switch {
+	case family && *weights == "":
+		return usagef("%s is a family of trained ciphers: give the trained model's weights file with -weights FILE", *cname)
+	case !family && *weights != "":
+		return usagef("-weights is for trained-cipher families (%s), not %q", strings.Join(cipher.Families(), ", "), *cname)
+	}
 	var scheme cipher.Scheme
 	var err error
 	if *weights != "" {
@@ -153,6 +162,13 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 		k = scheme.GenerateKey(*seed)
 	} else if k, err = cipher.RandomKey(scheme); err != nil { // the key's full entropy, from crypto/rand
 		return err
+	}
+	if *weights != "" {
+		// Load the model now: a file that is not a model of this family
+		// is refused here, not at the first encryption.
+		if _, err := scheme.New(k); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(stdout, k.String())
 	return nil
@@ -211,6 +227,10 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 }
 
 func runDataset(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stdout, "usage: neurocrypt dataset verify DIR|ZIP   (check a BOSSbase 1.01 folder or zip)")
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "verify" {
 		return usagef("want `dataset verify DIR|ZIP`")
 	}

@@ -93,8 +93,20 @@ func TestTrainedCipherThroughRegistryCLIAndBattery(t *testing.T) {
 		t.Fatalf("keygen -weights: exit %d, %q %q", code, out, e)
 	}
 	cipher.Unregister("anc-n4/kg")
-	if code, _, e := cli(t, "keygen", "-cipher", "anc-n4"); code != 1 || !strings.Contains(e, "trained") {
+	if code, _, e := cli(t, "keygen", "-cipher", "anc-n4"); code != 2 || !strings.Contains(e, "-weights FILE") {
 		t.Errorf("keygen of a family without -weights: exit %d, %q", code, e)
+	}
+	if code, _, e := cli(t, "keygen", "-cipher", "bitplane", "-weights", weights[0]); code != 2 || !strings.Contains(e, "trained-cipher families") {
+		t.Errorf("keygen -weights of a non-family: exit %d, %q", code, e)
+	}
+	// A file that is not a model of the family is refused by keygen.
+	if code, _, e := cli(t, "keygen", "-cipher", "anc-n8", "-weights", weights[0], "-tag", "wrong"); code != 1 || !strings.Contains(e, "4-bit keys, not 8") {
+		t.Errorf("keygen -weights of a 4-bit model as anc-n8: exit %d, %q", code, e)
+	}
+	cipher.Unregister("anc-n8/wrong")
+	// -cipher may name the key's family.
+	if code, _, e := cli(t, "decrypt", "-cipher", "anc-n4", "-key", key, enc, filepath.Join(dir, "dec3.pgm")); code != 0 {
+		t.Errorf("-cipher FAMILY with a <family>/<tag> key: %s", e)
 	}
 
 	// The battery, by name.

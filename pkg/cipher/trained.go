@@ -232,18 +232,19 @@ func findWeights(family, path, sum string) (Weights, error) {
 	if err == nil {
 		why = fmt.Errorf("weights file %q has SHA-256 %s, the key expects %s (the file changed since the key was made)", path, got, sum)
 	}
-	dirs := filepath.SplitList(os.Getenv(ModelDirEnv))
-	dirs = append(dirs, DefaultModelDir())
-	for _, d := range dirs {
-		if d == "" {
+	var searched []string
+	for _, d := range append(filepath.SplitList(os.Getenv(ModelDirEnv)), DefaultModelDir()) {
+		if d == "" || slices.Contains(searched, d) {
 			continue
 		}
+		searched = append(searched, d)
 		cand := filepath.Join(d, family, sum+WeightsExt)
 		if b, s, err := readWeights(cand); err == nil && s == sum {
 			return Weights{Path: cand, Data: b, SHA256: sum}, nil
 		}
 	}
-	return Weights{}, fmt.Errorf("%w; no copy with that hash in the model store (%s: <dir>/%s/%s%s)", why, ModelDirEnv, family, sum, WeightsExt)
+	return Weights{}, fmt.Errorf("%w; no copy %s/%s%s in the model store (searched %s; $%s adds folders)",
+		why, family, sum, WeightsExt, strings.Join(searched, ", "), ModelDirEnv)
 }
 
 // TrainedKey is the key of a trained cipher: which weights file (path and
