@@ -29,10 +29,19 @@ import (
 	"github.com/gomlx/go-xla/installer"
 )
 
+// ORTTelemetryEnv is ONNX Runtime's switch for its telemetry: set to "1"
+// unless the user set it, so that ONNX Runtime neither queues telemetry in
+// ~/.cache/Microsoft/DeveloperTools nor writes /tmp/mat-debug-<pid>.log.
+const ORTTelemetryEnv = "ORT_DISABLE_TELEMETRY"
+
 func init() {
 	// Never download ONNX Runtime (or a PJRT plugin) implicitly.
 	onnxbackend.EnableAutoInstall(false)
 	xla.EnableAutoInstall(false)
+	// Nothing runs, and nothing is written, that the user did not ask for.
+	if _, set := os.LookupEnv(ORTTelemetryEnv); !set {
+		os.Setenv(ORTTelemetryEnv, "1")
+	}
 }
 
 // Names of the backends neurocrypt knows, in order of preference.

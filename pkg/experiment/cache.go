@@ -110,6 +110,19 @@ type unitFile struct {
 
 var logMu sync.Mutex
 
+// staleAge is how old a temporary file in the cache must be before it
+// counts as left by a killed writer.
+const staleAge = time.Hour
+
+var cleaned sync.Map // cache folders cleaned of stale temporaries
+
+// cleanOnce removes stale temporaries from a cache folder, once per process.
+func cleanOnce(dir string) {
+	if _, done := cleaned.LoadOrStore(dir, true); !done {
+		atomicfile.CleanStale(dir, staleAge)
+	}
+}
+
 // CacheLogName is the file under WorkDir where every cache hit, store and
 // bad entry is appended as one line: "<time> hit|store|bad
 // <experiment>/<unit> <key>[ "<why>"]".
@@ -219,6 +232,7 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err := atomicfile.WriteFile(path, file.Bytes(), 0o644); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
+	cleanOnce(filepath.Dir(path))
 	env.cacheLog("store", k, key)
 	return v, nil
 }

@@ -19,7 +19,6 @@ package report
 import (
 	"fmt"
 	"html/template"
-	"os"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -120,12 +119,15 @@ type output struct {
 	data []byte
 }
 
-// Write writes the report for run into dir (created if needed): figures/*.svg,
-// one page per experiment, results.json and index.html, in that order and
-// each atomically. Everything is rendered before the first file is written,
-// so invalid input (a bad figure, an unsupported table cell, an unsafe ID)
-// writes nothing. Files of earlier runs that this run does not produce are
-// left in place.
+// Write writes the report for run into dir: figures/*.svg, one page per
+// experiment, results.json and index.html. Everything is rendered before
+// anything is written, so invalid input (a bad figure, an unsupported table
+// cell, an unsafe ID) writes nothing; then the folder is replaced as a
+// whole (atomicfile.WriteDir): the new files and those of earlier runs
+// this run does not produce (kept experiments' pages, notebooks/, ...) go
+// into a fresh sibling folder that takes dir's place in one step. A killed
+// run leaves the old report or the new one, never a mix; temporaries of
+// killed runs are removed; dir may not be a symbolic link.
 func Write(dir string, run *Run) error {
 	if run == nil {
 		return fmt.Errorf("report %s: nil run", dir)
@@ -155,13 +157,18 @@ func Write(dir string, run *Run) error {
 		return fmt.Errorf("report %s: index: %w", dir, err)
 	}
 	all := append(append(figures, pages...), output{ResultsFile, resJSON}, output{IndexFile, index})
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	for _, o := range all {
-		if err := atomicfile.WriteFile(filepath.Join(dir, filepath.FromSlash(o.path)), o.data, filePerm); err != nil {
-			return fmt.Errorf("report: %w", err)
+	// The folder switches as a whole: a killed run leaves the previous
+	// report or this one, never pages of both.
+	err = atomicfile.WriteDir(dir, func(tmp string) error {
+		for _, o := range all {
+			if err := atomicfile.WriteFile(filepath.Join(tmp, filepath.FromSlash(o.path)), o.data, filePerm); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package ancnet
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
@@ -77,5 +79,10 @@ func TestTrainsOnBackendPreferringConstants(t *testing.T) {
 		if _, err := m.SecurityTest(context.Background(), sec); err != nil {
 			t.Errorf("%s: security test on a backend preferring constants: %v", v, err)
 		}
+	}
+	// ONNX Runtime ran with its telemetry off (pkg/backend sets
+	// ORT_DISABLE_TELEMETRY): no debug log of this process in /tmp.
+	if _, err := os.Stat(fmt.Sprintf("/tmp/mat-debug-%d.log", os.Getpid())); err == nil {
+		t.Error("ONNX Runtime wrote /tmp/mat-debug-<pid>.log: its telemetry is on")
 	}
 }
