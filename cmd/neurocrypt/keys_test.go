@@ -124,3 +124,27 @@ func TestKeygenDrawsTheWholeKey(t *testing.T) {
 		t.Errorf("keygen bitplane: %q", out)
 	}
 }
+
+// TestErrorsAreOneSafeLine: errors never carry terminal escapes or line
+// breaks from the input, and stay short whatever the input's length.
+func TestErrorsAreOneSafeLine(t *testing.T) {
+	dir, plain := plainFile(t)
+	key := mustKey(t, "aes-ctr")
+	long := strings.Repeat("w", 100000)
+	for name, args := range map[string][]string{
+		"escape in -cipher":  {"encrypt", "-cipher", "x\x1b[31mRED\nforged", "-key", key, plain, filepath.Join(dir, "o.png")},
+		"long weights path":  {"encrypt", "-key", "anc-n4/x:weights=" + long + ",sha256=" + strings.Repeat("0", 64) + ",secret=00", plain, filepath.Join(dir, "o.png")},
+		"escape in a file":   {"metrics", "-json", filepath.Join(dir, "a\x1b]0;title\x07.pgm"), plain},
+		"escape in command":  {"frob\x1b[2J"},
+		"long unknown param": {"encrypt", "-key", "aes-ctr:" + long + "=1", plain, filepath.Join(dir, "o.png")},
+	} {
+		code, _, e := cli(t, args...)
+		if code == 0 {
+			t.Errorf("%s: exit 0", name)
+		}
+		first, _, _ := strings.Cut(e, "\n")
+		if strings.ContainsAny(first, "\x1b\x07") || strings.Contains(e, "\nforged") || len(first) > 2*maxMessage+200 {
+			t.Errorf("%s: unsafe or long message (%d bytes): %.200q", name, len(first), first)
+		}
+	}
+}

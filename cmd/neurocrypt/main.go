@@ -19,7 +19,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	// The model families register their trained-cipher families, so that
 	// encrypt, decrypt and keygen take keys of trained models.
@@ -86,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.As(err, &ue):
-			fmt.Fprintf(stderr, "neurocrypt %s: %s\n", c.name, ue.msg)
+			fmt.Fprintf(stderr, "neurocrypt %s: %s\n", c.name, oneLine(ue.msg))
 			fmt.Fprintf(stderr, "usage: neurocrypt %s %s\n", c.name, c.args)
 			return 2
 		default:
@@ -94,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "neurocrypt: unknown command %q\n", args[0])
+	fmt.Fprintf(stderr, "neurocrypt: unknown command %s\n", oneLine(strconv.Quote(args[0])))
 	usage(stderr)
 	return 2
 }
@@ -146,6 +148,27 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// maxMessage bounds a printed error line.
+const maxMessage = 2000
+
+// oneLine makes an error printable as one line: line breaks become spaces,
+// other control characters (terminal escapes from a crafted file name) are
+// written as Go escapes, and a very long message (a path of megabytes) is
+// cut.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= maxMessage {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }

@@ -124,6 +124,9 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 		return err
 	}
 	pr := res.Provenance
+	if pr.Profile == "" || len(res.Experiments) == 0 {
+		return fmt.Errorf("%s: not a neurocrypt results.json: it records no profile or no experiment", path)
+	}
 	c.recordedBackend = pr.Backend
 	if !set["profile"] {
 		if c.profile, err = experiment.ParseProfile(pr.Profile); err != nil {

@@ -100,9 +100,12 @@ func (b *Builder) Alpha(alpha float64) *Builder {
 	return b
 }
 
-// KeySensitivity sets how many crops the key-sensitivity test uses and
-// which key bits it flips (0 crops: no test).
+// KeySensitivity sets how many crops the key-sensitivity test uses (0: no
+// test) and which key bits it flips (none given: DefaultFlippedBits).
 func (b *Builder) KeySensitivity(crops int, bits ...int) *Builder {
+	if len(bits) == 0 {
+		bits = DefaultFlippedBits
+	}
 	b.keyCrops, b.bits = crops, bits
 	return b
 }

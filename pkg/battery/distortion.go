@@ -110,10 +110,10 @@ func (bt *Battery) robustness(p *imageio.Gray, seed uint64) ([]robustStats, erro
 			}
 			var s robustStats
 			if s.MSE, err = metrics.MSE(p, back); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s, %s: %w", k.name, what, err)
 			}
 			if s.SSIM, err = metrics.SSIM(p, back); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s, %s: %w", k.name, what, err)
 			}
 			out = append(out, s)
 		}

@@ -61,7 +61,7 @@ func (r *Report) Figures(focal string) ([]results.Figure, error) {
 	for _, h := range []struct {
 		name, title string
 		img         *imageio.Gray
-	}{{"histogram-plain", "Histogram of the plain image", p}, {"histogram-" + focal, fmt.Sprintf("Histogram of the %q cipher image", focal), focalImage}} {
+	}{{"histogram-plain", "Histogram of the plain image", p}, {"histogram-" + fileSafe(focal), fmt.Sprintf("Histogram of the %q cipher image", focal), focalImage}} {
 		hist, err := metrics.Histogram(h.img)
 		if err != nil {
 			return nil, err
@@ -97,7 +97,7 @@ func (r *Report) Figures(focal string) ([]results.Figure, error) {
 		figs = append(figs, fig)
 	}
 	if len(r.robust) > 0 {
-		fig := results.Figure{Name: "robustness-" + focal, Kind: results.KindImages,
+		fig := results.Figure{Name: "robustness-" + fileSafe(focal), Kind: results.KindImages,
 			Title:   fmt.Sprintf("Decryption of a damaged %q cipher image (first crop)", focal),
 			Caption: fmt.Sprintf("The %q cipher image of the first crop, distorted as labelled, then decrypted with the right key.", focal)}
 		k := r.bt.keyed[j]
@@ -117,3 +117,7 @@ func (r *Report) Figures(focal string) ([]results.Figure, error) {
 	}
 	return figs, nil
 }
+
+// fileSafe makes a cipher name usable in a figure name (a file name): the
+// '/' of a trained scheme "<family>/<tag>" becomes '-'.
+func fileSafe(name string) string { return strings.ReplaceAll(name, "/", "-") }

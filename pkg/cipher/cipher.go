@@ -98,6 +98,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -191,12 +192,18 @@ var registry = struct {
 }
 
 // validName reports why name cannot be a scheme or family name ("" when it
-// can): it must be non-empty, at most 64 bytes, made of letters, digits and
-// "-_.", with "/" allowed only where allowSlash (bound trained schemes,
-// "<family>/<tag>").
+// can): it must be 1 to 64 bytes of letters, digits and "-_."; where
+// allowSlash (bound trained schemes) it is "<family>/<tag>", both parts
+// non-empty, with one '/'.
 func validName(name string, allowSlash bool) string {
 	if name == "" || len(name) > 64 {
 		return "must be 1 to 64 bytes"
+	}
+	if allowSlash {
+		family, tag, ok := strings.Cut(name, "/")
+		if !ok || family == "" || tag == "" || strings.Contains(tag, "/") {
+			return "must be <family>/<tag>, each part non-empty"
+		}
 	}
 	for _, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r) || (allowSlash && r == '/')
@@ -218,7 +225,7 @@ func Register(s Scheme) error {
 	name := s.Name()
 	family, _, bound := strings.Cut(name, "/")
 	if why := validName(name, bound); why != "" {
-		return fmt.Errorf("cipher: Register: scheme name %q %s", name, why)
+		return fmt.Errorf("cipher: Register: scheme name %s %s", clip(strconv.Quote(name)), why)
 	}
 	registry.Lock()
 	defer registry.Unlock()
@@ -271,7 +278,7 @@ func Lookup(name string) (Scheme, error) {
 	case fam:
 		return nil, fmt.Errorf("cipher: %q is a family of trained ciphers: its schemes are trained models (%q bound with BindTrained, or a key line naming its weights)", name, name+"/<tag>")
 	}
-	return nil, fmt.Errorf("cipher: unknown scheme %q (known: %s; trained-cipher families: %s)", name, strings.Join(Names(), ", "), strings.Join(Families(), ", "))
+	return nil, fmt.Errorf("cipher: unknown scheme %s (known: %s; trained-cipher families: %s)", clip(strconv.Quote(name)), strings.Join(Names(), ", "), strings.Join(Families(), ", "))
 }
 
 // resolve finds the scheme of a key line's prefix: a registered scheme, or,
@@ -290,7 +297,7 @@ func resolve(name string) (Scheme, error) {
 			return s, nil
 		case fam:
 			if why := validName(name, true); why != "" {
-				return nil, fmt.Errorf("cipher: scheme name %q %s", name, why)
+				return nil, fmt.Errorf("cipher: scheme name %s %s", clip(strconv.Quote(name)), why)
 			}
 			return &trainedScheme{name: name, family: f}, nil
 		}

@@ -1,6 +1,7 @@
 package cipher
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
@@ -48,7 +50,7 @@ import (
 // The secret is SecretBits bits, in ⌈SecretBits/8⌉ bytes, bit i being bit
 // i mod 8 (least significant first) of byte i div 8; unused high bits are
 // 0. FlipBit(i) flips secret bit i mod SecretBits. Paths are written with
-// '%', ',', '=' and control characters escaped as %XX.
+// '%', ',', '=', spaces and control characters escaped as %XX.
 
 // ModelDirEnv names the environment variable listing folders of stored
 // weights (os.PathListSeparator-separated), searched before
@@ -89,8 +91,9 @@ type Weights struct {
 	SHA256 string
 }
 
-// MaxWeightsBytes bounds the size of a weights file that is read.
-const MaxWeightsBytes = 1 << 31
+// MaxWeightsBytes bounds the size of a weights file that is read (the
+// papers' networks are kilobytes to a few megabytes).
+const MaxWeightsBytes = 256 << 20
 
 // RegisterFamily registers a family of trained ciphers (from an init
 // function of the family's package). It is an error if the name is taken
@@ -141,7 +144,10 @@ func BindTrained(family, tag, path string) (Scheme, error) {
 		return nil, fmt.Errorf("cipher: BindTrained: no trained-cipher family %q (families: %s)", family, strings.Join(Families(), ", "))
 	}
 	if why := validName(tag, false); why != "" {
-		return nil, fmt.Errorf("cipher: BindTrained: tag %q %s", tag, why)
+		return nil, fmt.Errorf("cipher: BindTrained: tag %s %s", clip(strconv.Quote(tag)), why)
+	}
+	if why := validName(family+"/"+tag, true); why != "" {
+		return nil, fmt.Errorf("cipher: BindTrained: the scheme name %s/%s %s", family, clip(tag), why)
 	}
 	_, sum, err := readWeights(path)
 	if err != nil {
@@ -198,23 +204,30 @@ func StoreWeights(dir, family string, data []byte) (string, error) {
 // readWeights reads a weights file (a regular file of at most
 // MaxWeightsBytes) and its hex SHA-256.
 func readWeights(path string) ([]byte, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("weights file %q: %w", path, errors.Unwrap(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Check before opening: opening a FIFO blocks until a writer comes.
+	st, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return nil, "", fmt.Errorf("weights file %q: %w", path, err)
+		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), errors.Unwrap(err))
 	case !st.Mode().IsRegular():
-		return nil, "", fmt.Errorf("weights file %q: not a regular file", path)
+		return nil, "", fmt.Errorf("weights file %s: not a regular file", clip(strconv.Quote(path)))
 	case st.Size() > MaxWeightsBytes:
-		return nil, "", fmt.Errorf("weights file %q: %d bytes, more than the limit %d", path, st.Size(), int64(MaxWeightsBytes))
+		return nil, "", fmt.Errorf("weights file %s: %d bytes, more than the limit %d", clip(strconv.Quote(path)), st.Size(), int64(MaxWeightsBytes))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("weights file %q: %w", path, err)
+		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), errors.Unwrap(err))
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(st.Size()) + 1) // one allocation of the file's size
+	_, err = buf.ReadFrom(io.LimitReader(f, MaxWeightsBytes+1))
+	b := buf.Bytes()
+	switch {
+	case err != nil:
+		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), err)
+	case len(b) > MaxWeightsBytes:
+		return nil, "", fmt.Errorf("weights file %s: more than the limit %d bytes", clip(strconv.Quote(path)), int64(MaxWeightsBytes))
 	}
 	sum := sha256.Sum256(b)
 	return b, hex.EncodeToString(sum[:]), nil
@@ -230,7 +243,7 @@ func findWeights(family, path, sum string) (Weights, error) {
 	}
 	why := err
 	if err == nil {
-		why = fmt.Errorf("weights file %q has SHA-256 %s, the key expects %s (the file changed since the key was made)", path, got, sum)
+		why = fmt.Errorf("weights file %s has SHA-256 %s, the key expects %s (the file changed since the key was made)", clip(strconv.Quote(path)), got, sum)
 	}
 	var searched []string
 	for _, d := range append(filepath.SplitList(os.Getenv(ModelDirEnv)), DefaultModelDir()) {
@@ -281,13 +294,13 @@ func (k TrainedKey) FlipBit(i int) Key {
 	return k
 }
 
-// escapePath writes '%', ',', '=' and control characters as %XX, so a path
-// fits in a key line.
+// escapePath writes '%', ',', '=', spaces and control characters as %XX,
+// so that a path fits in a key line (whose fields are trimmed of spaces).
 func escapePath(p string) string {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if c == '%' || c == ',' || c == '=' || c < 0x20 || c == 0x7f {
+		if c == '%' || c == ',' || c == '=' || c <= 0x20 || c == 0x7f {
 			fmt.Fprintf(&b, "%%%02X", c)
 			continue
 		}

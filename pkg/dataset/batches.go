@@ -8,6 +8,9 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
+// MaxBatch bounds the batch size (and the shuffle window, in batches).
+const MaxBatch = 1 << 20
+
 // DefaultShuffleWindow is the shuffle buffer of Batches, in batches: a
 // shuffled epoch draws each sample at random from this many batches' worth
 // of upcoming samples (after the source images themselves are visited in a
@@ -84,6 +87,8 @@ func (b *BatchBuilder) Done() (*Batches, error) {
 		return nil, fmt.Errorf("dataset batches: shuffle window of %d batches: want ≥ 1", b.window)
 	case b.workers < 1:
 		return nil, fmt.Errorf("dataset batches: %d workers: want ≥ 1", b.workers)
+	case b.size > MaxBatch || b.window > MaxBatch || b.size*b.window > MaxBatch*DefaultShuffleWindow:
+		return nil, fmt.Errorf("dataset batches: batch %d × shuffle window %d: want at most %d samples per batch and %d buffered", b.size, b.window, MaxBatch, MaxBatch*DefaultShuffleWindow)
 	}
 	return &Batches{cfg: *b, groups: groups(b.plan.Refs(b.split))}, nil
 }

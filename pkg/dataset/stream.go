@@ -8,6 +8,7 @@ import (
 	"hash"
 	"iter"
 	"runtime"
+	"sync"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
@@ -62,10 +63,16 @@ type loaded struct {
 func (p *Plan) streamGroups(ctx context.Context, gs []group, workers int) iter.Seq2[Crop, error] {
 	return func(yield func(Crop, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
+		// On return, wait for the loads still running: when the iterator
+		// returns, nothing reads the source any more (it may be closed).
+		var inflight sync.WaitGroup
+		defer inflight.Wait()
 		defer cancel()
 		// futures carries one result channel per group, in order.
 		futures := make(chan chan loaded, max(1, workers)-1)
+		inflight.Add(1)
 		go func() {
+			defer inflight.Done()
 			defer close(futures)
 			for _, g := range gs {
 				fut := make(chan loaded, 1)
@@ -74,7 +81,11 @@ func (p *Plan) streamGroups(ctx context.Context, gs []group, workers int) iter.S
 				case <-ctx.Done():
 					return
 				}
-				go func(g group) { fut <- p.load(g) }(g)
+				inflight.Add(1)
+				go func(g group) {
+					defer inflight.Done()
+					fut <- p.load(g)
+				}(g)
 			}
 		}()
 		for fut := range futures {
@@ -105,11 +116,26 @@ func (p *Plan) streamGroups(ctx context.Context, gs []group, workers int) iter.S
 	}
 }
 
-// load decodes one source image and cuts its crops.
-func (p *Plan) load(g group) loaded {
+// load decodes one source image and cuts its crops. A source that breaks
+// its contract (a nil or inconsistent image, a panic) gives an error
+// naming the image, never a crash of the stream's goroutines.
+func (p *Plan) load(g group) (l loaded) {
+	defer func() {
+		if r := recover(); r != nil {
+			l = loaded{err: fmt.Errorf("%s: loading image %q panicked: %v", p.src.Name(), g[0].ImageID, r)}
+		}
+	}()
 	img, err := p.src.Load(g[0].Image)
 	if err != nil {
 		return loaded{err: err}
+	}
+	if img == nil || img.Width < 0 || img.Height < 0 || len(img.Pix) != img.Width*img.Height {
+		return loaded{err: fmt.Errorf("%s: image %q: the source returned an invalid image", p.src.Name(), g[0].ImageID)}
+	}
+	if sz, ok := p.src.(Sizer); ok {
+		if w, h, err := sz.Size(g[0].Image); err == nil && (w != img.Width || h != img.Height) {
+			return loaded{err: fmt.Errorf("%s: image %q is %dx%d, but the source said %dx%d", p.src.Name(), g[0].ImageID, img.Width, img.Height, w, h)}
+		}
 	}
 	out := make([]Crop, len(g))
 	for k, r := range g {
@@ -314,7 +340,9 @@ func (p *Plan) SourceLabels() (Labeler, error) {
 	for _, r := range p.Refs(All) {
 		index[r.ImageID] = r.Image
 	}
-	// The crops of one image arrive together: keep its mask for them.
+	// The crops of one image arrive together: keep its mask for them
+	// (under a lock: one Labeler may serve several iterations at once).
+	var mu sync.Mutex
 	lastImage, lastMask := -1, (*imageio.Gray)(nil)
 	return func(c Crop) ([]Sample, error) {
 		i, ok := index[c.ImageID]
@@ -322,10 +350,15 @@ func (p *Plan) SourceLabels() (Labeler, error) {
 			return nil, fmt.Errorf("crop of %q: not an image of the plan", c.ImageID)
 		}
 		s := Sample{Crop: c, Label: ls.Label(i)}
+		mu.Lock()
+		defer mu.Unlock()
 		if i != lastImage {
 			m, err := ls.LoadMask(i)
 			if err != nil {
 				return nil, err
+			}
+			if m != nil && (m.Width < 0 || m.Height < 0 || len(m.Pix) != m.Width*m.Height) {
+				return nil, fmt.Errorf("mask of %q: the source returned an invalid image", c.ImageID)
 			}
 			lastImage, lastMask = i, m
 		}

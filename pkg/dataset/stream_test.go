@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -431,6 +432,58 @@ func TestLabelledSources(t *testing.T) {
 	for _, err := range plain.Stream(context.Background(), "validation") {
 		if err == nil || !strings.Contains(err.Error(), "unknown split") {
 			t.Errorf("unknown split: %v", err)
+		}
+	}
+}
+
+// badSource breaks the Source contract in one of several ways on image 2.
+type badSource struct {
+	fakeSource
+	how string
+}
+
+func (b *badSource) Size(i int) (int, int, error) { return b.w, b.h, nil }
+func (b *badSource) Load(i int) (*imageio.Gray, error) {
+	if i != 2 {
+		return b.fakeSource.Load(i)
+	}
+	switch b.how {
+	case "nil":
+		return nil, nil
+	case "short":
+		return &imageio.Gray{Width: b.w, Height: b.h, Pix: make([]uint8, 3)}, nil
+	case "larger":
+		return imageio.NewGray(b.w+8, b.h), nil
+	}
+	panic("source bug")
+}
+
+// TestStreamSurvivesBrokenSources: a source returning a nil or
+// inconsistent image, another size than it said, or panicking gives an
+// error naming the image; the process does not crash.
+func TestStreamSurvivesBrokenSources(t *testing.T) {
+	for _, how := range []string{"nil", "short", "larger", "panic"} {
+		p, err := NewPlan(&badSource{fakeSource{n: 5, w: 16, h: 16}, how}, CropConfig{Size: 8, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got error
+		for _, err := range p.Stream(context.Background(), All) {
+			if err != nil {
+				got = err
+			}
+		}
+		if got == nil || !strings.Contains(got.Error(), "img00002") {
+			t.Errorf("%s: %v; want an error naming img00002", how, got)
+		}
+	}
+	p, _ := NewPlan(&fakeSource{n: 2, w: 8, h: 8}, CropConfig{Size: 8, Seed: 1})
+	for name, b := range map[string]*BatchBuilder{
+		"huge batch":  p.Batches(All, math.MaxInt).Shuffle(1),
+		"huge window": p.Batches(All, 4).Shuffle(1).ShuffleWindow(math.MaxInt / 2),
+	} {
+		if _, err := b.Done(); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -13,6 +14,10 @@ import (
 
 // FileName is the name of the results file in a report folder.
 const FileName = "results.json"
+
+// MaxFileBytes bounds the size of a results.json that Read accepts (the
+// committed quick reference is about 100 KB).
+const MaxFileBytes = 64 << 20
 
 // File is the content of results.json (see the package documentation).
 type File struct {
@@ -151,9 +156,26 @@ func floatNumber(v float64) any {
 // as NaN. Unknown fields are ignored, so later additions to the format stay
 // readable. Errors name the file and, for malformed JSON, the line.
 func Read(path string) (*File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
 		return nil, err // *PathError already names the file
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	case st.Size() > MaxFileBytes:
+		return nil, fmt.Errorf("%s: %d bytes, more than a results.json may have (%d)", path, st.Size(), int64(MaxFileBytes))
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("%s: more than %d bytes", path, int64(MaxFileBytes))
 	}
 	f, err := Decode(data)
 	if err != nil {

@@ -2,6 +2,7 @@ package ancnet
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -164,12 +165,42 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	v := st.Config.Variant
 	t := &trained{cfg: st.Config}
 	if t.enc, err = model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node { return aliceGraph(scope, v, p, k) }); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if t.dec, err = model.NewExec(be, store, func(scope *model.Scope, c, k *Node) *Node { return bobGraph(scope, v, c, k) }); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// Run Alice and Bob once on one block: the file must hold exactly the
+	// variables they use, with their shapes. A missing variable would be
+	// created (freshly initialised, a different Bob on every run), a wrong
+	// shape fails; both are this file's fault.
+	before := countVariables(store)
+	zero := make([]float32, st.Config.N)
+	for name, exec := range map[string]*model.Exec{"Alice": t.enc, "Bob": t.dec} {
+		if _, err := exec.Exec(tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N), tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N)); err != nil {
+			return nil, fmt.Errorf("%s: not a usable ANC weights file (%s): %s", path, name, oneLine(err.Error()))
+		}
+	}
+	if after := countVariables(store); after != before {
+		return nil, fmt.Errorf("%s: not a complete ANC weights file: Alice and Bob need %d variables it lacks", path, after-before)
 	}
 	return t, nil
+}
+
+// countVariables is the number of variables in the store.
+func countVariables(store *model.Store) int {
+	n := 0
+	for range store.IterVariables() {
+		n++
+	}
+	return n
+}
+
+// oneLine keeps the first line of a (possibly multi-line, stack-traced)
+// GoMLX error.
+func oneLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 // imageCipher is a trained Alice and Bob under one key.
@@ -181,58 +212,56 @@ type imageCipher struct {
 
 func (c *imageCipher) Name() string { return c.name }
 
-// blocks checks g and returns its bit stream as blocks × N values in the
-// variant's encoding.
-func (c *imageCipher) blocks(g *imageio.Gray, op string) ([]float32, int, error) {
-	n := c.m.cfg.N
+// check validates g: a consistent image whose bit count is a multiple of
+// the block.
+func (c *imageCipher) check(g *imageio.Gray, op string) error {
 	if g == nil || g.Width < 0 || g.Height < 0 || len(g.Pix) != g.Width*g.Height {
-		return nil, 0, fmt.Errorf("%s: %s: invalid image", c.name, op)
+		return fmt.Errorf("%s: %s: invalid image", c.name, op)
 	}
-	bits := 8 * len(g.Pix)
-	if bits%n != 0 {
-		return nil, 0, fmt.Errorf("%s: %s: a %dx%d image has %d bits, not a multiple of the %d-bit block", c.name, op, g.Width, g.Height, bits, n)
+	if bits := 8 * len(g.Pix); bits%c.m.cfg.N != 0 {
+		return fmt.Errorf("%s: %s: a %dx%d image has %d bits, not a multiple of the %d-bit block", c.name, op, g.Width, g.Height, bits, c.m.cfg.N)
 	}
-	x := make([]float32, bits)
-	for i, p := range g.Pix {
-		for j := 0; j < 8; j++ {
-			x[8*i+j] = Encode(c.m.cfg.Variant, uint64(p>>(7-j)))
-		}
-	}
-	return x, bits / n, nil
+	return nil
 }
 
-// run applies exec (Alice or Bob) to every block under the key and packs
-// the rounded output bits into an image of g's size.
+// chunkBits is how many image bits go through the network per call:
+// memory stays bounded (a few MB of float32 tensors) whatever the image
+// size.
+const chunkBits = 1 << 20
+
+// run applies exec (Alice or Bob) to every block under the key, a chunk of
+// blocks at a time, and packs the rounded output bits into an image of g's
+// size.
 func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imageio.Gray, error) {
-	x, blocks, err := c.blocks(g, op)
-	if err != nil {
+	if err := c.check(g, op); err != nil {
 		return nil, err
-	}
-	out := imageio.NewGray(g.Width, g.Height)
-	if blocks == 0 {
-		return out, nil
 	}
 	n := c.m.cfg.N
-	keys := make([]float32, len(x))
-	for b := 0; b < blocks; b++ {
-		copy(keys[b*n:], c.key)
-	}
-	c.m.mu.Lock()
-	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n))
-	c.m.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", c.name, op, err)
-	}
-	y, err := tensors.CopyFlatData[float32](res[0])
-	if err != nil {
-		return nil, err
-	}
-	for i := range out.Pix {
-		var v uint8
-		for j := 0; j < 8; j++ {
-			v = v<<1 | uint8(Decode(c.m.cfg.Variant, y[8*i+j]))
+	out := imageio.NewGray(g.Width, g.Height)
+	bits := 8 * len(g.Pix)
+	per := max(1, chunkBits/n) * n // bits per call, whole blocks
+	x, keys := make([]float32, 0, min(per, bits)), make([]float32, 0, min(per, bits))
+	for start := 0; start < bits; start += per {
+		end := min(start+per, bits)
+		x, keys = x[:0], keys[:0]
+		for b := start; b < end; b++ {
+			x = append(x, Encode(c.m.cfg.Variant, uint64(g.Pix[b/8]>>(7-b%8))))
+			keys = append(keys, c.key[(b-start)%n])
 		}
-		out.Pix[i] = v
+		blocks := (end - start) / n
+		c.m.mu.Lock()
+		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n))
+		c.m.mu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %s", c.name, op, oneLine(err.Error()))
+		}
+		y, err := tensors.CopyFlatData[float32](res[0])
+		if err != nil {
+			return nil, err
+		}
+		for b := start; b < end; b++ {
+			out.Pix[b/8] |= uint8(Decode(c.m.cfg.Variant, y[b-start])) << (7 - b%8)
+		}
 	}
 	return out, nil
 }

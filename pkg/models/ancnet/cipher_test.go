@@ -8,6 +8,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // TestWeightsBindAndImageCipher: a model's weights, bound as a cipher
@@ -143,5 +144,65 @@ func TestImageCipherErrors(t *testing.T) {
 	defer cipher.Unregister(bad.Name())
 	if _, err := bad.New(bad.GenerateKey(1)); err == nil || !strings.Contains(err.Error(), "not an ANC weights file") {
 		t.Errorf("junk weights: %v", err)
+	}
+}
+
+// TestImageCipherChunksAndIncompleteWeights: a large image goes through
+// the network a chunk at a time with the same result as a small one (the
+// cipher is block-wise), and a weights file lacking Bob is refused.
+func TestImageCipherChunksAndIncompleteWeights(t *testing.T) {
+	cfg := DefaultConfig(CPA, 8, 1)
+	cfg.Batch, cfg.EvalEvery = 8, 0
+	m, err := NewModel(goBackend(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.StepAliceBob(); err != nil {
+		t.Fatal(err)
+	}
+	scheme, err := m.BindCipher(t.TempDir(), "chunks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cipher.Unregister(scheme.Name())
+	c, err := scheme.New(scheme.GenerateKey(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := imageio.NewGray(512, 300) // 1.2 M bits: two chunks
+	for i := range big.Pix {
+		big.Pix[i] = uint8(i*7 + i/512)
+	}
+	encBig, err := c.Encrypt(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, y0 := range []int{0, 255, 290} {
+		part, _ := big.SubImage(0, y0, 512, 10)
+		encPart, err := c.Encrypt(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := encBig.SubImage(0, y0, 512, 10)
+		if !encPart.Equal(want) {
+			t.Fatalf("rows %d..%d: chunked encryption differs from the rows' own", y0, y0+10)
+		}
+	}
+	// Alice only: Bob would be made up fresh on every load.
+	ck, err := nn.Checkpoint(m.store).Format(weightsFormat).Only(weightPrefixes[0]).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "alice-only.weights")
+	if err := ck.Save(path, weightsState{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := cipher.BindTrained(FamilyName(8), "alice-only", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cipher.Unregister(bad.Name())
+	if _, err := bad.New(bad.GenerateKey(1)); err == nil || !strings.Contains(err.Error(), "not a complete ANC weights file") || !strings.Contains(err.Error(), "alice-only.weights") {
+		t.Errorf("weights without Bob: %v", err)
 	}
 }
