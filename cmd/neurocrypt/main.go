@@ -2,9 +2,10 @@
 // exposes the ciphers and metrics behind them.
 //
 //	neurocrypt reproduce [-profile smoke|quick|paper] [-only ids] [-data DIR|ZIP] [-out DIR] [-seed N] [-check [REF]] ...
-//	neurocrypt encrypt|decrypt -key KEY [-cipher NAME] IN OUT
+//	neurocrypt encrypt [-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT
+//	neurocrypt decrypt -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT
 //	neurocrypt keygen -cipher NAME [-seed N] [-weights FILE -tag TAG]
-//	neurocrypt metrics [-json] PLAIN CIPHER [CIPHER2]
+//	neurocrypt metrics [-json] [-luma bt601|bt709] PLAIN CIPHER [CIPHER2]
 //	neurocrypt dataset verify DIR|ZIP
 //	neurocrypt backends
 //
@@ -44,10 +45,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
-		{"encrypt", "-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image", runEncrypt},
-		{"decrypt", "-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
+		{"encrypt", "[-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image (8 or 16-bit grey, sample-exact)", runEncrypt},
+		{"decrypt", "-key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
 		{"keygen", "-cipher NAME [-seed N] [-weights FILE]", "print a key for a cipher (or a trained model's weights)", runKeygen},
-		{"metrics", "[-json] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption", runMetrics},
+		{"metrics", "[-json] [-luma bt601|bt709] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption, at the images' bit depth", runMetrics},
 		{"dataset", "verify DIR|ZIP", "check a BOSSbase 1.01 folder or zip", runDataset},
 		{"backends", "[-install xla]", "list the GoMLX backends available and how to get the missing ones", runBackends},
 	}

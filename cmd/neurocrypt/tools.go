@@ -22,33 +22,67 @@ import (
 // the cipher and the remaining arguments (IN and OUT). -cipher may be
 // omitted: the key line names its scheme ("<scheme>:..."); given, it must
 // agree with the key line.
-func cipherFromFlags(name string, args []string, stderr io.Writer) (cipher.Cipher, []string, error) {
+//
+// With withLuma, -luma is accepted too (encrypt: colour input converted
+// to grey by the named formula); the read options are returned.
+func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool) (cipher.Cipher, []string, imageio.ReadOptions, error) {
+	var opts imageio.ReadOptions
 	fs := newFlags(name, stderr)
+	var luma *string
+	if withLuma {
+		luma = lumaFlag(fs)
+	}
 	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", "))
 	key := fs.String("key", "", "the key line, as printed by `neurocrypt keygen`; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
 	keyFile := fs.String("key-file", "", "read the key line from this file (- for standard input)")
 	if err := parse(fs, args); err != nil {
-		return nil, nil, err
+		return nil, nil, opts, err
 	}
 	if fs.NArg() != 2 {
-		return nil, nil, usagef("want IN and OUT files, got %d arguments", fs.NArg())
+		return nil, nil, opts, usagef("want IN and OUT files, got %d arguments", fs.NArg())
+	}
+	if luma != nil {
+		l, err := imageio.ParseLuma(*luma)
+		if err != nil {
+			return nil, nil, opts, usagef("-luma: %v", err)
+		}
+		opts.Luma = l
 	}
 	line, err := keyLine(*key, *keyFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, opts, err
 	}
 	k, err := cipher.ParseKey(line)
 	if err != nil {
-		return nil, nil, fmt.Errorf("bad key: %w", err)
+		return nil, nil, opts, fmt.Errorf("bad key: %w", err)
 	}
 	if family, _, _ := strings.Cut(k.Scheme(), "/"); *cname != "" && k.Scheme() != *cname && family != *cname {
-		return nil, nil, fmt.Errorf("-cipher %s, but the key line is for %q", *cname, k.Scheme())
+		return nil, nil, opts, fmt.Errorf("-cipher %s, but the key line is for %q", *cname, k.Scheme())
 	}
 	c, err := cipher.New(k)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, opts, err
 	}
-	return c, fs.Args(), nil
+	return c, fs.Args(), opts, nil
+}
+
+// readImage reads an image sample-exact; a colour image's error names the
+// -luma flag where the command has one.
+func readImage(path string, opts imageio.ReadOptions, withLuma bool) (*imageio.Gray, error) {
+	g, err := imageio.ReadGrayWith(path, opts)
+	if errors.Is(err, imageio.ErrColour) && opts.Luma == imageio.NoLuma {
+		if withLuma {
+			return nil, fmt.Errorf("%s: colour image: refused unless converted to grey with -luma bt601 or -luma bt709", path)
+		}
+		return nil, fmt.Errorf("%s: colour image: a ciphertext is grey", path)
+	}
+	return g, err
+}
+
+// lumaFlag registers -luma: colour images are refused unless the user
+// names the luma formula that turns them grey.
+func lumaFlag(fs *flag.FlagSet) *string {
+	return fs.String("luma", "", "convert colour input to grey with this luma formula: bt601 (0.299R+0.587G+0.114B) or bt709 (0.2126R+0.7152G+0.0722B); without it colour input is refused")
 }
 
 // stdin is where `-key -` and `-key-file -` read the key line (tests
@@ -99,19 +133,20 @@ func keyLine(key, keyFile string) (string, error) {
 }
 
 func runEncrypt(args []string, stdout, stderr io.Writer) error {
-	return transform("encrypt", args, stderr, cipher.Cipher.Encrypt)
+	return transform("encrypt", args, stderr, true, cipher.Cipher.Encrypt)
 }
 
 func runDecrypt(args []string, stdout, stderr io.Writer) error {
-	return transform("decrypt", args, stderr, cipher.Cipher.Decrypt)
+	// A ciphertext is grey: decrypt takes no -luma.
+	return transform("decrypt", args, stderr, false, cipher.Cipher.Decrypt)
 }
 
-func transform(name string, args []string, stderr io.Writer, op func(cipher.Cipher, *imageio.Gray) (*imageio.Gray, error)) error {
-	c, files, err := cipherFromFlags(name, args, stderr)
+func transform(name string, args []string, stderr io.Writer, withLuma bool, op func(cipher.Cipher, *imageio.Gray) (*imageio.Gray, error)) error {
+	c, files, opts, err := cipherFromFlags(name, args, stderr, withLuma)
 	if err != nil {
 		return err
 	}
-	in, err := imageio.ReadGray(files[0])
+	in, err := readImage(files[0], opts, withLuma)
 	if err != nil {
 		return err
 	}
@@ -177,15 +212,37 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 func runMetrics(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("metrics", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	luma := lumaFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 && fs.NArg() != 3 {
 		return usagef("want PLAIN CIPHER [CIPHER2], got %d arguments", fs.NArg())
 	}
+	l, err := imageio.ParseLuma(*luma)
+	if err != nil {
+		return usagef("-luma: %v", err)
+	}
+	// Every header first: sizes, depths and the memory limit are checked
+	// before any image is decoded.
+	infos := make([]imageio.Info, fs.NArg())
+	for i, p := range fs.Args() {
+		if infos[i], err = imageio.ReadInfo(p); err != nil {
+			return err
+		}
+	}
+	for i := 1; i < len(infos); i++ {
+		a, b := infos[0], infos[i]
+		if a.Width != b.Width || a.Height != b.Height {
+			return fmt.Errorf("%s vs %s: image sizes differ: %dx%d vs %dx%d", fs.Arg(0), fs.Arg(i), a.Width, a.Height, b.Width, b.Height)
+		}
+		if a.Depth != b.Depth {
+			return fmt.Errorf("%s vs %s: bit depths differ: %d vs %d bits", fs.Arg(0), fs.Arg(i), a.Depth, b.Depth)
+		}
+	}
 	imgs := make([]*imageio.Gray, fs.NArg())
 	for i, p := range fs.Args() {
-		g, err := imageio.ReadGray(p)
+		g, err := readImage(p, imageio.ReadOptions{Luma: l}, true)
 		if err != nil {
 			return err
 		}
@@ -216,11 +273,13 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	if c2 != nil {
 		between = "CIPHER and CIPHER2"
 	}
-	fmt.Fprintf(stdout, "entropy (cipher)      %.6f bits\n", r.Entropy)
+	levels := 1 << r.Depth
+	fmt.Fprintf(stdout, "bit depth             %d (peak %d)\n", r.Depth, levels-1)
+	fmt.Fprintf(stdout, "entropy (cipher)      %.6f bits (ideal %d)\n", r.Entropy, r.Depth)
 	fmt.Fprintf(stdout, "NPCR (%s) %.4f %%\n", between, r.NPCR)
 	fmt.Fprintf(stdout, "UACI (%s) %.4f %%\n", between, r.UACI)
 	fmt.Fprintf(stdout, "correlation h/v/d     %.6f %.6f %.6f\n", r.CorrH, r.CorrV, r.CorrD)
-	fmt.Fprintf(stdout, "chi-square (df 255)   %.3f\n", r.Chi2)
+	fmt.Fprintf(stdout, "%-21s %.3f\n", fmt.Sprintf("chi-square (df %d)", levels-1), r.Chi2)
 	fmt.Fprintf(stdout, "PSNR (plain, cipher)  %.4f dB\n", r.PSNR)
 	fmt.Fprintf(stdout, "SSIM (plain, cipher)  %.6f\n", r.SSIM)
 	return nil

@@ -222,7 +222,7 @@ func (bt *Battery) Run(ctx context.Context, plan *dataset.Plan) (*Report, error)
 	if n == 0 {
 		return nil, fmt.Errorf("battery: %s gave no crops", plan.Source().Name())
 	}
-	rep := &Report{bt: bt, cropSize: plan.Config.Size, crops: make([]perCrop, n)}
+	rep := &Report{bt: bt, cropSize: plan.Config.Size, peak: imageio.MaxVal8, crops: make([]perCrop, n)}
 	nKey, nRobust := min(bt.cfg.keyCrops, n), 0
 	if len(bt.cfg.robust) > 0 {
 		nRobust = min(bt.cfg.robustN, n)
@@ -266,7 +266,9 @@ func (bt *Battery) Run(ctx context.Context, plan *dataset.Plan) (*Report, error)
 			return nil, fmt.Errorf("battery: %w", err)
 		}
 		if start+len(buf) == 0 {
-			rep.first = c.Image
+			rep.first, rep.peak = c.Image, c.Image.MaxValue()
+		} else if c.Image.MaxValue() != rep.peak {
+			return nil, fmt.Errorf("battery: crop %d (%s) is %d-bit, the first crop %d-bit: one depth per crop set", start+len(buf), c.ImageID, c.Image.BitDepth(), rep.first.BitDepth())
 		}
 		buf = append(buf, c)
 		if len(buf) == chunk {
@@ -345,10 +347,10 @@ func (bt *Battery) measureCrop(p *imageio.Gray, seed uint64) (perCrop, error) {
 	if out.plain, err = bt.stats(p, seed); err != nil {
 		return out, fmt.Errorf("plain image: %w", err)
 	}
-	// The one-pixel change: a seeded position, value +1 mod 256.
+	// The one-pixel change: a seeded position, value +1 mod 2^depth.
 	pos := int(seed % uint64(p.Len()))
 	p2 := p.Clone()
-	p2.Pix[pos]++
+	p2.SetSample(pos, p2.Sample(pos)+1)
 	out.cipher = make([]cipherStats, len(bt.keyed))
 	for j, k := range bt.keyed {
 		if out.cipher[j], err = bt.measureCipher(k.c, p, p2, seed); err != nil {

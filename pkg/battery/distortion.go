@@ -30,14 +30,15 @@ func DefaultDistortions() []Distortion {
 }
 
 // SaltPepper sets each pixel, independently with probability fraction, to
-// 0 or 255 (equally likely).
+// 0 or the largest level (255, or 65535 at 16 bits), equally likely.
 func SaltPepper(fraction float64) Distortion {
 	return Distortion{Name: fmt.Sprintf("salt & pepper %g %%", 100*fraction), Apply: func(c *imageio.Gray, seed uint64) *imageio.Gray {
 		out := c.Clone()
 		r := seeds.SplitMix{State: seed}
-		for i := range out.Pix {
+		peak := out.MaxValue()
+		for i := 0; i < out.Len(); i++ {
 			if r.Float64() < fraction {
-				out.Pix[i] = uint8(255 * (r.Uint64() & 1))
+				out.SetSample(i, peak*int(r.Uint64()&1))
 			}
 		}
 		return out
@@ -45,14 +46,15 @@ func SaltPepper(fraction float64) Distortion {
 }
 
 // Gaussian adds independent N(0, σ²) noise (σ in grey levels) to every
-// pixel, rounds to the nearest level and clips to 0…255.
+// pixel, rounds to the nearest level and clips to 0…2^depth − 1.
 func Gaussian(sigma float64) Distortion {
 	return Distortion{Name: fmt.Sprintf("Gaussian σ = %g", sigma), Apply: func(c *imageio.Gray, seed uint64) *imageio.Gray {
 		out := c.Clone()
 		r := seeds.SplitMix{State: seed}
-		for i := range out.Pix {
-			v := math.Round(float64(out.Pix[i]) + sigma*r.Normal())
-			out.Pix[i] = uint8(math.Max(0, math.Min(255, v)))
+		peak := float64(out.MaxValue())
+		for i := 0; i < out.Len(); i++ {
+			v := math.Round(float64(out.Sample(i)) + sigma*r.Normal())
+			out.SetSample(i, int(math.Max(0, math.Min(peak, v))))
 		}
 		return out
 	}}
@@ -71,8 +73,9 @@ func Occlusion(fraction float64) Distortion {
 		out := c.Clone()
 		side := math.Sqrt(fraction)
 		w, h := int(math.Round(side*float64(c.Width))), int(math.Round(side*float64(c.Height)))
+		b := out.BytesPerSample()
 		for y := 0; y < h; y++ {
-			clear(out.Pix[y*c.Width : y*c.Width+w])
+			clear(out.Pix[y*c.Width*b : (y*c.Width+w)*b])
 		}
 		return out
 	}}

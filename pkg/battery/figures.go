@@ -72,13 +72,13 @@ func (r *Report) Figures(focal string) ([]results.Figure, error) {
 			s.Y = append(s.Y, float64(c))
 		}
 		figs = append(figs, results.Figure{Name: h.name, Title: h.title, Kind: results.KindBars,
-			XLabel: "gray level", YLabel: "pixels", Series: []results.Series{s}, XMin: 0, XMax: 255})
+			XLabel: "gray level", YLabel: "pixels", Series: []results.Series{s}, XMin: 0, XMax: float64(p.MaxValue())})
 	}
 	for _, d := range metrics.Directions {
 		fig := results.Figure{Name: "scatter-" + d.String(), Kind: results.KindScatter,
 			Title:   fmt.Sprintf("Adjacent pixels, %s (%d sampled pairs)", d, ScatterPairs),
 			Caption: "Value of a pixel (x axis) against its neighbour (y axis): the plain image hugs the diagonal, the cipher image fills the square.",
-			XLabel:  "pixel value", YLabel: "neighbour value", XMin: 0, XMax: 255, YMin: 0, YMax: 255}
+			XLabel:  "pixel value", YLabel: "neighbour value", XMin: 0, XMax: float64(p.MaxValue()), YMin: 0, YMax: float64(p.MaxValue())}
 		for _, src := range []struct {
 			name string
 			img  *imageio.Gray

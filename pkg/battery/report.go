@@ -14,6 +14,7 @@ import (
 type Report struct {
 	bt       *Battery
 	cropSize int
+	peak     int // the crops' largest level, 2^depth − 1
 	crops    []perCrop
 	keys     [][]keyStats
 	robust   [][]robustStats
@@ -42,7 +43,7 @@ const (
 	CorrH                      // adjacent-pixel correlation, horizontal
 	CorrV                      // vertical
 	CorrD                      // diagonal
-	Chi2                       // χ² statistic of the histogram (df = 255)
+	Chi2                       // χ² statistic of the histogram (df = 2^depth − 1)
 )
 
 func (s cipherStats) get(m Metric) float64 {
@@ -127,7 +128,7 @@ var WuAlphas = []float64{0.05, 0.01, 0.001}
 // critical values, key sensitivity (when measured) and robustness (when
 // measured).
 func (r *Report) Tables() []results.Table {
-	ts := []results.Table{r.SecurityTable(), CriticalValuesTable(r.cropSize)}
+	ts := []results.Table{r.SecurityTable(), CriticalValuesTablePeak(r.cropSize, r.peak)}
 	if len(r.keys) > 0 {
 		ts = append(ts, r.KeySensitivityTable())
 	}
@@ -145,9 +146,9 @@ func (r *Report) SecurityTable() results.Table {
 		Name: "security",
 		Caption: fmt.Sprintf("Security tests over %d crops of %d² (mean and standard deviation over crops). "+
 			"NPCR/UACI: one pixel of the plaintext changed (+1 mod 256 at a seeded position), same key; "+
-			"pass = Wu et al. 2011 test at α = %g. χ² pass = uniform histogram not rejected at α = %g (df = 255). "+
+			"pass = Wu et al. 2011 test at α = %g. χ² pass = uniform histogram not rejected at α = %g (df = %d). "+
 			"Round trip exact: decryption gave back every crop bit for bit.",
-			len(rs), r.cropSize, alpha, alpha),
+			len(rs), r.cropSize, alpha, alpha, r.peak),
 		Columns: []string{"image", "entropy", "entropy sd", "local entropy", "NPCR %", "NPCR sd", "NPCR pass %",
 			"UACI %", "UACI sd", "UACI pass %", "corr h", "corr v", "corr d", "chi2", "chi2 pass %", "round trip exact"},
 	}
@@ -182,14 +183,20 @@ func (r *Report) SecurityTable() results.Table {
 // Agaian's NPCR and UACI critical values for size×size 8-bit images at
 // WuAlphas.
 func CriticalValuesTable(size int) results.Table {
+	return CriticalValuesTablePeak(size, imageio.MaxVal8)
+}
+
+// CriticalValuesTablePeak is CriticalValuesTable for images whose largest
+// level is peak (F: 255 for 8-bit, 65535 for 16-bit images).
+func CriticalValuesTablePeak(size, peak int) results.Table {
 	t := results.Table{
 		Name: "wu critical values",
 		Caption: fmt.Sprintf("NPCR and UACI critical values of Wu, Noonan & Agaian (2011) for %d×%d images, "+
-			"computed from their formulas (F = 255).", size, size),
+			"computed from their formulas (F = %d).", size, size, peak),
 		Columns: []string{"alpha", "NPCR* %", "UACI*- %", "UACI*+ %"},
 	}
 	for _, a := range WuAlphas {
-		c, err := metrics.WuCriticalValues(size, size, a)
+		c, err := metrics.WuCriticalValuesPeak(size, size, peak, a)
 		if err != nil {
 			t.AddRow(a, nil, nil, nil)
 			continue
@@ -245,7 +252,7 @@ func (r *Report) RobustnessTable() results.Table {
 	rs := r.robust
 	t := results.Table{
 		Name: "noise and occlusion robustness",
-		Caption: fmt.Sprintf("Robustness over %d crops: the cipher image is distorted (salt & pepper: that share of pixels set to 0 or 255; "+
+		Caption: fmt.Sprintf("Robustness over %d crops: the cipher image is distorted (salt & pepper: that share of pixels set to 0 or the largest level; "+
 			"Gaussian: N(0, σ²) grey levels added, rounded and clipped; occlusion: a block of that share of the image, at the top-left corner, set to 0), "+
 			"then decrypted with the right key and compared with the plain crop. PSNR in dB of the mean squared error over the crops (∞ — null in results.json — when every decryption is identical) and mean SSIM (1: identical); "+
 			"\"%s\" is decryption of the undamaged cipher image (lossy ciphers show their reconstruction quality there). "+
@@ -260,7 +267,7 @@ func (r *Report) RobustnessTable() results.Table {
 	for j := range rs[0] {
 		n := len(rs)
 		mse, _ := meanSD(n, func(i int) float64 { return rs[i][j].MSE })
-		psnr := metrics.PSNRFromMSE(mse)
+		psnr := metrics.PSNRFromMSEPeak(mse, r.peak)
 		ssim, _ := meanSD(n, func(i int) float64 { return rs[i][j].SSIM })
 		what := NoDistortion
 		if d := j % per; d > 0 {

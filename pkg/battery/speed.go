@@ -39,7 +39,7 @@ func ColdTarget(name string) string { return name + "/key+encrypt(cold)" }
 // first cipher's image of it. Bytes is img's pixel count (MB/s of image
 // data).
 func (bt *Battery) SpeedTargets(img *imageio.Gray) ([]perf.Target, error) {
-	if img == nil || img.Len() == 0 || len(img.Pix) != img.Len() {
+	if img == nil || img.Len() == 0 || img.Check() != nil {
 		return nil, fmt.Errorf("battery speed: want a non-empty image")
 	}
 	n := int64(img.Len())

@@ -144,7 +144,7 @@ func (c *aesCipher) xor(op string, g *imageio.Gray) (*imageio.Gray, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &imageio.Gray{Width: g.Width, Height: g.Height, Pix: make([]byte, n)}
+	out := sameShape(g, make([]byte, n))
 	stdcipher.NewCTR(c.block, c.iv[:]).XORKeyStream(out.Pix, g.Pix)
 	return out, nil
 }

@@ -384,7 +384,7 @@ func (c *bitplaneCipher) begin(op string, g *imageio.Gray) (n int, st *streams, 
 		return 0, nil, nil, false, err
 	}
 	st = c.streamsFor(n)
-	out = &imageio.Gray{Width: g.Width, Height: g.Height, Pix: make([]byte, n)}
+	out = sameShape(g, make([]byte, n))
 	if !c.diffuse {
 		subtle.XORBytes(out.Pix, g.Pix, st.ks)
 		return n, st, out, true, nil

@@ -113,8 +113,10 @@ const (
 )
 
 // Cipher encrypts and decrypts grayscale images of any size (0×0 included)
-// with one key. Encrypt and Decrypt return new images and never modify their
-// input; a nil image or one whose Pix length is not Width·Height is an error.
+// and depth (8 or 16 bits) with one key: the sample bytes are enciphered
+// (16-bit samples big-endian), and the result has the input's size and
+// depth. Encrypt and Decrypt return new images and never modify their
+// input; an inconsistent image (imageio.Gray.Check) is an error.
 type Cipher interface {
 	// Name is the scheme name, e.g. "bitplane".
 	Name() string
@@ -342,26 +344,25 @@ func MustNew(k Key) Cipher {
 	return c
 }
 
-// checkImage validates an image given to Encrypt or Decrypt and returns its
-// pixel count. maxPixels ≤ 0 means no limit.
-func checkImage(scheme, op string, g *imageio.Gray, maxPixels int) (int, error) {
-	if g == nil {
-		return 0, fmt.Errorf("%s: %s: nil image", scheme, op)
+// checkImage validates an image given to Encrypt or Decrypt and returns
+// its number of sample bytes (pixels × 1 or 2: ciphers encipher the bytes,
+// so 8- and 16-bit images round-trip exactly). maxBytes ≤ 0 means no limit.
+func checkImage(scheme, op string, g *imageio.Gray, maxBytes int) (int, error) {
+	if g != nil && g.Width > 0 && g.Height > 0 && g.Width <= math.MaxInt/g.Height/2 {
+		// The declared size first: an oversized image is refused as such.
+		if n := g.Width * g.Height * g.BytesPerSample(); maxBytes > 0 && n > maxBytes {
+			return 0, fmt.Errorf("%s: %s: %dx%d image has %d sample bytes, more than the limit %d", scheme, op, g.Width, g.Height, n, maxBytes)
+		}
 	}
-	if g.Width < 0 || g.Height < 0 {
-		return 0, fmt.Errorf("%s: %s: negative image size %dx%d", scheme, op, g.Width, g.Height)
+	if err := g.Check(); err != nil {
+		return 0, fmt.Errorf("%s: %s: %v", scheme, op, err)
 	}
-	if g.Height > 0 && g.Width > math.MaxInt/g.Height {
-		return 0, fmt.Errorf("%s: %s: image size %dx%d overflows", scheme, op, g.Width, g.Height)
-	}
-	n := g.Width * g.Height
-	if maxPixels > 0 && n > maxPixels {
-		return 0, fmt.Errorf("%s: %s: %dx%d image has %d pixels, more than the limit %d", scheme, op, g.Width, g.Height, n, maxPixels)
-	}
-	if len(g.Pix) != n {
-		return 0, fmt.Errorf("%s: %s: %dx%d image has %d pixel bytes, want %d", scheme, op, g.Width, g.Height, len(g.Pix), n)
-	}
-	return n, nil
+	return len(g.Pix), nil
+}
+
+// sameShape returns a new image of g's size and depth holding pix.
+func sameShape(g *imageio.Gray, pix []byte) *imageio.Gray {
+	return &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: pix}
 }
 
 // clip shortens s for error messages (never key material: errors name the

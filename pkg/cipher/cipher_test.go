@@ -194,8 +194,10 @@ func TestBadImages(t *testing.T) {
 		want string
 	}{
 		{nil, "nil image"},
-		{&imageio.Gray{Width: 4, Height: 4, Pix: make([]byte, 15)}, "4x4 image has 15 pixel bytes, want 16"},
-		{&imageio.Gray{Width: 2, Height: 2}, "has 0 pixel bytes, want 4"},
+		{&imageio.Gray{Width: 4, Height: 4, Pix: make([]byte, 15)}, "4x4 8-bit image has 15 sample bytes, want 16"},
+		{&imageio.Gray{Width: 2, Height: 2}, "has 0 sample bytes, want 4"},
+		{&imageio.Gray{Width: 2, Height: 2, Depth: 16, Pix: make([]byte, 4)}, "2x2 16-bit image has 4 sample bytes, want 8"},
+		{&imageio.Gray{Width: 2, Height: 2, Depth: 12, Pix: make([]byte, 4)}, "bit depth 12"},
 		{&imageio.Gray{Width: -1, Height: 2}, "negative image size"},
 		{&imageio.Gray{Width: math.MaxInt/2 + 1, Height: 3}, "overflows"},
 	}
@@ -513,6 +515,29 @@ func TestCiphertextHistogram(t *testing.T) {
 	for _, name := range Names() {
 		if c := chi2(mustEncrypt(t, mustCipher(t, name, 8), black)); c > 330 {
 			t.Errorf("%s: χ² of the encrypted black image = %.1f", name, c)
+		}
+	}
+}
+
+// TestSixteenBitRoundTrip: every cipher round-trips 16-bit images exactly
+// and returns 16-bit images.
+func TestSixteenBitRoundTrip(t *testing.T) {
+	g := imageio.MustNewGrayDepth(13, 7, imageio.Depth16)
+	for i := 0; i < g.Len(); i++ {
+		g.SetSample(i, (i*2654435761)%65536)
+	}
+	for _, name := range Names() {
+		c := mustCipher(t, name, 3)
+		enc, err := c.Encrypt(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := c.Decrypt(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if enc.BitDepth() != 16 || !dec.Equal(g) || enc.Equal(g) {
+			t.Errorf("%s: cipher depth %d, round trip exact %v, changed %v", name, enc.BitDepth(), dec.Equal(g), !enc.Equal(g))
 		}
 	}
 }

@@ -2,7 +2,6 @@ package imageio
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -295,115 +294,177 @@ func DecodePGMHeader(r io.Reader, name string) (*PGMHeader, error) {
 // Pixel data is read incrementally, so a truncated file that declares a
 // large size costs only as much memory as it actually holds.
 func DecodePGM(r io.Reader, name string) (*PGM, error) {
-	p := &pgmReader{br: bufio.NewReaderSize(r, 64<<10), name: name}
-	h, err := p.readHeader()
+	g, h, err := decodePGM(r, name)
 	if err != nil {
 		return nil, err
 	}
-	img := &PGM{Plain: h.Plain, Width: h.Width, Height: h.Height, MaxVal: h.MaxVal}
-	if h.Plain {
-		err = p.readPlain(img)
-	} else {
-		err = p.readRaw(img, h)
-	}
-	if err != nil {
-		return nil, err
+	img := &PGM{Plain: h.Plain, Width: h.Width, Height: h.Height, MaxVal: h.MaxVal, Samples: make([]uint16, g.Len())}
+	for i := range img.Samples {
+		img.Samples[i] = uint16(g.Sample(i))
 	}
 	return img, nil
 }
 
-// readRaw reads a P5 raster.
-func (p *pgmReader) readRaw(img *PGM, h *PGMHeader) error {
-	want := h.RasterBytes()
-	var buf bytes.Buffer
-	buf.Grow(int(min(want, readChunk)))
-	for int64(buf.Len()) < want {
-		chunk := min(want-int64(buf.Len()), readChunk)
-		n, err := io.CopyN(&buf, p.br, chunk)
-		if n < chunk {
-			if err == nil || err == io.EOF {
-				return p.errorf("truncated pixel data: got %d of %d bytes", buf.Len(), want)
-			}
-			return p.errorf("reading pixel data: %v", err)
-		}
+// decodePGMGray decodes a PGM straight into a Gray (sample-exact, no
+// intermediate copy of the samples).
+func decodePGMGray(r io.Reader, name string) (*Gray, error) {
+	g, _, err := decodePGM(r, name)
+	return g, err
+}
+
+// decodePGM reads the header and the raster into the layout of a Gray of
+// the image's depth.
+func decodePGM(r io.Reader, name string) (*Gray, *PGMHeader, error) {
+	p := &pgmReader{br: bufio.NewReaderSize(r, 64<<10), name: name}
+	h, err := p.readHeader()
+	if err != nil {
+		return nil, nil, err
 	}
-	data := buf.Bytes()
-	n := h.Width * h.Height
-	img.Samples = make([]uint16, n)
-	if h.BytesPerSample() == 1 {
-		for i, b := range data {
-			img.Samples[i] = uint16(b)
-		}
+	if b := h.RasterBytes(); b > MaxImageBytes {
+		return nil, nil, p.errorf("image %dx%d takes %d bytes, more than the limit of %d", h.Width, h.Height, b, int64(MaxImageBytes))
+	}
+	g := &Gray{Width: h.Width, Height: h.Height, Depth: Depth8}
+	if h.BytesPerSample() == 2 {
+		g.Depth = Depth16
+	}
+	if h.Plain {
+		g.Pix, err = p.readPlain(h)
 	} else {
-		for i := range img.Samples {
-			img.Samples[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		g.Pix, err = p.readRaw(h)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, h, nil
+}
+
+// chunks collects a raster a chunk at a time, so that a file declaring a
+// large size costs only what it holds; bytes joins them (peak: twice the
+// raster).
+type chunks struct {
+	bufs [][]byte
+	n    int
+}
+
+func (c *chunks) room() []byte {
+	if len(c.bufs) == 0 || len(c.bufs[len(c.bufs)-1]) == cap(c.bufs[len(c.bufs)-1]) {
+		c.bufs = append(c.bufs, make([]byte, 0, readChunk))
+	}
+	return c.bufs[len(c.bufs)-1]
+}
+
+func (c *chunks) add(b ...byte) {
+	for len(b) > 0 {
+		last := c.room()
+		k := min(len(b), cap(last)-len(last))
+		c.bufs[len(c.bufs)-1] = append(last, b[:k]...)
+		c.n += k
+		b = b[k:]
+	}
+}
+
+func (c *chunks) bytes() []byte {
+	if len(c.bufs) == 1 {
+		return c.bufs[0]
+	}
+	out := make([]byte, 0, c.n)
+	for _, b := range c.bufs {
+		out = append(out, b...)
+	}
+	c.bufs = nil
+	return out
+}
+
+// readRaw reads a P5 raster (1 byte per sample up to maxval 255, else 2
+// big-endian bytes: the Gray layout), checking samples ≤ maxval.
+func (p *pgmReader) readRaw(h *PGMHeader) ([]byte, error) {
+	want := h.RasterBytes()
+	var c chunks
+	for int64(c.n) < want {
+		room := c.room()
+		k := int(min(want-int64(c.n), int64(cap(room)-len(room))))
+		got, err := io.ReadFull(p.br, room[len(room):len(room)+k])
+		c.bufs[len(c.bufs)-1] = room[:len(room)+got]
+		c.n += got
+		p.pos += int64(got)
+		if got < k {
+			if err == nil || err == io.EOF || err == io.ErrUnexpectedEOF {
+				return nil, p.errorf("truncated pixel data: got %d of %d bytes", c.n, want)
+			}
+			return nil, p.errorf("reading pixel data: %v", err)
 		}
 	}
+	data := c.bytes()
 	if h.MaxVal != MaxVal8 && h.MaxVal != MaxVal16 {
-		for i, v := range img.Samples {
-			if int(v) > h.MaxVal {
-				return p.errorf("sample %d at (%d,%d) exceeds maxval %d", v, i%h.Width, i/h.Width, h.MaxVal)
+		g := &Gray{Width: h.Width, Height: h.Height, Depth: 8 * h.BytesPerSample(), Pix: data}
+		for i := 0; i < g.Len(); i++ {
+			if v := g.Sample(i); v > h.MaxVal {
+				return nil, p.errorf("sample %d at (%d,%d) exceeds maxval %d", v, i%h.Width, i/h.Width, h.MaxVal)
 			}
 		}
 	}
-	return nil
+	return data, nil
 }
 
 // readPlain reads a P2 raster: Width×Height decimal samples separated by
-// whitespace (and comments).
-func (p *pgmReader) readPlain(img *PGM) error {
-	n := img.Width * img.Height
-	// Grow as samples arrive (see readRaw): a plain sample takes at least
-	// two bytes of input, so a short file never allocates the declared size.
-	img.Samples = make([]uint16, 0, min(n, readChunk))
+// whitespace (and comments), into the Gray layout of the header's depth.
+func (p *pgmReader) readPlain(h *PGMHeader) ([]byte, error) {
+	n := h.Width * h.Height
+	wide := h.BytesPerSample() == 2
+	var c chunks
 	for i := 0; i < n; i++ {
 		if err := p.skipSpace(); err != nil {
 			if err == io.EOF {
-				return p.errorf("truncated pixel data: got %d of %d samples", i, n)
+				return nil, p.errorf("truncated pixel data: got %d of %d samples", i, n)
 			}
-			return p.errorf("reading pixel data: %v", err)
+			return nil, p.errorf("reading pixel data: %v", err)
 		}
 		v, digits := 0, 0
 		for {
-			c, err := p.readByte()
+			ch, err := p.readByte()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				return p.errorf("reading pixel data: %v", err)
+				return nil, p.errorf("reading pixel data: %v", err)
 			}
-			if !isDigit(c) {
+			if !isDigit(ch) {
 				p.unreadByte()
-				if digits == 0 || (!isSpace(c) && c != '#') {
-					return p.errorf("sample %d at (%d,%d) is not a number: unexpected %q at byte %d",
-						i, i%img.Width, i/img.Width, c, p.pos)
+				if digits == 0 || (!isSpace(ch) && ch != '#') {
+					return nil, p.errorf("sample %d at (%d,%d) is not a number: unexpected %q at byte %d",
+						i, i%h.Width, i/h.Width, ch, p.pos)
 				}
 				break
 			}
 			digits++
 			// Checked per digit, so long digit strings cannot overflow.
-			if v = v*10 + int(c-'0'); v > img.MaxVal {
-				return p.errorf("sample at (%d,%d) exceeds maxval %d", i%img.Width, i/img.Width, img.MaxVal)
+			if v = v*10 + int(ch-'0'); v > h.MaxVal {
+				return nil, p.errorf("sample at (%d,%d) exceeds maxval %d", i%h.Width, i/h.Width, h.MaxVal)
 			}
 		}
-		img.Samples = append(img.Samples, uint16(v))
+		if wide {
+			c.add(uint8(v>>8), uint8(v))
+		} else {
+			c.add(uint8(v))
+		}
 	}
-	return nil
+	return c.bytes(), nil
 }
 
-// Gray converts to an 8-bit image, scaling samples from 0..MaxVal to 0..255
-// with rounding to nearest (the identity for MaxVal 255).
+// Gray returns the image sample-exact: 8-bit when MaxVal ≤ 255, else
+// 16-bit, with every sample as stored (never rescaled: a 12-bit image of
+// maxval 4095 keeps its values 0…4095 in a 16-bit image).
 func (p *PGM) Gray() *Gray {
-	g := NewGray(p.Width, p.Height)
-	if p.MaxVal == MaxVal8 {
+	if p.MaxVal <= MaxVal8 {
+		g := NewGray(p.Width, p.Height)
 		for i, v := range p.Samples {
 			g.Pix[i] = uint8(v)
 		}
 		return g
 	}
-	m := uint32(p.MaxVal)
+	g := MustNewGrayDepth(p.Width, p.Height, Depth16)
 	for i, v := range p.Samples {
-		g.Pix[i] = uint8((uint32(v)*255 + m/2) / m)
+		g.Pix[2*i], g.Pix[2*i+1] = uint8(v>>8), uint8(v)
 	}
 	return g
 }
@@ -440,12 +501,13 @@ func EncodePGM(w io.Writer, p *PGM) error {
 	return err
 }
 
-// WritePGM writes g as a binary (P5) PGM with maxval 255.
+// WritePGM writes g as a binary (P5) PGM with maxval 2^depth − 1 (255 or
+// 65535; 16-bit samples big-endian, as Pix holds them).
 func WritePGM(w io.Writer, g *Gray) error {
 	if err := checkGray(g); err != nil {
 		return fmt.Errorf("imageio.WritePGM: %w", err)
 	}
-	if _, err := fmt.Fprintf(w, "P5\n%d %d\n255\n", g.Width, g.Height); err != nil {
+	if _, err := fmt.Fprintf(w, "P5\n%d %d\n%d\n", g.Width, g.Height, g.MaxValue()); err != nil {
 		return err
 	}
 	_, err := w.Write(g.Pix)
@@ -460,8 +522,5 @@ func checkGray(g *Gray) error {
 	if g.Width <= 0 || g.Height <= 0 {
 		return fmt.Errorf("empty image %dx%d", g.Width, g.Height)
 	}
-	if len(g.Pix) != g.Width*g.Height {
-		return fmt.Errorf("%dx%d image has %d pixels", g.Width, g.Height, len(g.Pix))
-	}
-	return nil
+	return g.Check()
 }

@@ -120,14 +120,14 @@ func TestDecodePGMErrors(t *testing.T) {
 }
 
 func TestDecodePGMTruncatedLargeDeclaredSize(t *testing.T) {
-	// 30000×30000 is legal (9e8 < MaxPixels) but the file holds 100 bytes:
-	// the decoder must fail without allocating the declared 900 MB.
-	data := "P5\n30000 30000\n255\n" + strings.Repeat("\x01", 100)
+	// 20000×20000 is legal (4e8 bytes < MaxImageBytes) but the file holds
+	// 100 bytes: the decoder must fail without allocating the declared 400 MB.
+	data := "P5\n20000 20000\n255\n" + strings.Repeat("\x01", 100)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	_, err := decode(t, data)
 	runtime.ReadMemStats(&after)
-	if err == nil || !strings.Contains(err.Error(), "got 100 of 900000000 bytes") {
+	if err == nil || !strings.Contains(err.Error(), "got 100 of 400000000 bytes") {
 		t.Fatalf("got %v", err)
 	}
 	if d := after.TotalAlloc - before.TotalAlloc; d > 16<<20 {
@@ -135,23 +135,29 @@ func TestDecodePGMTruncatedLargeDeclaredSize(t *testing.T) {
 	}
 }
 
-func TestGrayScaling(t *testing.T) {
-	tests := []struct {
+// TestGraySampleExact: samples come in as stored, never rescaled; maxval
+// up to 255 gives an 8-bit image, above it a 16-bit one.
+func TestGraySampleExact(t *testing.T) {
+	for _, tc := range []struct {
 		max     int
 		samples []uint16
-		want    []uint8
+		depth   int
 	}{
-		{255, []uint16{0, 1, 128, 255}, []uint8{0, 1, 128, 255}},
-		{1, []uint16{0, 1}, []uint8{0, 255}},
-		{15, []uint16{0, 1, 7, 8, 15}, []uint8{0, 17, 119, 136, 255}},
-		{65535, []uint16{0, 128, 129, 257, 32767, 65535}, []uint8{0, 0, 1, 1, 127, 255}},
-		{1000, []uint16{0, 2, 500, 998, 1000}, []uint8{0, 1, 128, 254, 255}},
-	}
-	for _, tc := range tests {
+		{255, []uint16{0, 1, 128, 255}, 8},
+		{1, []uint16{0, 1}, 8},
+		{15, []uint16{0, 1, 7, 8, 15}, 8},
+		{65535, []uint16{0, 128, 129, 257, 32767, 65535}, 16},
+		{1000, []uint16{0, 2, 500, 998, 1000}, 16},
+	} {
 		p := &PGM{Width: len(tc.samples), Height: 1, MaxVal: tc.max, Samples: tc.samples}
 		g := p.Gray()
-		if !bytes.Equal(g.Pix, tc.want) {
-			t.Errorf("maxval %d: %v -> %v, want %v", tc.max, tc.samples, g.Pix, tc.want)
+		if g.BitDepth() != tc.depth {
+			t.Errorf("maxval %d: depth %d, want %d", tc.max, g.BitDepth(), tc.depth)
+		}
+		for i, v := range tc.samples {
+			if g.Sample(i) != int(v) {
+				t.Errorf("maxval %d: sample %d = %d, want %d", tc.max, i, g.Sample(i), v)
+			}
 		}
 	}
 }

@@ -8,15 +8,16 @@ import (
 )
 
 // ChiSquareDF is the number of degrees of freedom of the 256-bin histogram
-// test.
+// test of 8-bit images (16-bit images have 65535).
 const ChiSquareDF = 255
 
 // ChiSquareResult is the outcome of the χ² uniformity test of a histogram.
 type ChiSquareResult struct {
-	// Stat is χ² = Σ_i (O_i − E)² / E over the 256 gray levels, with O_i the
-	// observed count and E = L/256 the expected count of a uniform histogram.
+	// Stat is χ² = Σ_i (O_i − E)² / E over the 2^depth grey levels, with
+	// O_i the observed count and E = L/2^depth the expected count of a
+	// uniform histogram.
 	Stat float64
-	// DF is the degrees of freedom, ChiSquareDF.
+	// DF is the degrees of freedom, 2^depth − 1 (ChiSquareDF for 8 bits).
 	DF int
 	// PValue is P(χ²_DF ≥ Stat) = Q(DF/2, Stat/2), the regularized upper
 	// incomplete gamma function.
@@ -27,23 +28,26 @@ type ChiSquareResult struct {
 // (PValue > alpha), i.e. Stat is below ChiSquareCritical(DF, alpha).
 func (r ChiSquareResult) Pass(alpha float64) bool { return r.PValue > alpha }
 
-// ChiSquare runs the χ² test of the gray-level histogram of g against the
-// uniform distribution (df = 255). A perfectly uniform histogram gives 0.
+// ChiSquare runs the χ² test of the grey-level histogram of g against the
+// uniform distribution over its 2^depth levels (df = 2^depth − 1). A
+// perfectly uniform histogram gives 0. (For 16-bit images the test needs
+// many more pixels than levels to be meaningful: a 256² image expects one
+// pixel per level.)
 func ChiSquare(g *imageio.Gray) (ChiSquareResult, error) {
 	if err := checkImage("chi-square", g); err != nil {
 		return ChiSquareResult{}, err
 	}
-	h := histogram(g.Pix)
-	stat := chiSquareOfHistogram(&h, len(g.Pix))
-	p, err := ChiSquarePValue(stat, ChiSquareDF)
+	stat := chiSquareOfHistogram(histogramOf(g), g.Len())
+	df := g.Levels() - 1
+	p, err := ChiSquarePValue(stat, df)
 	if err != nil {
 		return ChiSquareResult{}, err
 	}
-	return ChiSquareResult{Stat: stat, DF: ChiSquareDF, PValue: p}, nil
+	return ChiSquareResult{Stat: stat, DF: df, PValue: p}, nil
 }
 
-func chiSquareOfHistogram(h *[256]int, n int) float64 {
-	e := float64(n) / 256
+func chiSquareOfHistogram(h []int, n int) float64 {
+	e := float64(n) / float64(len(h))
 	var s float64
 	for _, o := range h {
 		d := float64(o) - e

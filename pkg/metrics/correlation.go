@@ -112,8 +112,15 @@ func Correlations(g *imageio.Gray) (AdjacentCorrelation, error) {
 	if err := checkImage("correlation", g); err != nil {
 		return AdjacentCorrelation{}, err
 	}
-	w, hgt := g.Width, g.Height
-	pix := g.Pix
+	if g.BitDepth() == imageio.Depth16 {
+		return correlations(samples16(g), g.Width, g.Height), nil
+	}
+	return correlations(g.Pix, g.Width, g.Height), nil
+}
+
+// correlations is Correlations on the samples of a w×hgt image (16-bit
+// samples keep the integer sums exact: 65535² · 2³⁰ < 2⁶⁴).
+func correlations[S sample](pix []S, w, hgt int) AdjacentCorrelation {
 	var total, totalSq, sxyH, sxyV, sxyD uint64
 	for y := 0; y < hgt; y++ {
 		r := pix[y*w : (y+1)*w : (y+1)*w]
@@ -167,7 +174,7 @@ func Correlations(g *imageio.Gray) (AdjacentCorrelation, error) {
 	d := pairSums{n: (uw - 1) * (uh - 1), sxy: sxyD,
 		sx: total - colL - rowL + last, sxx: totalSq - colLSq - rowLSq + last*last,
 		sy: total - col0 - row0 + first, syy: totalSq - col0Sq - row0Sq + first*first}
-	return AdjacentCorrelation{H: h.pearson(), V: v.pearson(), D: d.pearson()}, nil
+	return AdjacentCorrelation{H: h.pearson(), V: v.pearson(), D: d.pearson()}
 }
 
 // Correlation returns the adjacent-pixel correlation coefficient of g in one
@@ -183,10 +190,10 @@ func Correlation(g *imageio.Gray, dir Direction) (float64, error) {
 	return c.Get(dir), nil
 }
 
-// Pair is one pair of adjacent pixel values: X at (x, y), Y at its
-// neighbour in the chosen direction.
+// Pair is one pair of adjacent samples: X at (x, y), Y at its neighbour in
+// the chosen direction.
 type Pair struct {
-	X, Y uint8
+	X, Y int
 }
 
 // pairStream is the second PCG word used with the caller's seed.
@@ -212,7 +219,7 @@ func AdjacentPairs(g *imageio.Gray, dir Direction, n int, seed uint64) ([]Pair, 
 	total := pw * ph
 	at := func(k int) Pair {
 		x, y := k%pw, k/pw
-		return Pair{X: g.Pix[y*g.Width+x], Y: g.Pix[(y+dy)*g.Width+x+dx]}
+		return Pair{X: g.Sample(y*g.Width + x), Y: g.Sample((y+dy)*g.Width + x + dx)}
 	}
 	if n >= total {
 		out := make([]Pair, 0, max(total, 0))

@@ -8,27 +8,57 @@ import (
 )
 
 // Differential holds the two differential-attack measures between two
-// equally sized images C and C′ with L pixels, in percent:
+// equally sized images C and C′ of L pixels, in percent, with F the
+// largest sample (2^depth − 1: 255 for 8-bit, 65535 for 16-bit images):
 //
 //	NPCR = 100 · #{(i,j) : C(i,j) ≠ C′(i,j)} / L
-//	UACI = 100 · Σ |C(i,j) − C′(i,j)| / (255 · L)
+//	UACI = 100 · Σ |C(i,j) − C′(i,j)| / (F · L)
 type Differential struct {
 	NPCR float64 `json:"npcr"`
 	UACI float64 `json:"uaci"`
+	// Peak is F; 0 reads as 255 (WuTest uses it).
+	Peak int `json:"-"`
 }
 
 // NPCRUACI returns NPCR and UACI (percent) between a and b, computed in one
-// integer pass.
+// integer pass at their depth.
 func NPCRUACI(a, b *imageio.Gray) (Differential, error) {
 	if err := checkPair("first", a, "second", b); err != nil {
 		return Differential{}, err
 	}
-	changed, absSum := diffCounts(a.Pix, b.Pix)
-	l := float64(len(a.Pix))
-	return Differential{
-		NPCR: 100 * float64(changed) / l,
-		UACI: 100 * float64(absSum) / (255 * l),
-	}, nil
+	changed, absSum := diffCountsOf(a, b)
+	return differential(changed, absSum, a), nil
+}
+
+// diffCountsOf is diffCounts at the images' depth.
+func diffCountsOf(a, b *imageio.Gray) (changed, absSum uint64) {
+	if a.BitDepth() == imageio.Depth16 {
+		return diffCounts16(samples16(a), samples16(b))
+	}
+	return diffCounts(a.Pix, b.Pix)
+}
+
+// differential turns the counts into percentages for images like g.
+func differential(changed, absSum uint64, g *imageio.Gray) Differential {
+	l := float64(g.Len())
+	f := float64(g.MaxValue())
+	return Differential{NPCR: 100 * float64(changed) / l, UACI: 100 * float64(absSum) / (f * l), Peak: g.MaxValue()}
+}
+
+// diffCounts16 is diffCounts for 16-bit samples.
+func diffCounts16(a, b []uint16) (changed, absSum uint64) {
+	b = b[:len(a)]
+	for i, x := range a {
+		d := int32(x) - int32(b[i])
+		if d < 0 {
+			d = -d
+		}
+		absSum += uint64(d)
+		if d != 0 {
+			changed++
+		}
+	}
+	return changed, absSum
 }
 
 // diffCounts returns the number of differing positions and Σ|a−b|.
@@ -104,13 +134,22 @@ func upperQuantile(p float64) float64 {
 // table.) For 256×256 and α = 0.05 this gives N* = 99.5693 % and
 // [U*−, U*+] = [33.2824 %, 33.6447 %], as in their Table.
 func WuCriticalValues(width, height int, alpha float64) (WuCritical, error) {
+	return WuCriticalValuesPeak(width, height, wuF, alpha)
+}
+
+// WuCriticalValuesPeak is WuCriticalValues for images whose largest sample
+// is peak (F: 255 for 8-bit, 65535 for 16-bit images).
+func WuCriticalValuesPeak(width, height, peak int, alpha float64) (WuCritical, error) {
 	if width <= 0 || height <= 0 {
 		return WuCritical{}, fmt.Errorf("metrics: Wu critical values need a non-empty image size, got %dx%d", width, height)
 	}
 	if !(alpha > 0 && alpha < 1) {
 		return WuCritical{}, fmt.Errorf("metrics: Wu critical values need 0 < alpha < 1, got %g", alpha)
 	}
-	const f = float64(wuF)
+	if peak < 1 {
+		return WuCritical{}, fmt.Errorf("metrics: Wu critical values need a peak F ≥ 1, got %d", peak)
+	}
+	f := float64(peak)
 	l := float64(width) * float64(height)
 	nStar := (f - upperQuantile(alpha)*math.Sqrt(f/l)) / (f + 1)
 	mu := (f + 2) / (3*f + 3)
@@ -139,9 +178,14 @@ type WuResult struct {
 func (r WuResult) Pass() bool { return r.NPCRPass && r.UACIPass }
 
 // WuTest applies Wu et al.'s tests at level alpha to measured NPCR and UACI
-// values (percent) for an image of width×height pixels. NaN values fail.
+// values (percent) for an image of width×height pixels whose largest
+// sample is d.Peak (0: 255). NaN values fail.
 func WuTest(d Differential, width, height int, alpha float64) (WuResult, error) {
-	c, err := WuCriticalValues(width, height, alpha)
+	peak := d.Peak
+	if peak == 0 {
+		peak = wuF
+	}
+	c, err := WuCriticalValuesPeak(width, height, peak, alpha)
 	if err != nil {
 		return WuResult{}, err
 	}

@@ -3,9 +3,14 @@
 // with the critical values of Wu, Noonan & Agaian (2011), adjacent-pixel
 // correlation, the χ² histogram test, MSE/PSNR and SSIM (Wang et al. 2004).
 //
-// Every function works on *imageio.Gray, validates its input and returns an
-// error (never panics) for nil or empty images, inconsistent pixel buffers
-// and size mismatches. The package has no dependency on GoMLX.
+// Every function works on *imageio.Gray at the image's own bit depth (8 or
+// 16): entropy over its 2^depth levels, NPCR/UACI with peak F = 2^depth − 1
+// (as Wu et al.'s code), their critical values for that F, χ² over 2^depth
+// bins, PSNR and SSIM with data range 2^depth − 1. Images compared with
+// each other must have the same size and depth. Every function validates
+// its input and returns an error (never panics) for nil or empty images,
+// inconsistent sample buffers and size or depth mismatches. The package has
+// no dependency on GoMLX.
 //
 // Conventions:
 //   - Percentages (NPCR, UACI and their critical values) are in percent.
@@ -33,9 +38,8 @@ func checkImage(name string, g *imageio.Gray) error {
 	if g.Width <= 0 || g.Height <= 0 {
 		return fmt.Errorf("metrics: %s image is empty (%dx%d)", name, g.Width, g.Height)
 	}
-	if len(g.Pix) != g.Width*g.Height {
-		return fmt.Errorf("metrics: %s image has %d pixels in its buffer, want %dx%d = %d",
-			name, len(g.Pix), g.Width, g.Height, g.Width*g.Height)
+	if err := g.Check(); err != nil {
+		return fmt.Errorf("metrics: %s image: %v", name, err)
 	}
 	return nil
 }
@@ -52,5 +56,15 @@ func checkPair(nameA string, a *imageio.Gray, nameB string, b *imageio.Gray) err
 		return fmt.Errorf("metrics: %s and %s images differ in size: %dx%d vs %dx%d",
 			nameA, nameB, a.Width, a.Height, b.Width, b.Height)
 	}
+	if a.BitDepth() != b.BitDepth() {
+		return fmt.Errorf("metrics: %s and %s images differ in bit depth: %d vs %d bits", nameA, nameB, a.BitDepth(), b.BitDepth())
+	}
 	return nil
 }
+
+// sample is the element type of an image's samples at its depth.
+type sample interface{ ~uint8 | ~uint16 }
+
+// samples16 returns a 16-bit image's samples (for depth-8 images the
+// metrics read Pix directly).
+func samples16(g *imageio.Gray) []uint16 { return g.Samples16() }

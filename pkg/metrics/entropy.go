@@ -23,16 +23,30 @@ const (
 // that the block choice is a fixed function of the seed alone.
 const localEntropyStream = 0x6c6f63616c48 // "localH"
 
-// Histogram returns the number of pixels of each gray level 0..255.
-func Histogram(g *imageio.Gray) ([256]int, error) {
+// Histogram returns the number of pixels of each grey level: 256 bins for
+// an 8-bit image, 65536 for a 16-bit one.
+func Histogram(g *imageio.Gray) ([]int, error) {
 	if err := checkImage("histogram", g); err != nil {
-		return [256]int{}, err
+		return nil, err
 	}
-	return histogram(g.Pix), nil
+	return histogramOf(g), nil
 }
 
-// histogram counts levels with four interleaved tables, which avoids the
-// store-to-load stall when neighbouring pixels are equal.
+// histogramOf is the histogram of g at its depth.
+func histogramOf(g *imageio.Gray) []int {
+	if g.BitDepth() == imageio.Depth16 {
+		h := make([]int, 1<<16)
+		for _, v := range samples16(g) {
+			h[v]++
+		}
+		return h
+	}
+	h := histogram(g.Pix)
+	return h[:]
+}
+
+// histogram counts 8-bit levels with four interleaved tables, which avoids
+// the store-to-load stall when neighbouring pixels are equal.
 func histogram(pix []uint8) [256]int {
 	var h0, h1, h2, h3 [256]int
 	i := 0
@@ -53,7 +67,7 @@ func histogram(pix []uint8) [256]int {
 }
 
 // entropyOfHistogram is −Σ p·log2 p over the non-empty bins, n = Σ counts.
-func entropyOfHistogram(h *[256]int, n int) float64 {
+func entropyOfHistogram(h []int, n int) float64 {
 	inv := 1 / float64(n)
 	var e float64
 	for _, c := range h {
@@ -66,15 +80,15 @@ func entropyOfHistogram(h *[256]int, n int) float64 {
 	return e
 }
 
-// Entropy returns the Shannon entropy, in bits per pixel, of the 256-bin
-// gray-level histogram of g: H = −Σ p_i log2 p_i (0 log 0 = 0). It is 8 for a
-// perfectly uniform histogram and 0 for a constant image.
+// Entropy returns the Shannon entropy, in bits per pixel, of the grey-level
+// histogram of g over its 2^depth levels: H = −Σ p_i log2 p_i (0 log 0 =
+// 0). It is the depth (8 or 16) for a perfectly uniform histogram and 0
+// for a constant image.
 func Entropy(g *imageio.Gray) (float64, error) {
 	if err := checkImage("entropy", g); err != nil {
 		return 0, err
 	}
-	h := histogram(g.Pix)
-	return entropyOfHistogram(&h, len(g.Pix)), nil
+	return entropyOfHistogram(histogramOf(g), g.Len()), nil
 }
 
 // LocalEntropyResult is the outcome of LocalEntropy.
@@ -152,19 +166,20 @@ func LocalEntropyWith(g *imageio.Gray, blocks, blockSize int, seed uint64) (Loca
 	}
 
 	ents := make([]float64, res.Used)
+	h := make([]int, g.Levels())
 	res.Blocks = make([]image.Point, res.Used)
 	var sum float64
 	for i := range res.Used {
 		c := order[i]
 		x0, y0 := ox+(c%cols)*blockSize, oy+(c/cols)*blockSize
 		res.Blocks[i] = image.Pt(x0, y0)
-		var h [256]int
+		clear(h)
 		for y := y0; y < y0+blockSize; y++ {
-			for _, v := range g.Pix[y*g.Width+x0 : y*g.Width+x0+blockSize] {
-				h[v]++
+			for x := x0; x < x0+blockSize; x++ {
+				h[g.Sample(y*g.Width+x)]++
 			}
 		}
-		ents[i] = entropyOfHistogram(&h, blockSize*blockSize)
+		ents[i] = entropyOfHistogram(h, blockSize*blockSize)
 		sum += ents[i]
 	}
 	res.Mean = sum / float64(res.Used)

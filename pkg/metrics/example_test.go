@@ -33,5 +33,5 @@ func ExampleReport_MarshalJSON() {
 	out, _ := json.Marshal(r)
 	fmt.Println(string(out))
 	// Output:
-	// {"entropy":0,"npcr":0,"uaci":0,"corr_h":null,"corr_v":null,"corr_d":null,"chi2":4080,"psnr":null,"ssim":null}
+	// {"entropy":0,"npcr":0,"uaci":0,"corr_h":null,"corr_v":null,"corr_d":null,"chi2":4080,"psnr":null,"ssim":null,"depth":8}
 }

@@ -298,7 +298,7 @@ func TestAdjacentPairs(t *testing.T) {
 	if err != nil || len(s) != 40 {
 		t.Fatalf("sample: %d, %v", len(s), err)
 	}
-	seen := map[uint8]bool{}
+	seen := map[int]bool{}
 	for _, p := range s {
 		if p.Y != p.X+1 || int(p.X)%12 == 11 || seen[p.X] {
 			t.Errorf("bad or repeated horizontal pair %v", p)
@@ -569,7 +569,7 @@ func TestReport(t *testing.T) {
 	x, _ := ChiSquare(cipher)
 	p, _ := PSNR(plain, cipher)
 	s, _ := SSIM(plain, cipher)
-	want := Report{e, d.NPCR, d.UACI, c.H, c.V, c.D, x.Stat, p, s}
+	want := Report{e, d.NPCR, d.UACI, c.H, c.V, c.D, x.Stat, p, s, 8}
 	if *r != want {
 		t.Errorf("NewReport = %+v, want %+v", *r, want)
 	}
@@ -593,8 +593,8 @@ func TestReport(t *testing.T) {
 			t.Errorf("JSON key %q = %v, want a number", k, m[k])
 		}
 	}
-	if len(m) != len(keys) {
-		t.Errorf("JSON has %d keys, want %d: %s", len(m), len(keys), data)
+	if len(m) != len(keys)+1 || m["depth"] != 8.0 {
+		t.Errorf("JSON has %d keys, want %d and depth 8: %s", len(m), len(keys)+1, data)
 	}
 	var back Report
 	if err := json.Unmarshal(data, &back); err != nil || back != *r {

@@ -25,6 +25,10 @@ type Report struct {
 	Chi2    float64 `json:"chi2"`
 	PSNR    float64 `json:"psnr"`
 	SSIM    float64 `json:"ssim"`
+	// Depth is the images' bit depth (8 or 16): entropy is out of Depth
+	// bits, χ² has 2^Depth − 1 degrees of freedom, UACI and PSNR use the
+	// peak 2^Depth − 1.
+	Depth int `json:"depth"`
 }
 
 // NewReport computes the metrics of an encryption of plain into cipher:
@@ -37,7 +41,7 @@ type Report struct {
 //   - PSNR and SSIM between plain and cipher (SSIM is NaN when the images
 //     are smaller than SSIMWindow pixels in a dimension).
 //
-// All images must be non-empty and of the same size.
+// All images must be non-empty and of the same size and bit depth.
 func NewReport(plain, cipher, cipher2 *imageio.Gray) (*Report, error) {
 	if err := checkPair("plain", plain, "cipher", cipher); err != nil {
 		return nil, err
@@ -49,23 +53,25 @@ func NewReport(plain, cipher, cipher2 *imageio.Gray) (*Report, error) {
 		}
 		other = cipher2
 	}
-	h := histogram(cipher.Pix)
-	l := len(cipher.Pix)
+	h := histogramOf(cipher)
+	l := cipher.Len()
 	corr, err := Correlations(cipher)
 	if err != nil {
 		return nil, err
 	}
-	changed, absSum := diffCounts(cipher.Pix, other.Pix)
+	changed, absSum := diffCountsOf(cipher, other)
+	d := differential(changed, absSum, cipher)
 	r := &Report{
-		Entropy: entropyOfHistogram(&h, l),
-		NPCR:    100 * float64(changed) / float64(l),
-		UACI:    100 * float64(absSum) / (255 * float64(l)),
+		Entropy: entropyOfHistogram(h, l),
+		NPCR:    d.NPCR,
+		UACI:    d.UACI,
 		CorrH:   corr.H,
 		CorrV:   corr.V,
 		CorrD:   corr.D,
-		Chi2:    chiSquareOfHistogram(&h, l),
-		PSNR:    PSNRFromMSE(mse(plain.Pix, cipher.Pix)),
+		Chi2:    chiSquareOfHistogram(h, l),
+		PSNR:    PSNRFromMSEPeak(mseOf(plain, cipher), plain.MaxValue()),
 		SSIM:    math.NaN(),
+		Depth:   cipher.BitDepth(),
 	}
 	if plain.Width >= SSIMWindow && plain.Height >= SSIMWindow {
 		r.SSIM = ssim(plain, cipher)
@@ -84,6 +90,7 @@ type reportJSON struct {
 	Chi2    *float64 `json:"chi2"`
 	PSNR    *float64 `json:"psnr"`
 	SSIM    *float64 `json:"ssim"`
+	Depth   int      `json:"depth"`
 }
 
 func (j *reportJSON) fields() []**float64 {
@@ -95,9 +102,9 @@ func (r *Report) fields() []*float64 {
 }
 
 // MarshalJSON writes the report with the keys entropy, npcr, uaci, corr_h,
-// corr_v, corr_d, chi2, psnr and ssim, writing NaN and ±Inf as null.
+// corr_v, corr_d, chi2, psnr, ssim (NaN and ±Inf as null) and depth.
 func (r Report) MarshalJSON() ([]byte, error) {
-	var j reportJSON
+	j := reportJSON{Depth: r.Depth}
 	for i, src := range r.fields() {
 		if v := *src; !math.IsNaN(v) && !math.IsInf(v, 0) {
 			*j.fields()[i] = &v
@@ -120,5 +127,6 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			*dst = math.NaN()
 		}
 	}
+	r.Depth = j.Depth
 	return nil
 }

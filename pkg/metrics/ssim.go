@@ -40,7 +40,8 @@ func ssimKernel() [SSIMWindow]float64 {
 
 // SSIM returns the mean structural similarity index between a and b as
 // defined by Wang et al. (2004) and their reference MATLAB code: an 11×11
-// Gaussian window (σ = 1.5), K1 = 0.01, K2 = 0.03, L = 255, Gaussian-weighted
+// Gaussian window (σ = 1.5), K1 = 0.01, K2 = 0.03, L = 2^depth − 1 (255 for
+// 8-bit images), Gaussian-weighted
 // population (not sample) means, variances and covariance, and the mean of
 // the SSIM map over the valid windows only (no padding), i.e. over the
 // (H−10)×(W−10) windows that lie entirely inside the image. This equals
@@ -75,9 +76,8 @@ func ssim(a, b *imageio.Gray) float64 {
 	rows := make([]float64, 5*w)
 	fa, fb, faa, fbb, fab := rows[:w], rows[w:2*w], rows[2*w:3*w], rows[3*w:4*w], rows[4*w:]
 	for y := 0; y < h; y++ {
-		ra, rb := a.Pix[y*w:(y+1)*w], b.Pix[y*w:(y+1)*w]
 		for x := range w {
-			va, vb := float64(ra[x]), float64(rb[x])
+			va, vb := float64(a.Sample(y*w+x)), float64(b.Sample(y*w+x))
 			fa[x], fb[x], faa[x], fbb[x], fab[x] = va, vb, va*va, vb*vb, va*vb
 		}
 		o := y * ow
@@ -89,8 +89,7 @@ func ssim(a, b *imageio.Gray) float64 {
 	}
 
 	// Vertical pass over the valid rows, then the SSIM map and its mean.
-	const c1 = (SSIMK1 * PeakValue) * (SSIMK1 * PeakValue)
-	const c2 = (SSIMK2 * PeakValue) * (SSIMK2 * PeakValue)
+	c1, c2 := ssimConstants(a.MaxValue())
 	acc := make([]float64, 5*ow)
 	va, vb, vaa, vbb, vab := acc[:ow], acc[ow:2*ow], acc[2*ow:3*ow], acc[3*ow:4*ow], acc[4*ow:]
 	var total float64
@@ -137,4 +136,14 @@ func filterColumns(dst, plane []float64, y, ow int, k *[SSIMWindow]float64) {
 	for x := range dst {
 		dst[x] = k5*r5[x] + k0*(r0[x]+r10[x]) + k1*(r1[x]+r9[x]) + k2*(r2[x]+r8[x]) + k3*(r3[x]+r7[x]) + k4*(r4[x]+r6[x])
 	}
+}
+
+// ssimConstants returns C1 = (K1·L)² and C2 = (K2·L)² for the peak L,
+// correctly rounded: with K1 = 1/100 and K2 = 3/100 they are L²/10⁴ and
+// 9L²/10⁴, whose numerators are exact in float64, so the division's one
+// rounding gives the float64 nearest the exact value — what the constant
+// expressions (SSIMK1·L)² give at compile time (tested).
+func ssimConstants(peak int) (c1, c2 float64) {
+	p2 := float64(peak) * float64(peak)
+	return p2 / 1e4, 9 * p2 / 1e4
 }

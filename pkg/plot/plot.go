@@ -663,7 +663,7 @@ func imagesSVG(fig results.Figure) (string, error) {
 		if g == nil {
 			return "", fmt.Errorf("figure %q: image panel %d (%q) has no image", fig.Name, i, p.Title)
 		}
-		if g.Width <= 0 || g.Height <= 0 || g.Width*g.Height > maxImagePixels || len(g.Pix) != g.Width*g.Height {
+		if g.Width <= 0 || g.Height <= 0 || g.Width*g.Height > maxImagePixels || g.Check() != nil {
 			return "", fmt.Errorf("figure %q: image panel %d (%q): bad image %dx%d with %d pixels", fig.Name, i, p.Title, g.Width, g.Height, len(g.Pix))
 		}
 		var buf bytes.Buffer

@@ -215,11 +215,11 @@ func (c *imageCipher) Name() string { return c.name }
 // check validates g: a consistent image whose bit count is a multiple of
 // the block.
 func (c *imageCipher) check(g *imageio.Gray, op string) error {
-	if g == nil || g.Width < 0 || g.Height < 0 || len(g.Pix) != g.Width*g.Height {
-		return fmt.Errorf("%s: %s: invalid image", c.name, op)
+	if err := g.Check(); err != nil {
+		return fmt.Errorf("%s: %s: %v", c.name, op, err)
 	}
 	if bits := 8 * len(g.Pix); bits%c.m.cfg.N != 0 {
-		return fmt.Errorf("%s: %s: a %dx%d image has %d bits, not a multiple of the %d-bit block", c.name, op, g.Width, g.Height, bits, c.m.cfg.N)
+		return fmt.Errorf("%s: %s: a %dx%d %d-bit image has %d bits, not a multiple of the %d-bit block", c.name, op, g.Width, g.Height, g.BitDepth(), bits, c.m.cfg.N)
 	}
 	return nil
 }
@@ -237,7 +237,7 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 		return nil, err
 	}
 	n := c.m.cfg.N
-	out := imageio.NewGray(g.Width, g.Height)
+	out := &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: make([]uint8, len(g.Pix))}
 	bits := 8 * len(g.Pix)
 	per := max(1, chunkBits/n) * n // bits per call, whole blocks
 	x, keys := make([]float32, 0, min(per, bits)), make([]float32, 0, min(per, bits))

@@ -10,7 +10,7 @@ import (
 
 // ImageBatch turns a batch of labelled samples (dataset.Batches) into
 // tensors: images [batch, height, width, 1] float32 with grey levels
-// scaled to [0, 1], and labels [batch] int32 (dataset.NoLabel where a
+// scaled to [0, 1] (divided by 2^depth − 1), and labels [batch] int32 (dataset.NoLabel where a
 // sample has none). Every sample must have the first one's size; an empty
 // batch or a sample without an image is an error naming the sample.
 func ImageBatch(samples []dataset.Sample) (images, labels *tensors.Tensor, err error) {
@@ -44,11 +44,12 @@ func stack(samples []dataset.Sample, pick func(dataset.Sample) *imageio.Gray, wh
 			w, h = g.Width, g.Height
 			pix = make([]float32, 0, len(samples)*w*h)
 		}
-		if g == nil || g.Width != w || g.Height != h || len(g.Pix) != w*h {
+		if g == nil || g.Width != w || g.Height != h || g.Check() != nil {
 			return nil, fmt.Errorf("nn: batch sample %d (%s at %d,%d): no %dx%d %s", i, s.ImageID, s.X, s.Y, w, h, what)
 		}
-		for _, v := range g.Pix {
-			pix = append(pix, float32(v)/255)
+		peak := float32(g.MaxValue())
+		for k := 0; k < g.Len(); k++ {
+			pix = append(pix, float32(g.Sample(k))/peak)
 		}
 	}
 	return tensors.FromFlatDataAndDimensions(pix, len(samples), h, w, 1), nil

@@ -1,0 +1,152 @@
+package imageio
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func samples(g *Gray) []int {
+	out := make([]int, g.Len())
+	for i := range out {
+		out[i] = g.Sample(i)
+	}
+	return out
+}
+
+func eq(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSampleExactPerContainerAndDepth: every container and depth reads its
+// samples exactly; alpha is ignored, never multiplied in; colour is
+// refused unless a luma formula is named.
+func TestSampleExactPerContainerAndDepth(t *testing.T) {
+	want8 := []int{0, 1, 127, 200, 254, 255}
+	want16 := []int{0, 1, 256, 257, 40000, 65535}
+	g8 := image.NewGray(image.Rect(0, 0, 6, 1))
+	g16 := image.NewGray16(image.Rect(0, 0, 6, 1))
+	ga8 := image.NewNRGBA(image.Rect(0, 0, 6, 1))    // grey+alpha 8 (as png decodes it)
+	ga16 := image.NewNRGBA64(image.Rect(0, 0, 6, 1)) // grey+alpha 16
+	rgbGrey := image.NewRGBA(image.Rect(0, 0, 6, 1))
+	pal := image.NewPaletted(image.Rect(0, 0, 6, 1), color.Palette{})
+	for i := range want8 {
+		g8.SetGray(i, 0, color.Gray{uint8(want8[i])})
+		g16.SetGray16(i, 0, color.Gray16{uint16(want16[i])})
+		a := uint8(i * 50) // transparent to opaque: must not change the grey
+		ga8.SetNRGBA(i, 0, color.NRGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), a})
+		ga16.SetNRGBA64(i, 0, color.NRGBA64{uint16(want16[i]), uint16(want16[i]), uint16(want16[i]), uint16(a) * 257})
+		rgbGrey.SetRGBA(i, 0, color.RGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), 255})
+		pal.Palette = append(pal.Palette, color.RGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), 255})
+		pal.SetColorIndex(i, 0, uint8(i))
+	}
+	pgm8 := "P5\n6 1\n255\n\x00\x01\x7f\xc8\xfe\xff"
+	pgm16 := "P5\n6 1\n65535\n\x00\x00\x00\x01\x01\x00\x01\x01\x9c\x40\xff\xff"
+	pgm2 := "P2\n6 1\n65535\n0 1 256 257 40000 65535\n"
+	for name, tc := range map[string]struct {
+		data  []byte
+		depth int
+		want  []int
+	}{
+		"PGM P5 8-bit":         {[]byte(pgm8), 8, want8},
+		"PGM P5 16-bit":        {[]byte(pgm16), 16, want16},
+		"PGM P2 16-bit":        {[]byte(pgm2), 16, want16},
+		"PNG grey 8":           {encodePNG(t, g8), 8, want8},
+		"PNG grey 16":          {encodePNG(t, g16), 16, want16},
+		"PNG grey+alpha 8":     {encodePNG(t, ga8), 8, want8},
+		"PNG grey+alpha 16":    {encodePNG(t, ga16), 16, want16},
+		"PNG RGB, grey pixels": {encodePNG(t, rgbGrey), 8, want8},
+		"PNG paletted grey":    {encodePNG(t, pal), 8, want8},
+	} {
+		g, err := DecodeGray(bytes.NewReader(tc.data), name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if g.BitDepth() != tc.depth || !eq(samples(g), tc.want) {
+			t.Errorf("%s: depth %d samples %v; want depth %d samples %v", name, g.BitDepth(), samples(g), tc.depth, tc.want)
+		}
+		// Written back (PGM and PNG at its depth), read again: the same.
+		for _, write := range []func(*bytes.Buffer, *Gray) error{
+			func(b *bytes.Buffer, g *Gray) error { return WritePGM(b, g) },
+			func(b *bytes.Buffer, g *Gray) error { return WritePNG(b, g) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b, g); err != nil {
+				t.Fatal(err)
+			}
+			back, err := DecodeGray(&b, "back")
+			if err != nil || !back.Equal(g) {
+				t.Errorf("%s: written and read back: %v, equal %v", name, err, back.Equal(g))
+			}
+		}
+	}
+
+	colour := image.NewRGBA(image.Rect(0, 0, 2, 1))
+	colour.SetRGBA(0, 0, color.RGBA{255, 0, 0, 255})
+	colour.SetRGBA(1, 0, color.RGBA{10, 20, 30, 255})
+	data := encodePNG(t, colour)
+	_, err := DecodeGray(bytes.NewReader(data), "colour.png")
+	if err == nil || !errors.Is(errors.Unwrap(err), nil) && !strings.Contains(err.Error(), "colour image") || !strings.Contains(err.Error(), "colour.png") || !strings.Contains(err.Error(), "bt601") {
+		t.Errorf("colour without a luma formula: %v", err)
+	}
+	for luma, want := range map[Luma][]int{BT601: {76, 18}, BT709: {54, 19}} {
+		g, err := DecodeGrayWith(bytes.NewReader(data), "colour.png", ReadOptions{Luma: luma})
+		if err != nil || !eq(samples(g), want) {
+			t.Errorf("%s: %v, %v; want %v", luma, samples(g), err, want)
+		}
+	}
+}
+
+// TestHardeningImageCases: ../shared/cases/hardening's image cases (copied
+// into testdata/hardening).
+func TestHardeningImageCases(t *testing.T) {
+	dir := filepath.Join("testdata", "hardening")
+	read := func(name string) *Gray {
+		g, err := ReadGray(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	c1, c2 := read("c1_16.pgm"), read("c2_16.pgm")
+	if c1.BitDepth() != 16 || c1.Equal(c2) || !eq(samples(c1), []int{256, 512}) || !eq(samples(c2), []int{257, 513}) {
+		t.Errorf("16-bit samples: %v and %v", samples(c1), samples(c2))
+	}
+	la, g200 := read("la_1x3.png"), read("g200_1x3.pgm")
+	if !la.Equal(g200) {
+		t.Errorf("grey 200 with alpha 0/128/255 reads %v, want %v (alpha ignored)", samples(la), samples(g200))
+	}
+	if p := read("p5_16bit.pgm"); p.BitDepth() != 16 {
+		t.Errorf("p5_16bit.pgm: depth %d", p.BitDepth())
+	}
+	_, err := ReadGray(filepath.Join(dir, "png_huge_ihdr_tiny_rgba16.png"))
+	if err == nil || !strings.Contains(err.Error(), "png_huge_ihdr_tiny_rgba16.png") || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a tiny PNG declaring 32768² RGBA16: %v", err)
+	}
+	if info, err := ReadInfo(filepath.Join(dir, "c1_16.pgm")); err != nil || info.Depth != 16 || info.Width != 2 || info.Height != 1 || info.DecodedBytes != 4 {
+		t.Errorf("ReadInfo: %+v, %v", info, err)
+	}
+}
