@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("NEUROCRYPT_AS_CLI") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	if os.Getenv("NEUROCRYPT_MEASURE_RSS") == "1" {
+		os.Exit(measureRSS(os.Args[1:]))
+	}
 	os.Exit(m.Run())
 }
 

@@ -14,10 +14,19 @@ import (
 
 // Limits of the chaotic ciphers.
 const (
-	// MaxPixels bounds the image size the chaotic ciphers accept (8192²);
-	// their cached keystreams take 1 byte per pixel ("bitplane-xor") or 6
-	// bytes per pixel ("bitplane").
-	MaxPixels = 1 << 26
+	// MaxSampleBytes bounds the images the chaotic ciphers accept: 4 MiB
+	// of samples (2048² 8-bit, 2048×1024 16-bit; the papers use 512²
+	// crops). Their keystreams take 1 byte per sample byte ("bitplane-xor")
+	// or 6 ("bitplane": the permutation π, 4 bytes, and two key planes),
+	// plus one more while they are made, so with the image and its
+	// encryption a "bitplane" run holds about 9 bytes per sample byte: the
+	// limit keeps any run within twice the image's size plus 64 MB of
+	// memory (tested), whatever the input. Ours.
+	MaxSampleBytes = 4 << 20
+	// streamChunk is how many keystream values are made at a time while
+	// the streams are derived (a variable so tests can exercise chunk
+	// boundaries).
+	streamChunkDefault = 1 << 16
 	// MaxCachedSizes is how many pixel counts a chaotic cipher keeps
 	// keystreams for; beyond it the oldest entry is dropped.
 	MaxCachedSizes = 4
@@ -321,37 +330,70 @@ func (c *bitplaneCipher) streamsFor(n int) *streams {
 	return st
 }
 
+// streamChunk is how many keystream values compute makes at a time.
+var streamChunk = streamChunkDefault
+
 // compute generates the keystreams (see bitplaneCipher). The parameters were
 // validated by New, so the generators cannot fail.
+//
+// Memory: besides the streams kept, only chunks of streamChunk values. The
+// stage-1 keystream pairs byte b of the Logistic-Sine and Lorenz streams
+// (the first ⌈n/2⌉ bytes of each) into samples 2b and 2b+1; both
+// generators are chunk-invariant, so it is made chunk by chunk. The
+// Fisher–Yates shuffle consumes its n words last to first: the
+// Logistic-Sine state is saved at the start of every chunk (a copy of a
+// few words) while the generator is run forward, and each chunk is then
+// regenerated from its saved state, last chunk first — the same words, in
+// the order the shuffle wants them, without holding all n.
 func (st *streams) compute(p ChaosParams, n int, diffuse bool) {
 	lss := chaos.MustNewLogisticSine(p.R, p.X0)
 	lor := chaos.MustNewLorenz(p.LX, p.LY, p.LZ)
 	lss.Skip(chaos.MapTransient)
 	lor.Skip(chaos.LorenzTransient)
 
+	chunk := max(streamChunk, 256)
 	half := (n + 1) / 2
-	a := make([]byte, 2*half)
-	lss.FillBytes(a[:half])
-	lor.FillBytes(a[half:])
 	ks := make([]byte, n)
-	for i := range ks {
-		sh := 4 * uint(i&1)
-		ks[i] = (a[i/2]>>sh)&0x0F | ((a[half+i/2]>>sh)&0x0F)<<4
+	la, lb := make([]byte, chunk), make([]byte, chunk)
+	for b0 := 0; b0 < half; b0 += chunk {
+		m := min(chunk, half-b0)
+		lss.FillBytes(la[:m])
+		lor.FillBytes(lb[:m])
+		for t := range m {
+			i := 2 * (b0 + t)
+			ks[i] = la[t]&0x0F | (lb[t]&0x0F)<<4
+			if i+1 < n {
+				ks[i+1] = la[t]>>4 | lb[t]&0xF0
+			}
+		}
 	}
 	if !diffuse {
 		st.ks = ks
 		return
 	}
 
-	w := make([]uint32, max(n, 256))
-	lss.FillWords(w[:n])
 	perm := make([]uint32, n)
 	for i := range perm {
 		perm[i] = uint32(i)
 	}
-	for i := n - 1; i > 0; i-- {
-		j := uint32(uint64(w[i]) * uint64(i+1) >> 32)
-		perm[i], perm[j] = perm[j], perm[i]
+	saved := make([]chaos.LogisticSine, (n+chunk-1)/chunk)
+	for c := range saved {
+		saved[c] = *lss
+		lss.Skip(min(chunk, n-c*chunk))
+	}
+	w := make([]uint32, chunk)
+	for c := len(saved) - 1; c >= 0; c-- {
+		i0, m := c*chunk, min(chunk, n-c*chunk)
+		gen := saved[c]
+		gen.FillWords(w[:m])
+		for t := m - 1; t >= 0; t-- {
+			i := i0 + t
+			if i == 0 {
+				break
+			}
+			j := uint32(uint64(w[t]) * uint64(i+1) >> 32)
+			perm[i], perm[j] = perm[j], perm[i]
+		}
 	}
 	lss.FillWords(w[:256])
 	for i := range st.sbox {
@@ -380,7 +422,7 @@ func (st *streams) compute(p ChaosParams, n int, diffuse bool) {
 // diffusion stage the cipher is a keystream XOR, its own inverse, which
 // begin applies itself and reports as done.
 func (c *bitplaneCipher) begin(op string, g *imageio.Gray) (n int, st *streams, out *imageio.Gray, done bool, err error) {
-	if n, err = checkImage(c.name, op, g, MaxPixels); err != nil {
+	if n, err = checkImage(c.name, op, g, MaxSampleBytes); err != nil {
 		return 0, nil, nil, false, err
 	}
 	st = c.streamsFor(n)
@@ -418,18 +460,18 @@ func (c *bitplaneCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
 	if err != nil || done {
 		return out, err
 	}
-	src, perm, kk, k2, sinv := g.Pix, st.perm, st.kk[:n], st.k2[:n], &st.sinv
-	u := make([]byte, n)
-	next := st.iv2
-	for k := n - 1; k >= 0; k-- {
-		ck := src[k]
-		u[k] = (sinv[ck] - next) ^ k2[k]
-		next = ck
-	}
+	// The backward pass's value u[k] = (S⁻¹[c[k]] − c[k+1]) ⊕ k2[k] (with
+	// c[n] = iv2) depends on the ciphertext only, so it is computed where
+	// the forward pass needs it: no n-byte buffer.
+	src, perm, kk, k2, sinv := g.Pix[:n], st.perm[:n], st.kk[:n], st.k2[:n], &st.sinv
 	dst := out.Pix
 	prev := st.iv1
 	for k, pk := range perm {
-		uk := u[k]
+		next := st.iv2
+		if k+1 < n {
+			next = src[k+1]
+		}
+		uk := (sinv[src[k]] - next) ^ k2[k]
 		dst[pk] = (sinv[uk] - prev) ^ kk[k]
 		prev = uk
 	}

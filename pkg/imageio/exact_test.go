@@ -51,6 +51,7 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 	ga8 := image.NewNRGBA(image.Rect(0, 0, 6, 1))    // grey+alpha 8 (as png decodes it)
 	ga16 := image.NewNRGBA64(image.Rect(0, 0, 6, 1)) // grey+alpha 16
 	rgbGrey := image.NewRGBA(image.Rect(0, 0, 6, 1))
+	rgbGrey16 := image.NewRGBA64(image.Rect(0, 0, 6, 1))
 	pal := image.NewPaletted(image.Rect(0, 0, 6, 1), color.Palette{})
 	for i := range want8 {
 		g8.SetGray(i, 0, color.Gray{uint8(want8[i])})
@@ -59,6 +60,7 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 		ga8.SetNRGBA(i, 0, color.NRGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), a})
 		ga16.SetNRGBA64(i, 0, color.NRGBA64{uint16(want16[i]), uint16(want16[i]), uint16(want16[i]), uint16(a) * 257})
 		rgbGrey.SetRGBA(i, 0, color.RGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), 255})
+		rgbGrey16.SetRGBA64(i, 0, color.RGBA64{uint16(want16[i]), uint16(want16[i]), uint16(want16[i]), 0xffff})
 		pal.Palette = append(pal.Palette, color.RGBA{uint8(want8[i]), uint8(want8[i]), uint8(want8[i]), 255})
 		pal.SetColorIndex(i, 0, uint8(i))
 	}
@@ -78,6 +80,7 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 		"PNG grey+alpha 8":     {encodePNG(t, ga8), 8, want8},
 		"PNG grey+alpha 16":    {encodePNG(t, ga16), 16, want16},
 		"PNG RGB, grey pixels": {encodePNG(t, rgbGrey), 8, want8},
+		"PNG RGB 16, grey":     {encodePNG(t, rgbGrey16), 16, want16},
 		"PNG paletted grey":    {encodePNG(t, pal), 8, want8},
 	} {
 		g, err := DecodeGray(bytes.NewReader(tc.data), name)
@@ -104,6 +107,14 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 		}
 	}
 
+	// Premultiplied storage with partial alpha (not what PNG decodes to,
+	// but an image.Image a caller may pass) cannot give the grey exactly.
+	pm := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	pm.SetRGBA(0, 0, color.RGBA{100, 100, 100, 128})
+	if _, err := FromImage(pm, NoLuma); err == nil || !strings.Contains(err.Error(), "premultiplied") {
+		t.Errorf("premultiplied partial alpha: %v", err)
+	}
+
 	colour := image.NewRGBA(image.Rect(0, 0, 2, 1))
 	colour.SetRGBA(0, 0, color.RGBA{255, 0, 0, 255})
 	colour.SetRGBA(1, 0, color.RGBA{10, 20, 30, 255})
@@ -120,10 +131,10 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 	}
 }
 
-// TestHardeningImageCases: ../shared/cases/hardening's image cases (copied
-// into testdata/hardening).
+// TestHardeningImageCases: the hardening cases' images (copies in the
+// module's testdata/hardening; see its README).
 func TestHardeningImageCases(t *testing.T) {
-	dir := filepath.Join("testdata", "hardening")
+	dir := filepath.Join("..", "..", "testdata", "hardening")
 	read := func(name string) *Gray {
 		g, err := ReadGray(filepath.Join(dir, name))
 		if err != nil {

@@ -85,14 +85,19 @@ func ReadInfo(path string) (Info, error) {
 		return Info{}, openError(path, err)
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 4096)
+	return readInfo(f, path)
+}
+
+// readInfo is ReadInfo on a reader; name is used in error messages.
+func readInfo(r io.Reader, name string) (Info, error) {
+	br := bufio.NewReaderSize(r, 4096)
 	head, err := br.Peek(len(pngMagic))
 	if err != nil && err != io.EOF {
-		return Info{}, fmt.Errorf("%s: %v", path, err)
+		return Info{}, fmt.Errorf("%s: %v", name, err)
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte("P")) && len(head) >= 2:
-		h, err := DecodePGMHeader(br, path)
+		h, err := DecodePGMHeader(br, name)
 		if err != nil {
 			return Info{}, err
 		}
@@ -102,10 +107,10 @@ func ReadInfo(path string) (Info, error) {
 		}
 		return Info{Width: h.Width, Height: h.Height, Depth: d, DecodedBytes: h.RasterBytes()}, nil
 	case bytes.Equal(head, pngMagic):
-		_, info, err := pngConfig(br, path)
+		_, info, err := pngConfig(br, name)
 		return info, err
 	}
-	return Info{}, fmt.Errorf("%s: unknown image format: magic bytes %q are neither PGM (P2, P5) nor PNG", path, head)
+	return Info{}, fmt.Errorf("%s: unknown image format: magic bytes %q are neither PGM (P2, P5) nor PNG", name, head)
 }
 
 // openError rewrites an os.Open error so that it starts with the path, like
@@ -157,8 +162,8 @@ func pngConfig(r io.Reader, name string) (image.Config, Info, error) {
 	}
 	// The decoded image, then the grey copy made from it.
 	info.DecodedBytes = int64(cfg.Width) * int64(cfg.Height) * bpp
-	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels || info.DecodedBytes > MaxImageBytes {
-		return cfg, info, fmt.Errorf("%s: image %dx%d would take %d bytes to decode, more than the limit of %d", name, cfg.Width, cfg.Height, info.DecodedBytes, int64(MaxImageBytes))
+	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels || info.DecodedBytes > maxImageBytes {
+		return cfg, info, fmt.Errorf("%s: image %dx%d would take %d bytes to decode, more than the limit of %d", name, cfg.Width, cfg.Height, info.DecodedBytes, maxImageBytes)
 	}
 	return cfg, info, nil
 }
@@ -178,11 +183,33 @@ func DecodePNGWith(r io.Reader, name string, opts ReadOptions) (*Gray, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", name, oneLine(err.Error()))
 	}
+	if g := adopt(img); g != nil {
+		return g, nil
+	}
 	g, err := FromImage(img, opts.Luma)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return g, nil
+}
+
+// adopt returns a freshly decoded grey image as a Gray sharing its pixels
+// (the layouts agree: bytes, or big-endian pairs), without a copy — the
+// image's memory is held once; nil when img is not a compact grey image.
+func adopt(img image.Image) *Gray {
+	switch src := img.(type) {
+	case *image.Gray:
+		w, h := src.Rect.Dx(), src.Rect.Dy()
+		if src.Rect.Min == (image.Point{}) && src.Stride == w && len(src.Pix) == w*h {
+			return &Gray{Width: w, Height: h, Depth: Depth8, Pix: src.Pix}
+		}
+	case *image.Gray16:
+		w, h := src.Rect.Dx(), src.Rect.Dy()
+		if src.Rect.Min == (image.Point{}) && src.Stride == 2*w && len(src.Pix) == 2*w*h {
+			return &Gray{Width: w, Height: h, Depth: Depth16, Pix: src.Pix}
+		}
+	}
+	return nil
 }
 
 // ReadPNG reads a PNG file sample-exact (see DecodePNG).
@@ -200,7 +227,7 @@ func WritePNG(w io.Writer, g *Gray) error {
 	if err := checkGray(g); err != nil {
 		return fmt.Errorf("imageio.WritePNG: %w", err)
 	}
-	return png.Encode(w, g.ToImage())
+	return png.Encode(w, g.view())
 }
 
 // SaveGray writes g to path atomically (via pkg/atomicfile), as a P5 PGM

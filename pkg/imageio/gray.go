@@ -39,6 +39,10 @@ const (
 // bytes per pixel, count): 512 MiB, a 16k×16k 16-bit grey image.
 const MaxImageBytes = 512 << 20
 
+// maxImageBytes is the limit the decoders apply: MaxImageBytes, lowered by
+// the fuzz tests so that their inputs stay cheap.
+var maxImageBytes int64 = MaxImageBytes
+
 // Gray is a grayscale image of 8- or 16-bit samples, row-major. It is the
 // one image type every cipher, metric and dataset in neurocrypt exchanges.
 //
@@ -213,6 +217,16 @@ func (g *Gray) SubImage(x0, y0, w, h int) (*Gray, error) {
 	return c, nil
 }
 
+// view is ToImage sharing g's pixels (no copy), for encoders that only
+// read them.
+func (g *Gray) view() image.Image {
+	r := image.Rect(0, 0, g.Width, g.Height)
+	if g.Depth == Depth16 {
+		return &image.Gray16{Pix: g.Pix, Stride: 2 * g.Width, Rect: r}
+	}
+	return &image.Gray{Pix: g.Pix, Stride: g.Width, Rect: r}
+}
+
 // ToImage converts to the standard library's *image.Gray or *image.Gray16
 // (sharing no memory).
 func (g *Gray) ToImage() image.Image {
@@ -289,10 +303,53 @@ func FromImage(img image.Image, luma Luma) (*Gray, error) {
 		return g, nil
 	}
 	kr, kg, kb := luma.weights()
+	// The pixel at (x, y) as stored, without boxing a color.Color per
+	// pixel for the types PNG decodes to (a 100-megapixel image would
+	// otherwise churn gigabytes through the allocator).
+	at := func(x, y int) (int, int, int, bool) { return stored(img.At(b.Min.X+x, b.Min.Y+y)) }
+	switch src := img.(type) {
+	case *image.NRGBA:
+		at = func(x, y int) (int, int, int, bool) {
+			p := src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y):]
+			return int(p[0]) * 257, int(p[1]) * 257, int(p[2]) * 257, true
+		}
+	case *image.NRGBA64:
+		at = func(x, y int) (int, int, int, bool) {
+			p := src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y):]
+			return int(p[0])<<8 | int(p[1]), int(p[2])<<8 | int(p[3]), int(p[4])<<8 | int(p[5]), true
+		}
+	case *image.RGBA: // PNG's RGB without alpha: opaque, premultiplied = stored
+		at = func(x, y int) (int, int, int, bool) {
+			p := src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y):]
+			return int(p[0]) * 257, int(p[1]) * 257, int(p[2]) * 257, p[3] == 0xff
+		}
+	case *image.RGBA64:
+		at = func(x, y int) (int, int, int, bool) {
+			p := src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y):]
+			return int(p[0])<<8 | int(p[1]), int(p[2])<<8 | int(p[3]), int(p[4])<<8 | int(p[5]), p[6] == 0xff && p[7] == 0xff
+		}
+	case *image.Paletted:
+		type entry struct {
+			r, g, b int
+			ok      bool
+		}
+		pal := make([]entry, len(src.Palette))
+		for i, c := range src.Palette {
+			pal[i].r, pal[i].g, pal[i].b, pal[i].ok = stored(c)
+		}
+		at = func(x, y int) (int, int, int, bool) {
+			i := int(src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y)])
+			if i >= len(pal) {
+				return 0, 0, 0, true // image/color: an index past the palette reads as black
+			}
+			e := pal[i]
+			return e.r, e.g, e.b, e.ok
+		}
+	}
 	colour := false
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			r, gg, bb, ok := stored(img.At(b.Min.X+x, b.Min.Y+y))
+			r, gg, bb, ok := at(x, y)
 			if !ok {
 				return nil, fmt.Errorf("%w: premultiplied alpha below 1 at (%d,%d): the grey level cannot be recovered exactly", ErrColour, x, y)
 			}

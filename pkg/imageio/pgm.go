@@ -254,6 +254,9 @@ func (p *pgmReader) readHeader() (*PGMHeader, error) {
 	if h.MaxVal == 0 {
 		return nil, p.errorf("maxval 0 is invalid (want 1..%d)", MaxVal16)
 	}
+	if b := h.RasterBytes(); b > maxImageBytes {
+		return nil, p.errorf("image %dx%d takes %d bytes, more than the limit of %d", h.Width, h.Height, b, maxImageBytes)
+	}
 	c, err = p.readByte()
 	switch {
 	case err == io.EOF:
@@ -319,9 +322,6 @@ func decodePGM(r io.Reader, name string) (*Gray, *PGMHeader, error) {
 	h, err := p.readHeader()
 	if err != nil {
 		return nil, nil, err
-	}
-	if b := h.RasterBytes(); b > MaxImageBytes {
-		return nil, nil, p.errorf("image %dx%d takes %d bytes, more than the limit of %d", h.Width, h.Height, b, int64(MaxImageBytes))
 	}
 	g := &Gray{Width: h.Width, Height: h.Height, Depth: Depth8}
 	if h.BytesPerSample() == 2 {

@@ -113,22 +113,26 @@ func Correlations(g *imageio.Gray) (AdjacentCorrelation, error) {
 		return AdjacentCorrelation{}, err
 	}
 	if g.BitDepth() == imageio.Depth16 {
-		return correlations(samples16(g), g.Width, g.Height), nil
+		return correlations(rows[uint16](g), g.Width, g.Height), nil
 	}
-	return correlations(g.Pix, g.Width, g.Height), nil
+	return correlations(rows[uint8](g), g.Width, g.Height), nil
 }
 
-// correlations is Correlations on the samples of a w×hgt image (16-bit
-// samples keep the integer sums exact: 65535² · 2³⁰ < 2⁶⁴).
-func correlations[S sample](pix []S, w, hgt int) AdjacentCorrelation {
+// correlations is Correlations on the samples of a w×hgt image, read a row
+// at a time (row(y) and row(y+1) are held together; 16-bit samples keep
+// the integer sums exact: 65535² · 2³⁰ < 2⁶⁴).
+func correlations[S sample](row func(y int) []S, w, hgt int) AdjacentCorrelation {
 	var total, totalSq, sxyH, sxyV, sxyD uint64
+	// Border sums: first/last row and column (sum and sum of squares).
+	var row0, row0Sq, rowL, rowLSq, col0, col0Sq, colL, colLSq uint64
+	var first, last uint64
 	for y := 0; y < hgt; y++ {
-		r := pix[y*w : (y+1)*w : (y+1)*w]
-		last := uint64(r[w-1])
-		s, sq := last, last*last
+		r := row(y)[:w:w]
+		lastX := uint64(r[w-1])
+		s, sq := lastX, lastX*lastX
 		var hs, vs, ds uint64
 		if y+1 < hgt {
-			nx := pix[(y+1)*w : (y+2)*w : (y+2)*w]
+			nx := row(y + 1)[:w:w]
 			for x := 0; x < w-1; x++ {
 				u, right, below := uint64(r[x]), uint64(r[x+1]), uint64(nx[x])
 				s += u
@@ -137,7 +141,7 @@ func correlations[S sample](pix []S, w, hgt int) AdjacentCorrelation {
 				vs += u * below
 				ds += u * uint64(nx[x+1])
 			}
-			vs += last * uint64(nx[w-1])
+			vs += lastX * uint64(nx[w-1])
 		} else {
 			for x := 0; x < w-1; x++ {
 				u := uint64(r[x])
@@ -151,18 +155,23 @@ func correlations[S sample](pix []S, w, hgt int) AdjacentCorrelation {
 		sxyH += hs
 		sxyV += vs
 		sxyD += ds
-	}
-	// Border sums: first/last row and column (sum and sum of squares).
-	var row0, row0Sq, rowL, rowLSq, col0, col0Sq, colL, colLSq uint64
-	for x := 0; x < w; x++ {
-		a, b := uint64(pix[x]), uint64(pix[(hgt-1)*w+x])
-		row0, row0Sq, rowL, rowLSq = row0+a, row0Sq+a*a, rowL+b, rowLSq+b*b
-	}
-	for y := 0; y < hgt; y++ {
-		a, b := uint64(pix[y*w]), uint64(pix[y*w+w-1])
+		if y == 0 {
+			first = uint64(r[0])
+			for _, v := range r {
+				a := uint64(v)
+				row0, row0Sq = row0+a, row0Sq+a*a
+			}
+		}
+		if y == hgt-1 {
+			last = lastX
+			for _, v := range r {
+				b := uint64(v)
+				rowL, rowLSq = rowL+b, rowLSq+b*b
+			}
+		}
+		a, b := uint64(r[0]), lastX
 		col0, col0Sq, colL, colLSq = col0+a, col0Sq+a*a, colL+b, colLSq+b*b
 	}
-	first, last := uint64(pix[0]), uint64(pix[len(pix)-1])
 	uw, uh := uint64(w), uint64(hgt)
 
 	h := pairSums{n: (uw - 1) * uh, sxy: sxyH,

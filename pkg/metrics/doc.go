@@ -65,6 +65,23 @@ func checkPair(nameA string, a *imageio.Gray, nameB string, b *imageio.Gray) err
 // sample is the element type of an image's samples at its depth.
 type sample interface{ ~uint8 | ~uint16 }
 
-// samples16 returns a 16-bit image's samples (for depth-8 images the
-// metrics read Pix directly).
-func samples16(g *imageio.Gray) []uint16 { return g.Samples16() }
+// rows returns a function giving row y of g's samples: sub-slices of Pix
+// at depth 8; at depth 16 the row decoded into one of two buffers chosen
+// by y's parity, so rows y and y+1 may be held at once. The metrics read
+// 16-bit images row by row this way: their memory stays O(width) beyond
+// the image itself, whatever its size.
+func rows[S sample](g *imageio.Gray) func(y int) []S {
+	w := g.Width
+	var zero S
+	if _, wide := any(zero).(uint16); !wide {
+		return func(y int) []S { return any(g.Pix[y*w : (y+1)*w : (y+1)*w]).([]S) }
+	}
+	bufs := [2][]uint16{make([]uint16, w), make([]uint16, w)}
+	return func(y int) []S {
+		b, p := bufs[y&1], g.Pix[2*y*w:2*(y+1)*w]
+		for x := range b {
+			b[x] = uint16(p[2*x])<<8 | uint16(p[2*x+1])
+		}
+		return any(b).([]S)
+	}
+}

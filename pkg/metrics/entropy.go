@@ -36,8 +36,11 @@ func Histogram(g *imageio.Gray) ([]int, error) {
 func histogramOf(g *imageio.Gray) []int {
 	if g.BitDepth() == imageio.Depth16 {
 		h := make([]int, 1<<16)
-		for _, v := range samples16(g) {
-			h[v]++
+		row := rows[uint16](g)
+		for y := range g.Height {
+			for _, v := range row(y) {
+				h[v]++
+			}
 		}
 		return h
 	}

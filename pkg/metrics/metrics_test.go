@@ -205,8 +205,8 @@ func naiveCorrelation(g *imageio.Gray, dx, dy int) float64 {
 	var xs, ys []float64
 	for y := 0; y+dy < g.Height; y++ {
 		for x := 0; x+dx < g.Width; x++ {
-			xs = append(xs, float64(g.At(x, y)))
-			ys = append(ys, float64(g.At(x+dx, y+dy)))
+			xs = append(xs, float64(g.Sample(y*g.Width+x)))
+			ys = append(ys, float64(g.Sample((y+dy)*g.Width+x+dx)))
 		}
 	}
 	var mx, my float64
@@ -435,7 +435,9 @@ func TestPSNR(t *testing.T) {
 // naiveSSIM evaluates Wang's definition directly with the 2-D window.
 func naiveSSIM(a, b *imageio.Gray) float64 {
 	k := ssimKernel()
-	const c1, c2 = (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255)
+	l := float64(a.MaxValue())
+	c1, c2 := (0.01*l)*(0.01*l), (0.03*l)*(0.03*l)
+	at := func(g *imageio.Gray, x, y int) float64 { return float64(g.Sample(y*g.Width + x)) }
 	var total float64
 	n := 0
 	for y0 := 0; y0+11 <= a.Height; y0++ {
@@ -444,15 +446,15 @@ func naiveSSIM(a, b *imageio.Gray) float64 {
 			for i := 0; i < 11; i++ {
 				for j := 0; j < 11; j++ {
 					w := k[i] * k[j]
-					mx += w * float64(a.At(x0+j, y0+i))
-					my += w * float64(b.At(x0+j, y0+i))
+					mx += w * at(a, x0+j, y0+i)
+					my += w * at(b, x0+j, y0+i)
 				}
 			}
 			var vx, vy, cxy float64
 			for i := 0; i < 11; i++ {
 				for j := 0; j < 11; j++ {
 					w := k[i] * k[j]
-					dx, dy := float64(a.At(x0+j, y0+i))-mx, float64(b.At(x0+j, y0+i))-my
+					dx, dy := at(a, x0+j, y0+i)-mx, at(b, x0+j, y0+i)-my
 					vx += w * dx * dx
 					vy += w * dy * dy
 					cxy += w * dx * dy

@@ -23,19 +23,26 @@ func MSE(a, b *imageio.Gray) (float64, error) {
 // mseOf is the MSE at the images' depth.
 func mseOf(a, b *imageio.Gray) float64 {
 	if a.BitDepth() == imageio.Depth16 {
-		return mse(samples16(a), samples16(b))
+		ra, rb := rows[uint16](a), rows[uint16](b)
+		var s uint64
+		for y := range a.Height {
+			s += sqDiff(ra(y), rb(y))
+		}
+		return float64(s) / float64(a.Len())
 	}
-	return mse(a.Pix, b.Pix)
+	return float64(sqDiff(a.Pix, b.Pix)) / float64(a.Len())
 }
 
-func mse[S sample](a, b []S) float64 {
+// sqDiff is Σ(a−b)², exact: at most 65535² · 2³² < 2⁶⁴ for the images
+// imageio accepts.
+func sqDiff[S sample](a, b []S) uint64 {
 	b = b[:len(a)]
 	var s uint64
 	for i, x := range a {
 		d := int64(x) - int64(b[i])
 		s += uint64(d * d)
 	}
-	return float64(s) / float64(len(a))
+	return s
 }
 
 // PSNR returns the peak signal-to-noise ratio in dB, 10·log10(F² / MSE)

@@ -64,41 +64,49 @@ func SSIM(a, b *imageio.Gray) (float64, error) {
 
 func ssim(a, b *imageio.Gray) float64 {
 	k := ssimKernel()
-	const r = SSIMWindow / 2
 	w, h := a.Width, a.Height
 	ow, oh := w-SSIMWindow+1, h-SSIMWindow+1
 
-	// Horizontal pass: five planes of h rows × ow columns holding the
-	// horizontally filtered a, b, a², b² and a·b.
-	n := h * ow
-	buf := make([]float64, 5*n)
-	ma, mb, maa, mbb, mab := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:]
+	// Horizontal pass into a ring of SSIMWindow rows × ow columns for each
+	// of the five planes (the horizontally filtered a, b, a², b² and a·b):
+	// memory is O(width), whatever the image's height.
+	const ring = SSIMWindow
+	buf := make([]float64, 5*ring*ow)
+	plane := func(p, y int) []float64 { o := (p*ring + y%ring) * ow; return buf[o : o+ow] }
 	rows := make([]float64, 5*w)
 	fa, fb, faa, fbb, fab := rows[:w], rows[w:2*w], rows[2*w:3*w], rows[3*w:4*w], rows[4*w:]
+
+	// Then, once SSIMWindow rows are filtered, the vertical pass over
+	// them, the SSIM map's row and its sum.
+	c1, c2 := ssimConstants(a.MaxValue())
+	acc := make([]float64, 5*ow)
+	va, vb, vaa, vbb, vab := acc[:ow], acc[ow:2*ow], acc[2*ow:3*ow], acc[3*ow:4*ow], acc[4*ow:]
+	var total float64
 	for y := 0; y < h; y++ {
 		for x := range w {
 			va, vb := float64(a.Sample(y*w+x)), float64(b.Sample(y*w+x))
 			fa[x], fb[x], faa[x], fbb[x], fab[x] = va, vb, va*va, vb*vb, va*vb
 		}
-		o := y * ow
-		filterRow(ma[o:o+ow], fa, &k)
-		filterRow(mb[o:o+ow], fb, &k)
-		filterRow(maa[o:o+ow], faa, &k)
-		filterRow(mbb[o:o+ow], fbb, &k)
-		filterRow(mab[o:o+ow], fab, &k)
-	}
-
-	// Vertical pass over the valid rows, then the SSIM map and its mean.
-	c1, c2 := ssimConstants(a.MaxValue())
-	acc := make([]float64, 5*ow)
-	va, vb, vaa, vbb, vab := acc[:ow], acc[ow:2*ow], acc[2*ow:3*ow], acc[3*ow:4*ow], acc[4*ow:]
-	var total float64
-	for y := 0; y < oh; y++ {
-		filterColumns(va, ma, y, ow, &k)
-		filterColumns(vb, mb, y, ow, &k)
-		filterColumns(vaa, maa, y, ow, &k)
-		filterColumns(vbb, mbb, y, ow, &k)
-		filterColumns(vab, mab, y, ow, &k)
+		filterRow(plane(0, y), fa, &k)
+		filterRow(plane(1, y), fb, &k)
+		filterRow(plane(2, y), faa, &k)
+		filterRow(plane(3, y), fbb, &k)
+		filterRow(plane(4, y), fab, &k)
+		oy := y - SSIMWindow + 1 // the output row now complete
+		if oy < 0 {
+			continue
+		}
+		var win [5][SSIMWindow][]float64
+		for p := range win {
+			for i := range SSIMWindow {
+				win[p][i] = plane(p, oy+i)
+			}
+		}
+		filterColumns(va, &win[0], &k)
+		filterColumns(vb, &win[1], &k)
+		filterColumns(vaa, &win[2], &k)
+		filterColumns(vbb, &win[3], &k)
+		filterColumns(vab, &win[4], &k)
 		var rowSum float64
 		for x := range ow {
 			mx, my := va[x], vb[x]
@@ -123,16 +131,14 @@ func filterRow(dst, src []float64, k *[SSIMWindow]float64) {
 	}
 }
 
-// filterColumns writes to dst the vertical 'valid' correlation of rows
-// y..y+SSIMWindow−1 of plane (row length ow) with the symmetric kernel k.
-func filterColumns(dst, plane []float64, y, ow int, k *[SSIMWindow]float64) {
-	var r [SSIMWindow][]float64
-	for i := range r {
-		r[i] = plane[(y+i)*ow : (y+i+1)*ow]
-	}
+// filterColumns writes to dst the vertical 'valid' correlation of the
+// SSIMWindow rows r (top to bottom, each at least len(dst) long) with the
+// symmetric kernel k.
+func filterColumns(dst []float64, r *[SSIMWindow][]float64, k *[SSIMWindow]float64) {
+	n := len(dst)
 	k0, k1, k2, k3, k4, k5 := k[0], k[1], k[2], k[3], k[4], k[5]
-	r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10 := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]
-	dst = dst[:ow]
+	r0, r1, r2, r3, r4, r5 := r[0][:n], r[1][:n], r[2][:n], r[3][:n], r[4][:n], r[5][:n]
+	r6, r7, r8, r9, r10 := r[6][:n], r[7][:n], r[8][:n], r[9][:n], r[10][:n]
 	for x := range dst {
 		dst[x] = k5*r5[x] + k0*(r0[x]+r10[x]) + k1*(r1[x]+r9[x]) + k2*(r2[x]+r8[x]) + k3*(r3[x]+r7[x]) + k4*(r4[x]+r6[x])
 	}

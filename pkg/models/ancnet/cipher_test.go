@@ -121,6 +121,15 @@ func TestImageCipherErrors(t *testing.T) {
 	if g, err := c.Encrypt(imageio.NewGray(0, 0)); err != nil || g.Len() != 0 {
 		t.Errorf("empty image: %v, %v", g, err)
 	}
+	// A 16-bit image stays 16-bit: its bytes are the bit string (a learned
+	// cipher's decryption is as exact as its Bob, tested above).
+	g16 := imageio.MustNewGrayDepth(3, 3, imageio.Depth16)
+	g16.SetSample(4, 40000)
+	if g, err := c.Encrypt(g16); err != nil || g.BitDepth() != 16 || len(g.Pix) != 18 {
+		t.Errorf("16-bit image: %v, %v", g, err)
+	} else if d, err := c.Decrypt(g); err != nil || d.BitDepth() != 16 {
+		t.Errorf("16-bit decryption: %v, %v", d, err)
+	}
 	// A weights file of another key length is refused by the family.
 	w, _ := m.Weights()
 	path := filepath.Join(t.TempDir(), "n16.weights")
