@@ -258,23 +258,29 @@ func TestBOSSbaseZipChecksum(t *testing.T) {
 	}
 }
 
-// zipWith writes a zip of the given members (name → data, in order) with
+// zipBytes is a zip of the given members (name → data, in order) with
 // method.
-func zipWith(t *testing.T, path string, method uint16, members ...[2]string) {
-	t.Helper()
+func zipBytes(tb testing.TB, method uint16, members ...[2]string) []byte {
+	tb.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, m := range members {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: m[0], Method: method})
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		w.Write([]byte(m[1]))
 	}
 	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	return buf.Bytes()
+}
+
+// zipWith writes zipBytes(method, members...) to path.
+func zipWith(t *testing.T, path string, method uint16, members ...[2]string) {
+	t.Helper()
+	if err := os.WriteFile(path, zipBytes(t, method, members...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

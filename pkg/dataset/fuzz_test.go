@@ -16,23 +16,6 @@ func uniformPGM(level byte) []byte {
 	return append([]byte("P5\n512 512\n255\n"), bytes.Repeat([]byte{level}, BOSSSize*BOSSSize)...)
 }
 
-// seedZip is a zip of members (name, data) with the given method.
-func seedZip(f *testing.F, method uint16, members ...[2]string) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, m := range members {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: m[0], Method: method})
-		if err != nil {
-			f.Fatal(err)
-		}
-		w.Write([]byte(m[1]))
-	}
-	if err := zw.Close(); err != nil {
-		f.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // printable reports whether s holds no control character but newlines.
 func printable(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && unicode.IsControl(r) })
@@ -47,14 +30,14 @@ func printable(s string) bool {
 // hardening case ps5.zip (testdata/hardening).
 func FuzzBOSSbaseZip(f *testing.F) {
 	a, b := string(uniformPGM(7)), string(uniformPGM(200))
-	good := seedZip(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm", a}, [2]string{"BOSSbase_1.01/2.pgm", b})
+	good := zipBytes(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm", a}, [2]string{"BOSSbase_1.01/2.pgm", b})
 	f.Add(good)
 	// Stored (not deflated): a small wrong-size member keeps the seed short
 	// (the fuzzer minimises long inputs slowly).
-	f.Add(seedZip(f, zip.Store, [2]string{"1.pgm", "P5\n4 4\n255\n0123456789abcdef"}))
-	f.Add(seedZip(f, zip.Deflate, [2]string{`BOSSbase_1.01\1.pgm`, a}, [2]string{`BOSSbase_1.01\3.pgm`, b}))
-	f.Add(seedZip(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm\nverification: OK", a}, [2]string{"BOSSbase_1.01/\x1b[2J2.pgm", b}))
-	f.Add(seedZip(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm", a[:1000]}, [2]string{"BOSSbase_1.01/2.pgm", "P5\n256 256\n255\n"}))
+	f.Add(zipBytes(f, zip.Store, [2]string{"1.pgm", "P5\n4 4\n255\n0123456789abcdef"}))
+	f.Add(zipBytes(f, zip.Deflate, [2]string{`BOSSbase_1.01\1.pgm`, a}, [2]string{`BOSSbase_1.01\3.pgm`, b}))
+	f.Add(zipBytes(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm\nverification: OK", a}, [2]string{"BOSSbase_1.01/\x1b[2J2.pgm", b}))
+	f.Add(zipBytes(f, zip.Deflate, [2]string{"BOSSbase_1.01/1.pgm", a[:1000]}, [2]string{"BOSSbase_1.01/2.pgm", "P5\n256 256\n255\n"}))
 	over := bytes.Clone(good) // the second member's local header offset := the first's
 	if cd := bytes.LastIndex(over, []byte("PK\x01\x02")); cd > 0 {
 		copy(over[cd+42:cd+46], []byte{0, 0, 0, 0})

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -28,17 +29,7 @@ func samples(g *Gray) []int {
 	return out
 }
 
-func eq(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func eq(a, b []int) bool { return slices.Equal(a, b) }
 
 // TestSampleExactPerContainerAndDepth: every container and depth reads its
 // samples exactly; alpha is ignored, never multiplied in; colour is

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,17 +55,7 @@ func TestDecodePGMValid(t *testing.T) {
 	}
 }
 
-func equalU16(a, b []uint16) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalU16(a, b []uint16) bool { return slices.Equal(a, b) }
 
 func TestDecodePGMErrors(t *testing.T) {
 	tests := []struct{ name, data, want string }{
