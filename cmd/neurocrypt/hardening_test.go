@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -120,8 +122,9 @@ func TestHardeningImageCasesThroughTheCLI(t *testing.T) {
 	if code, _, stderr := cli(t, "encrypt", "-luma", "bt709", "-key-file", key, colour, filepath.Join(dir, "c.pgm")); code != 0 {
 		t.Errorf("encrypt colour with -luma bt709: %s", stderr)
 	}
-	if code, _, _ := cli(t, "metrics", "-luma", "bt2020", colour, colour); code != 2 {
-		t.Errorf("unknown luma: exit %d, want 2 (usage)", code)
+	// A bad flag value is bad input (exit 1), like keygen -cipher nope.
+	if code, _, stderr := cli(t, "metrics", "-luma", "bt2020", colour, colour); code != 1 || !strings.Contains(stderr, "bt601") {
+		t.Errorf("unknown luma: exit %d, %q; want 1 naming the formulas", code, stderr)
 	}
 }
 
@@ -216,6 +219,21 @@ func TestHardeningZipCasesThroughTheCLI(t *testing.T) {
 	code, out, _ = cli(t, "dataset", "verify", corrupt)
 	if code != 1 || !strings.Contains(out, "1 corrupt") || !strings.Contains(out, "5.pgm") {
 		t.Errorf("verify of a corrupt member: exit %d:\n%s", code, out)
+	}
+	// A path that would forge lines and colour the terminal: quoted in
+	// everything verify and reproduce print.
+	evil := filepath.Join(dir, "evil\n  10000 of 10000 valid\x1b[31m")
+	os.Mkdir(evil, 0o755)
+	evilZip := filepath.Join(evil, "b.zip")
+	os.WriteFile(evilZip, data, 0o644)
+	for _, args := range [][]string{{"dataset", "verify", evilZip},
+		{"reproduce", "-profile", "smoke", "-only", "bitplane", "-data", evilZip, "-out", filepath.Join(dir, "evil-out"), "-workdir", filepath.Join(dir, "w")}} {
+		_, out, stderr := cli(t, args...)
+		for _, line := range strings.Split(out+stderr, "\n") {
+			if strings.Contains(line, "\x1b") || strings.HasPrefix(line, "  10000 of 10000 valid") {
+				t.Errorf("%s: the path is printed raw: %q", args[0], line)
+			}
+		}
 	}
 	work := filepath.Join(dir, "w")
 	skipped := func(data string) int {
@@ -374,5 +392,85 @@ func TestPeakRSSOnBombs(t *testing.T) {
 		if peak > bound {
 			t.Errorf("%q: peak RSS %d bytes, more than 2 × %d + 64 MiB", tc.args, peak, tc.decoded)
 		}
+	}
+}
+
+// failingWriter fails every write, like standard output on a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestNothingHangsAndNothingIsLostSilently: FIFOs as inputs, keys and
+// outputs never block; pipes work as inputs; a failed write of the result
+// is a failure; -h lists a command's flags.
+func TestNothingHangsAndNothingIsLostSilently(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "in.pgm")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	key := writeFile(t, dir, "k", []byte(mustKey(t, "aes-ctr")+"\n"+strings.Repeat("x", 100<<10)+"\n"))
+	g200 := hcase("g200_1x3.pgm")
+	within := func(what string, fn func()) {
+		t.Helper()
+		done := make(chan struct{})
+		go func() { fn(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s blocked", what)
+		}
+	}
+	// Nobody writes to the FIFO: refused at once, as an empty file.
+	within("metrics on a FIFO", func() {
+		if code, _, stderr := cli(t, "metrics", fifo, g200); code != 1 || !strings.Contains(stderr, "empty file") {
+			t.Errorf("metrics on an unwritten FIFO: exit %d, %q", code, stderr)
+		}
+	})
+	within("encrypt from a FIFO", func() {
+		if code, _, stderr := cli(t, "encrypt", "-key-file", key, fifo, filepath.Join(dir, "o.pgm")); code != 1 || !strings.Contains(stderr, "empty file") {
+			t.Errorf("encrypt from an unwritten FIFO: exit %d, %q", code, stderr)
+		}
+	})
+	within("a FIFO as key file", func() {
+		if code, _, stderr := cli(t, "encrypt", "-key-file", fifo, g200, filepath.Join(dir, "o.pgm")); code != 1 || !strings.Contains(stderr, "no key line") {
+			t.Errorf("unwritten FIFO as key file: exit %d, %q", code, stderr)
+		}
+	})
+	// Written to (as by process substitution): read once, like a file.
+	within("metrics on a written FIFO", func() {
+		data, _ := os.ReadFile(g200)
+		go func() {
+			if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				w.Write(data)
+				w.Close()
+			}
+		}()
+		time.Sleep(100 * time.Millisecond) // let the writer open it first
+		if code, out, stderr := cli(t, "metrics", "-json", fifo, g200); code != 0 || !strings.Contains(out, `"npcr":0`) {
+			t.Errorf("metrics on a piped image: exit %d, %q %q", code, out, stderr)
+		}
+	})
+	// An existing output that is not a regular file is not replaced.
+	if code, _, stderr := cli(t, "encrypt", "-key-file", key, g200, fifo); code != 1 || !strings.Contains(stderr, "not a regular file") {
+		t.Errorf("encrypt onto a FIFO: exit %d, %q", code, stderr)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v", err)
+	}
+	// The key file's first line is the key, whatever follows it.
+	if code, _, stderr := cli(t, "encrypt", "-key-file", key, g200, filepath.Join(dir, "o.pgm")); code != 0 {
+		t.Errorf("key file with a long second line: %s", stderr)
+	}
+	// A result that cannot be written is not a success.
+	if code := run([]string{"keygen"}, failingWriter{}, io.Discard); code != 1 {
+		t.Errorf("keygen onto a full disk: exit %d, want 1", code)
+	}
+	// -h lists the flags.
+	if code, _, stderr := cli(t, "encrypt", "-h"); code != 0 || !strings.Contains(stderr, "-key-file") || !strings.Contains(stderr, "-luma") {
+		t.Errorf("encrypt -h: exit %d, %q", code, stderr)
 	}
 }

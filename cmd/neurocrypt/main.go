@@ -81,7 +81,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(args[1:], stdout, stderr)
+		out := &checkedWriter{w: stdout}
+		err := c.run(args[1:], out, stderr)
+		if err == nil && out.err != nil {
+			// A key or a result that could not be written is a failure
+			// (`keygen > /dev/full` must not exit 0).
+			err = fmt.Errorf("writing standard output: %w", out.err)
+		}
 		var ue usageError
 		switch {
 		case err == nil:
@@ -100,6 +106,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "neurocrypt: unknown command %s\n", oneLine(strconv.Quote(args[0])))
 	usage(stderr)
 	return 2
+}
+
+// checkedWriter passes writes on and remembers the first error.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
 }
 
 // newFlags returns a flag set that reports errors instead of exiting; flag
@@ -126,6 +150,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
 				fmt.Fprintf(out, "usage of %s:\n", fs.Name())
 				fs.PrintDefaults()
 				return err

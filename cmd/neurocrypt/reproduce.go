@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 	"github.com/neurocrypt/neurocrypt/pkg/suite"
 )
 
@@ -138,6 +140,9 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 	}
 	if !set["data"] {
 		if p, ok := strings.CutPrefix(pr.Dataset, dataset.BOSSbasePrefix); ok {
+			if q, err := strconv.Unquote(p); err == nil && strings.HasPrefix(p, `"`) {
+				p = q // a path with unprintable characters is recorded quoted (safefile.Name)
+			}
 			c.data = p
 		}
 	}
@@ -210,7 +215,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	sel := cfg.backend()
 	backend.SetDefault(sel) // trained ciphers in the registry run on it too
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
-		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), cfg.workDir)
+		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), safefile.Name(cfg.workDir))
 	if skipped > 0 {
 		fmt.Fprintf(stderr, "neurocrypt: skipped %d dataset files that are missing, corrupt or the wrong size (`neurocrypt dataset verify` lists them; -strict fails instead)\n", skipped)
 	}
@@ -239,7 +244,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err := report.Write(cfg.out, run); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(cfg.out, report.IndexFile))
+	fmt.Fprintf(stdout, "wrote %s\n", safefile.Name(filepath.Join(cfg.out, report.IndexFile)))
 	return nil
 }
 
@@ -308,7 +313,7 @@ func checkRun(cfg *reproduceConfig, ref *results.File, run *report.Run, stdout i
 		return err
 	}
 	diffs := check.Compare(ref, got, cfg.only)
-	fmt.Fprintf(stdout, "check against %s (tables marked timing are skipped; numeric cells must match within the tolerance shown, 0 = exact):\n", cfg.checkRef)
+	fmt.Fprintf(stdout, "check against %s (tables marked timing are skipped; numeric cells must match within the tolerance shown, 0 = exact):\n", safefile.Name(cfg.checkRef))
 	fmt.Fprint(stdout, check.Format(diffs))
 	if len(diffs) > 0 {
 		return fmt.Errorf("%d differences from %s", len(diffs), cfg.checkRef)

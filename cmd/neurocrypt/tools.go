@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // cipherFromFlags parses -cipher and -key for encrypt/decrypt and returns
@@ -34,8 +36,8 @@ func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool
 		luma = lumaFlag(fs)
 	}
 	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", "))
-	key := fs.String("key", "", "the key line, as printed by `neurocrypt keygen`; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
-	keyFile := fs.String("key-file", "", "read the key line from this file (- for standard input)")
+	key := fs.String("key", "", "the key `line`, as printed by neurocrypt keygen; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
+	keyFile := fs.String("key-file", "", "read the key line from the first line of this `file` (- for standard input)")
 	if err := parse(fs, args); err != nil {
 		return nil, nil, opts, err
 	}
@@ -45,7 +47,7 @@ func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool
 	if luma != nil {
 		l, err := imageio.ParseLuma(*luma)
 		if err != nil {
-			return nil, nil, opts, usagef("-luma: %v", err)
+			return nil, nil, opts, fmt.Errorf("-luma: %v", err)
 		}
 		opts.Luma = l
 	}
@@ -67,17 +69,33 @@ func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool
 	return c, fs.Args(), opts, nil
 }
 
-// readImage reads an image sample-exact; a colour image's error names the
-// -luma flag where the command has one.
-func readImage(path string, opts imageio.ReadOptions, withLuma bool) (*imageio.Gray, error) {
-	g, err := imageio.ReadGrayWith(path, opts)
+// decodeInput decodes an opened input sample-exact; a colour image's
+// error names the -luma flag where the command has one.
+func decodeInput(in *imageio.Input, opts imageio.ReadOptions, withLuma bool) (*imageio.Gray, error) {
+	g, err := in.Decode(opts)
 	if errors.Is(err, imageio.ErrColour) && opts.Luma == imageio.NoLuma {
 		if withLuma {
-			return nil, fmt.Errorf("%s: colour image: refused unless converted to grey with -luma bt601 or -luma bt709", path)
+			return nil, fmt.Errorf("%s: colour image: refused unless converted to grey with -luma bt601 or -luma bt709", in.Name())
 		}
-		return nil, fmt.Errorf("%s: colour image: a ciphertext is grey", path)
+		return nil, fmt.Errorf("%s: colour image: a ciphertext is grey", in.Name())
 	}
 	return g, err
+}
+
+// checkOutput refuses an output path that exists and is not a regular
+// file (a FIFO or device would be replaced by the atomic write), and one
+// whose folder does not exist (a typo there is an error, not a new
+// folder).
+func checkOutput(path string) error {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: the output exists and is not a regular file (%s): not replaced", safefile.Name(path), st.Mode().Type())
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s: output folder %s does not exist", safefile.Name(path), safefile.Name(dir))
+		}
+	}
+	return nil
 }
 
 // lumaFlag registers -luma: colour images are refused unless the user
@@ -107,28 +125,34 @@ func keyLine(key, keyFile string) (string, error) {
 	case key == "-" || keyFile == "-":
 		from, name = stdin, "standard input"
 	case keyFile != "":
-		f, err := os.Open(keyFile)
+		// A file, or a pipe (-key-file <(pass show key)); never blocks.
+		f, err := safefile.Stream(keyFile)
 		if err != nil {
-			return "", fmt.Errorf("key file %q: %w", keyFile, errors.Unwrap(err))
+			return "", fmt.Errorf("key file %w", err)
 		}
 		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return "", fmt.Errorf("key file %q: is a directory", keyFile)
-		}
-		from, name = f, fmt.Sprintf("key file %q", keyFile)
+		from, name = f, "key file "+safefile.Name(keyFile)
 	default:
 		return key, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(from, maxKeyLine+1))
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", name, err)
+	// Only the first line is used.
+	br := bufio.NewReaderSize(io.LimitReader(from, maxKeyLine+1), 4096)
+	var b []byte
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF || c == '\n' {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		if b = append(b, c); len(b) > maxKeyLine {
+			return "", fmt.Errorf("%s: a first line of more than %d bytes: not a key line", name, maxKeyLine)
+		}
 	}
-	if len(b) > maxKeyLine {
-		return "", fmt.Errorf("%s: more than %d bytes: not a key line", name, maxKeyLine)
-	}
-	first, _, _ := strings.Cut(string(b), "\n")
-	if first = strings.TrimSpace(first); first == "" {
-		return "", fmt.Errorf("%s: empty: no key line", name)
+	first := strings.TrimSpace(string(b))
+	if first == "" {
+		return "", fmt.Errorf("%s: empty first line: no key line", name)
 	}
 	return first, nil
 }
@@ -147,19 +171,21 @@ func transform(name string, args []string, stderr io.Writer, withLuma bool, op f
 	if err != nil {
 		return err
 	}
-	in, err := readImage(files[0], opts, withLuma)
+	if err := checkOutput(files[1]); err != nil {
+		return err
+	}
+	input, err := imageio.OpenInput(files[0])
 	if err != nil {
 		return err
 	}
-	// The output's folder must exist: a typo in it is an error, not a new folder.
-	if dir := filepath.Dir(files[1]); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("%s: output folder %s does not exist", files[1], dir)
-		}
+	defer input.Close()
+	in, err := decodeInput(input, opts, withLuma)
+	if err != nil {
+		return err
 	}
 	out, err := op(c, in)
 	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
+		return fmt.Errorf("%s: %w", input.Name(), err)
 	}
 	return imageio.SaveGray(files[1], out)
 }
@@ -222,28 +248,35 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	}
 	l, err := imageio.ParseLuma(*luma)
 	if err != nil {
-		return usagef("-luma: %v", err)
+		return fmt.Errorf("-luma: %v", err)
 	}
-	// Every header first: sizes, depths and the memory limit are checked
-	// before any image is decoded.
-	infos := make([]imageio.Info, fs.NArg())
+	// Every input opened once (pipes work) and every header checked —
+	// sizes, depths, the memory limit — before any image is decoded.
+	inputs := make([]*imageio.Input, fs.NArg())
+	defer func() {
+		for _, in := range inputs {
+			if in != nil {
+				in.Close()
+			}
+		}
+	}()
 	for i, p := range fs.Args() {
-		if infos[i], err = imageio.ReadInfo(p); err != nil {
+		if inputs[i], err = imageio.OpenInput(p); err != nil {
 			return err
 		}
 	}
-	for i := 1; i < len(infos); i++ {
-		a, b := infos[0], infos[i]
+	for i := 1; i < len(inputs); i++ {
+		a, b := inputs[0].Info, inputs[i].Info
 		if a.Width != b.Width || a.Height != b.Height {
-			return fmt.Errorf("%s vs %s: image sizes differ: %dx%d vs %dx%d", fs.Arg(0), fs.Arg(i), a.Width, a.Height, b.Width, b.Height)
+			return fmt.Errorf("%s vs %s: image sizes differ: %dx%d vs %dx%d", inputs[0].Name(), inputs[i].Name(), a.Width, a.Height, b.Width, b.Height)
 		}
 		if a.Depth != b.Depth {
-			return fmt.Errorf("%s vs %s: bit depths differ: %d vs %d bits", fs.Arg(0), fs.Arg(i), a.Depth, b.Depth)
+			return fmt.Errorf("%s vs %s: bit depths differ: %d vs %d bits", inputs[0].Name(), inputs[i].Name(), a.Depth, b.Depth)
 		}
 	}
 	imgs := make([]*imageio.Gray, fs.NArg())
-	for i, p := range fs.Args() {
-		g, err := readImage(p, imageio.ReadOptions{Luma: l}, true)
+	for i, in := range inputs {
+		g, err := decodeInput(in, imageio.ReadOptions{Luma: l}, true)
 		if err != nil {
 			return err
 		}
@@ -256,7 +289,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	}
 	for i := 1; i < len(imgs); i++ {
 		if err := imageio.SameSize(imgs[0], imgs[i]); err != nil {
-			return fmt.Errorf("%s vs %s: %w", fs.Arg(0), fs.Arg(i), err)
+			return fmt.Errorf("%s vs %s: %w", inputs[0].Name(), inputs[i].Name(), err)
 		}
 	}
 	var c2 *imageio.Gray

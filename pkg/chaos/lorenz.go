@@ -56,7 +56,9 @@ func CheckLorenzStart(x0, y0, z0 float64) error {
 	ex, ey, ez := LorenzEquilibrium()
 	for _, s := range []float64{1, -1} {
 		if d := math.Hypot(math.Hypot(x0-s*ex, y0-s*ey), z0-ez); d < LorenzMinEquilibriumDistance {
-			return fmt.Errorf("chaos: the Lorenz initial point is %.3g from the equilibrium (%.4f, %.4f, %g): it must be ≥ %g away", d, s*ex, s*ey, ez, LorenzMinEquilibriumDistance)
+			// Neither the distance nor which equilibrium: both are derived
+			// from the key.
+			return fmt.Errorf("chaos: the Lorenz initial point is within %g of an equilibrium of the system, where the orbit is not chaotic", LorenzMinEquilibriumDistance)
 		}
 	}
 	return nil

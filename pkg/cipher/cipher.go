@@ -318,7 +318,13 @@ func ParseKey(line string) (Key, error) {
 	}
 	s, err := resolve(name)
 	if err != nil {
-		return nil, err
+		// The prefix is not a scheme name: it may be key material pasted
+		// in the wrong place, so it is not repeated.
+		fams := "none registered"
+		if f := Families(); len(f) > 0 {
+			fams = strings.Join(f, ", ") + ", as <family>/<tag>"
+		}
+		return nil, fmt.Errorf("cipher: the key line's \"<scheme>:\" prefix is not a known scheme (known: %s; trained-cipher families: %s)", strings.Join(Names(), ", "), fams)
 	}
 	return s.ParseKey(line)
 }

@@ -19,21 +19,22 @@ func parseKeyLine(scheme, line string, names []string) ([]string, error) {
 	}
 	body, ok := strings.CutPrefix(l, scheme+":")
 	if !ok {
-		name, _, _ := strings.Cut(l, ":")
-		return nil, fmt.Errorf("%s key: the key line is for %q, not %q", scheme, clip(name), scheme)
+		// Errors never repeat any part of a key line (key material may be
+		// anywhere in a mangled one).
+		return nil, fmt.Errorf("%s key: the key line does not start with %q", scheme, scheme+":")
 	}
 	vals := make([]string, len(names))
 	seen := make([]bool, len(names))
 	want := strings.Join(names, ", ")
-	for _, f := range strings.Split(body, ",") {
+	for field, f := range strings.Split(body, ",") {
 		n, v, ok := strings.Cut(f, "=")
 		n, v = strings.TrimSpace(n), strings.TrimSpace(v)
 		if !ok || n == "" {
-			return nil, fmt.Errorf("%s key: a field is not name=value (parameters: %s)", scheme, want)
+			return nil, fmt.Errorf("%s key: field %d is not name=value (parameters: %s)", scheme, field+1, want)
 		}
 		i := indexOf(names, n)
 		if i < 0 {
-			return nil, fmt.Errorf("%s key: unknown parameter %q (parameters: %s)", scheme, n, want)
+			return nil, fmt.Errorf("%s key: field %d names no parameter of this scheme (parameters: %s)", scheme, field+1, want)
 		}
 		if seen[i] {
 			return nil, fmt.Errorf("%s key: parameter %s given twice", scheme, n)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // Trained ciphers.
@@ -204,30 +204,25 @@ func StoreWeights(dir, family string, data []byte) (string, error) {
 // readWeights reads a weights file (a regular file of at most
 // MaxWeightsBytes) and its hex SHA-256.
 func readWeights(path string) ([]byte, string, error) {
-	// Check before opening: opening a FIFO blocks until a writer comes.
-	st, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), errors.Unwrap(err))
-	case !st.Mode().IsRegular():
-		return nil, "", fmt.Errorf("weights file %s: not a regular file", clip(strconv.Quote(path)))
-	case st.Size() > MaxWeightsBytes:
-		return nil, "", fmt.Errorf("weights file %s: %d bytes, more than the limit %d", clip(strconv.Quote(path)), st.Size(), int64(MaxWeightsBytes))
-	}
-	f, err := os.Open(path)
+	// A regular file only, checked on the opened file without blocking (a
+	// FIFO would block the open until a writer comes).
+	f, st, err := safefile.Regular(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), errors.Unwrap(err))
+		return nil, "", fmt.Errorf("weights file %w", err)
 	}
 	defer f.Close()
+	if st.Size() > MaxWeightsBytes {
+		return nil, "", fmt.Errorf("weights file %s: %d bytes, more than the limit %d", safefile.Name(path), st.Size(), int64(MaxWeightsBytes))
+	}
 	var buf bytes.Buffer
 	buf.Grow(int(st.Size()) + 1) // one allocation of the file's size
 	_, err = buf.ReadFrom(io.LimitReader(f, MaxWeightsBytes+1))
 	b := buf.Bytes()
 	switch {
 	case err != nil:
-		return nil, "", fmt.Errorf("weights file %s: %w", clip(strconv.Quote(path)), err)
+		return nil, "", fmt.Errorf("weights file %s: %w", safefile.Name(path), err)
 	case len(b) > MaxWeightsBytes:
-		return nil, "", fmt.Errorf("weights file %s: more than the limit %d bytes", clip(strconv.Quote(path)), int64(MaxWeightsBytes))
+		return nil, "", fmt.Errorf("weights file %s: more than the limit %d bytes", safefile.Name(path), int64(MaxWeightsBytes))
 	}
 	sum := sha256.Sum256(b)
 	return b, hex.EncodeToString(sum[:]), nil

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -14,9 +16,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // BOSSbase 1.01 as distributed: BOSSbase_1.01/1.pgm … BOSSbase_1.01/10000.pgm,
@@ -121,8 +123,8 @@ func (v *Verification) String() string {
 	if !v.OK() {
 		status = "PROBLEMS"
 	}
-	fmt.Fprintf(&b, "BOSSbase verification of %s: %s\n", v.Path, status)
-	fmt.Fprintf(&b, "  images found in: %s\n", v.Root)
+	fmt.Fprintf(&b, "BOSSbase verification of %s: %s\n", safefile.Name(v.Path), status)
+	fmt.Fprintf(&b, "  images found in: %s\n", safefile.Name(v.Root))
 	fmt.Fprintf(&b, "  %s\n", v.Summary())
 	sums := "no per-file checksums exist to check"
 	if strings.HasPrefix(v.Root, "zip:") {
@@ -190,7 +192,7 @@ func (v *Verification) err() error {
 	if len(ps) > bossReportLimit {
 		more = fmt.Sprintf("; and %d more", len(ps)-bossReportLimit)
 	}
-	return fmt.Errorf("BOSSbase %s failed verification (%s): %s%s", v.Path, v.Summary(), strings.Join(first, "; "), more)
+	return fmt.Errorf("BOSSbase %s failed verification (%s): %s%s", safefile.Name(v.Path), v.Summary(), strings.Join(first, "; "), more)
 }
 
 // bossStore abstracts the folder and the zip.
@@ -241,7 +243,7 @@ func OpenBOSSbase(path string, opts BOSSOptions) (*BOSSbase, error) {
 	ver := verify(path, store, opts.Expected)
 	if len(ver.Valid) == 0 && len(ver.Corrupt) == 0 && len(ver.WrongSize) == 0 {
 		store.close()
-		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", path, opts.Expected, BOSSDirName)
+		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", safefile.Name(path), opts.Expected, BOSSDirName)
 	}
 	if opts.Strict && !ver.OK() {
 		store.close()
@@ -249,7 +251,7 @@ func OpenBOSSbase(path string, opts BOSSOptions) (*BOSSbase, error) {
 	}
 	if len(ver.Valid) == 0 {
 		store.close()
-		return nil, fmt.Errorf("%s: no valid BOSSbase image (%s)", path, ver.Summary())
+		return nil, fmt.Errorf("%s: no valid BOSSbase image (%s; `neurocrypt dataset verify` lists them)", safefile.Name(path), ver.Summary())
 	}
 	return &BOSSbase{path: path, store: store, ver: ver}, nil
 }
@@ -260,12 +262,18 @@ func OpenBOSSbase(path string, opts BOSSOptions) (*BOSSbase, error) {
 // Verification, not as an error; the error is for a path that cannot be
 // read or holds no BOSSbase image.
 func VerifyBOSSbase(path string) (*Verification, error) {
-	b, err := OpenBOSSbase(path, BOSSOptions{})
+	store, err := openBOSSStore(path)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
-	return b.Verification(), nil
+	defer store.close()
+	ver := verify(path, store, BOSSCount)
+	if len(ver.Valid) == 0 && len(ver.Corrupt) == 0 && len(ver.WrongSize) == 0 {
+		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", safefile.Name(path), BOSSCount, BOSSDirName)
+	}
+	// Found but none valid (corrupt, wrong size, not regular files): the
+	// verification lists them.
+	return ver, nil
 }
 
 // Verification returns the result of the checks made when opening.
@@ -298,7 +306,7 @@ func (b *BOSSbase) Fingerprint() string {
 const BOSSbasePrefix = "bossbase:"
 
 // Name is BOSSbasePrefix followed by the path.
-func (b *BOSSbase) Name() string { return BOSSbasePrefix + b.path }
+func (b *BOSSbase) Name() string { return BOSSbasePrefix + safefile.Name(b.path) }
 
 // Len is the number of valid images.
 func (b *BOSSbase) Len() int { return len(b.ver.Valid) }
@@ -434,9 +442,9 @@ func openBOSSStore(p string) (bossStore, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: BOSSbase folder or zip not found", p)
+			return nil, fmt.Errorf("%s: BOSSbase folder or zip not found", safefile.Name(p))
 		}
-		return nil, fmt.Errorf("%s: %v", p, err)
+		return nil, fmt.Errorf("%s: %v", safefile.Name(p), err)
 	}
 	if !fi.IsDir() {
 		return openZipStore(p)
@@ -448,7 +456,7 @@ func openBOSSStore(p string) (bossStore, error) {
 		files, err := listDir(dir)
 		if err != nil {
 			if dir == p {
-				return nil, fmt.Errorf("%s: %v", p, err)
+				return nil, fmt.Errorf("%s: %v", safefile.Name(p), err)
 			}
 			continue
 		}
@@ -494,7 +502,7 @@ type dirStore struct {
 func (d *dirStore) files() []string             { return d.names }
 func (d *dirStore) root() string                { return d.dir }
 func (d *dirStore) close() error                { return nil }
-func (d *dirStore) displayName(n string) string { return quoteName(filepath.Join(d.dir, n)) }
+func (d *dirStore) displayName(n string) string { return safefile.Name(filepath.Join(d.dir, n)) }
 func (d *dirStore) checksummed() bool           { return false }
 
 func (d *dirStore) size(name string) int64 {
@@ -514,25 +522,16 @@ func (d *dirStore) stamp(name string) string {
 }
 
 func (d *dirStore) open(name string) (io.ReadCloser, error) {
-	// Regular files only (symbolic links to them included): opening a FIFO
-	// or a device could block forever or read without end.
-	if st, err := os.Stat(filepath.Join(d.dir, name)); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", d.displayName(name), st.Mode().Type())
-	}
-	f, err := os.Open(filepath.Join(d.dir, name))
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: cannot open: %w", d.displayName(name), err)
-	}
-	return f, nil
+	// Regular files only (symbolic links to them included), checked on the
+	// opened file without blocking: a FIFO or a device could block forever
+	// or read without end, also one renamed into place after a check.
+	f, _, err := safefile.Regular(filepath.Join(d.dir, name))
+	return f, err
 }
 
 type zipStore struct {
 	path    string
-	zr      *zip.ReadCloser
+	file    *os.File
 	dir     string // member directory holding the images, "" for the top level
 	members map[string]*zip.File
 	names   []string
@@ -542,12 +541,21 @@ type zipStore struct {
 // lazily. The image folder is the member directory with the most numbered
 // .pgm files (the shortest on a tie).
 func openZipStore(p string) (bossStore, error) {
-	zr, err := zip.OpenReader(p)
+	f, st, err := safefile.Regular(p)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", p, err)
+		return nil, fmt.Errorf("not a BOSSbase folder or zip: %w", err)
 	}
-	if err := checkZipLayout(p, zr); err != nil {
-		zr.Close()
+	if err := checkZipDirectory(f, st.Size(), p); err != nil {
+		f.Close()
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", safefile.Name(p), err)
+	}
+	if err := checkZipLayout(p, st.Size(), zr); err != nil {
+		f.Close()
 		return nil, err
 	}
 	byDir := map[string][]*zip.File{}
@@ -577,7 +585,7 @@ func openZipStore(p string) (bossStore, error) {
 		}
 		return dirs[i] < dirs[j]
 	})
-	z := &zipStore{path: p, zr: zr, members: map[string]*zip.File{}}
+	z := &zipStore{path: p, file: f, members: map[string]*zip.File{}}
 	if len(dirs) > 0 {
 		z.dir = dirs[0]
 		for _, f := range byDir[z.dir] {
@@ -594,8 +602,8 @@ func openZipStore(p string) (bossStore, error) {
 
 func (z *zipStore) files() []string             { return z.names }
 func (z *zipStore) root() string                { return "zip:" + z.dir }
-func (z *zipStore) close() error                { return z.zr.Close() }
-func (z *zipStore) displayName(n string) string { return quoteName(z.path + ":" + z.dir + n) }
+func (z *zipStore) close() error                { return z.file.Close() }
+func (z *zipStore) displayName(n string) string { return safefile.Name(z.path + ":" + z.dir + n) }
 func (z *zipStore) checksummed() bool           { return true }
 
 func (z *zipStore) stamp(name string) string {
@@ -623,18 +631,36 @@ func (z *zipStore) open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", z.displayName(name), err)
 	}
+	if f.CRC32 == 0 {
+		// archive/zip skips the check when the recorded CRC-32 is 0
+		// ("unknown"); a member's data is then checked against 0 here (an
+		// empty member's CRC-32 is 0).
+		return &crcZeroReader{ReadCloser: rc, h: crc32.NewIEEE()}, nil
+	}
 	return rc, nil
+}
+
+// crcZeroReader reads a member whose recorded CRC-32 is 0 and fails at its
+// end unless the data's CRC-32 is 0 too.
+type crcZeroReader struct {
+	io.ReadCloser
+	h hash.Hash32
+}
+
+func (r *crcZeroReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	r.h.Write(p[:n])
+	if err == io.EOF && r.h.Sum32() != 0 {
+		return n, zip.ErrChecksum
+	}
+	return n, err
 }
 
 // checkZipLayout refuses a zip whose members' data regions overlap or run
 // past the end of the file: such an archive is crafted (one compressed
 // region shared by many members is a decompression bomb) and is rejected
 // at once, before any member is read.
-func checkZipLayout(path string, zr *zip.ReadCloser) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
+func checkZipLayout(path string, size int64, zr *zip.Reader) error {
 	type region struct {
 		start, end int64
 		name       string
@@ -643,31 +669,19 @@ func checkZipLayout(path string, zr *zip.ReadCloser) error {
 	for _, f := range zr.File {
 		off, err := f.DataOffset()
 		if err != nil {
-			return fmt.Errorf("%s: malformed zip: member %s: %v", path, quoteName(f.Name), err)
+			return fmt.Errorf("%s: malformed zip: member %s: %v", safefile.Name(path), safefile.Name(f.Name), err)
 		}
 		end := off + int64(f.CompressedSize64)
-		if f.CompressedSize64 > uint64(st.Size()) || end > st.Size() || end < off {
-			return fmt.Errorf("%s: malformed zip: member %s declares data past the end of the file", path, quoteName(f.Name))
+		if f.CompressedSize64 > uint64(size) || end > size || end < off {
+			return fmt.Errorf("%s: malformed zip: member %s declares data past the end of the file", safefile.Name(path), safefile.Name(f.Name))
 		}
 		rs = append(rs, region{off, end, f.Name})
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
 	for i := 1; i < len(rs); i++ {
 		if rs[i].start < rs[i-1].end {
-			return fmt.Errorf("%s: malformed zip: members %s and %s overlap", path, quoteName(rs[i-1].name), quoteName(rs[i].name))
+			return fmt.Errorf("%s: malformed zip: members %s and %s overlap", safefile.Name(path), safefile.Name(rs[i-1].name), safefile.Name(rs[i].name))
 		}
 	}
 	return nil
-}
-
-// quoteName writes a file or member name for a message: as it is when it
-// is plain printable text, else quoted (%q), so that a crafted name can
-// neither forge a line nor send terminal escapes.
-func quoteName(s string) string {
-	for _, r := range s {
-		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package dataset
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -389,6 +390,81 @@ func TestFIFOInFolderIsNotOpened(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("verification hangs on a FIFO")
+	}
+}
+
+// TestNothingValidIsStillListed: a folder whose only image is a FIFO, a
+// zip whose only member is corrupt, a path that is a FIFO: verification
+// lists what it found (or refuses the path) at once, never blocks.
+func TestNothingValidIsStillListed(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "1.pgm"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err := VerifyBOSSbase(dir)
+		if err != nil || len(v.Corrupt) != 1 || !strings.Contains(v.String(), "not a regular file (a FIFO)") {
+			t.Errorf("folder holding only a FIFO: %v\n%v", err, v)
+		}
+		if _, err := VerifyBOSSbase(filepath.Join(dir, "1.pgm")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO as the dataset path: %v", err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("verification blocks on a FIFO")
+	}
+	// A zip whose one member is stored with its CRC-32 recorded as 0 (which
+	// archive/zip does not check; no data descriptor) and a changed byte:
+	// corrupt, and listed.
+	img := pgmBytes(t, bossImage(1, BOSSSize))
+	img[1000] ^= 1
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "1.pgm", Method: zip.Store, CRC32: 0,
+		CompressedSize64: uint64(len(img)), UncompressedSize64: uint64(len(img))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(img)
+	zw.Close()
+	data := zb.Bytes()
+	path := filepath.Join(t.TempDir(), "crc0.zip")
+	os.WriteFile(path, data, 0o644)
+	v, err := VerifyBOSSbase(path)
+	if err != nil || len(v.Corrupt) != 1 || !strings.Contains(v.String(), "1.pgm") {
+		t.Errorf("corrupt member with CRC-32 0: %v\n%v", err, v)
+	}
+}
+
+// TestZipMemberCountIsBounded: a zip of more than MaxZipMembers members is
+// refused from its central directory, before archive/zip indexes it —
+// also when its end record understates the count (archive/zip compares
+// only the low 16 bits).
+func TestZipMemberCountIsBounded(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := range MaxZipMembers + 1 {
+		zw.CreateHeader(&zip.FileHeader{Name: strconv.Itoa(i), Method: zip.Store})
+	}
+	zw.Close()
+	data := buf.Bytes()
+	path := filepath.Join(t.TempDir(), "many.zip")
+	os.WriteFile(path, data, 0o644)
+	if _, err := VerifyBOSSbase(path); err == nil || !strings.Contains(err.Error(), "more than 50000 members") {
+		t.Errorf("%d members: %v", MaxZipMembers+1, err)
+	}
+	// The end record claims 50001 − 65536·0 members; make it claim a few:
+	// the count of headers is what is checked.
+	eocd := bytes.LastIndex(data, []byte("PK\x05\x06"))
+	binary.LittleEndian.PutUint16(data[eocd+8:], 3)
+	binary.LittleEndian.PutUint16(data[eocd+10:], 3)
+	os.WriteFile(path, data, 0o644)
+	if _, err := VerifyBOSSbase(path); err == nil || !strings.Contains(err.Error(), "members") {
+		t.Errorf("understated count: %v", err)
 	}
 }
 

@@ -169,7 +169,28 @@ func (e *Env) UnitDir(k UnitKey) (string, error) {
 		return "", err
 	}
 	dir := filepath.Join(e.WorkDir, "checkpoints", k.Experiment, key[:16])
-	return dir, os.MkdirAll(dir, 0o755)
+	return dir, ensureDir(e.WorkDir, dir)
+}
+
+// ensureDir creates dir, a folder under root (the work dir), repairing the
+// way: a file or anything else that is not a folder where one of dir's
+// folders below root belongs is removed first (the work dir is ours to
+// repair; a damaged cache must never make every later run fail).
+func ensureDir(root, dir string) error {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return os.MkdirAll(dir, 0o755)
+	}
+	p := root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		p = filepath.Join(p, part)
+		if st, err := os.Lstat(p); err == nil && !st.IsDir() {
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("repairing the work dir: %s is not a folder and cannot be removed: %w", p, err)
+			}
+		}
+	}
+	return os.MkdirAll(dir, 0o755)
 }
 
 // RunUnit returns the cached result of unit k if one is stored (and
@@ -228,6 +249,9 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 		if err := os.RemoveAll(path); err != nil {
 			return zero, fmt.Errorf("unit %s/%s: repairing the cache entry %s: %w", k.Experiment, k.Unit, path, err)
 		}
+	}
+	if err := ensureDir(env.WorkDir, filepath.Dir(path)); err != nil {
+		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
 	if err := atomicfile.WriteFile(path, file.Bytes(), 0o644); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)

@@ -132,4 +132,26 @@ func TestDamagedEntriesAreRecomputed(t *testing.T) {
 	if v, err := RunUnit(ctx, env, key, fn); err != nil || v != 0.125 || calls != before+1 {
 		t.Fatalf("after the repair the entry is not served: %v, %v, %d calls", v, err, calls-before)
 	}
+	// A file in place of the experiment's cache folder (and of the
+	// checkpoints folder): repaired, not fatal, on this and later runs.
+	for _, dir := range []string{filepath.Dir(path), filepath.Join(env.WorkDir, "checkpoints")} {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir, []byte("not a folder"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before = calls
+	if v, err := RunUnit(ctx, env, key, fn); err != nil || v != 0.125 || calls != before+1 {
+		t.Fatalf("a file in place of the cache folder: %v, %v", v, err)
+	}
+	if v, err := RunUnit(ctx, env, key, fn); err != nil || calls != before+1 {
+		t.Fatalf("after the folder repair the entry is not served: %v, %v", v, err)
+	}
+	if dir, err := env.UnitDir(key); err != nil {
+		t.Fatalf("a file in place of the checkpoints folder: %v", err)
+	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Fatalf("checkpoint folder %s: %v", dir, err)
+	}
 }

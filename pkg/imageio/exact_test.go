@@ -2,10 +2,14 @@ package imageio
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -114,6 +118,12 @@ func TestSampleExactPerContainerAndDepth(t *testing.T) {
 	if err == nil || !errors.Is(errors.Unwrap(err), nil) && !strings.Contains(err.Error(), "colour image") || !strings.Contains(err.Error(), "colour.png") || !strings.Contains(err.Error(), "bt601") {
 		t.Errorf("colour without a luma formula: %v", err)
 	}
+	// Exact ties round up: 0.299·38 + 0.587·174 = 113.5 exactly.
+	tie := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	tie.SetRGBA(0, 0, color.RGBA{38, 174, 0, 255})
+	if g, err := DecodeGrayWith(bytes.NewReader(encodePNG(t, tie)), "tie.png", ReadOptions{Luma: BT601}); err != nil || !eq(samples(g), []int{114}) {
+		t.Errorf("BT.601 tie 113.5: %v, %v; want 114", samples(g), err)
+	}
 	for luma, want := range map[Luma][]int{BT601: {76, 18}, BT709: {54, 19}} {
 		g, err := DecodeGrayWith(bytes.NewReader(data), "colour.png", ReadOptions{Luma: luma})
 		if err != nil || !eq(samples(g), want) {
@@ -150,5 +160,128 @@ func TestHardeningImageCases(t *testing.T) {
 	}
 	if info, err := ReadInfo(filepath.Join(dir, "c1_16.pgm")); err != nil || info.Depth != 16 || info.Width != 2 || info.Height != 1 || info.DecodedBytes != 4 {
 		t.Errorf("ReadInfo: %+v, %v", info, err)
+	}
+}
+
+// rawPNG assembles a PNG from an IHDR's fields, extra chunks placed
+// before the pixel data (type, data) and the unfiltered scanlines.
+func rawPNG(t testing.TB, w, h int, bitDepth, colourType byte, extra [][2]string, rows [][]byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	out.Write(pngMagic)
+	chunk := func(typ string, data []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+		out.Write(n[:])
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		out.WriteString(typ)
+		out.Write(data)
+		binary.BigEndian.PutUint32(n[:], crc.Sum32())
+		out.Write(n[:])
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = bitDepth, colourType
+	chunk("IHDR", ihdr)
+	for _, c := range extra {
+		chunk(c[0], []byte(c[1]))
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	for _, r := range rows {
+		zw.Write(append([]byte{0}, r...)) // filter type 0
+	}
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return out.Bytes()
+}
+
+// TestOnlyEightAndSixteenBitPeaks: images whose samples have another
+// peak — grey PNGs below 8 bits, PGMs with a maxval other than 255 or
+// 65535 — are refused by decoding and by the header check alike, so that
+// the same data never gives different numbers in different containers.
+func TestOnlyEightAndSixteenBitPeaks(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"grey4.png":   rawPNG(t, 3, 1, 4, 0, nil, [][]byte{{0x12, 0x30}}),
+		"grey1.png":   rawPNG(t, 8, 1, 1, 0, nil, [][]byte{{0xa5}}),
+		"max15.pgm":   []byte("P5\n3 1\n15\n\x01\x02\x03"),
+		"max1023.pgm": []byte("P5\n1 1\n1023\n\x03\xff"),
+		"max9.pgm":    []byte("P2\n2 1\n9\n3 9\n"),
+	} {
+		_, err := DecodeGray(bytes.NewReader(data), name)
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "bit") {
+			t.Errorf("%s: decoded, or an unclear error: %v", name, err)
+		}
+		path := filepath.Join(t.TempDir(), name)
+		os.WriteFile(path, data, 0o644)
+		if _, err := ReadInfo(path); err == nil {
+			t.Errorf("%s: the header check accepts it", name)
+		}
+	}
+	// A paletted PNG of 4-bit indices holds 8-bit colours: read exactly.
+	pal := rawPNG(t, 2, 1, 4, 3, [][2]string{{"PLTE", "\x00\x00\x00\x07\x07\x07"}}, [][]byte{{0x10}})
+	if g, err := DecodeGray(bytes.NewReader(pal), "pal4.png"); err != nil || !eq(samples(g), []int{7, 0}) {
+		t.Errorf("4-bit paletted grey: %v, %v", g, err)
+	}
+	// An index past the palette is a broken file, not black.
+	past := rawPNG(t, 2, 1, 8, 3, [][2]string{{"PLTE", "\x07\x07\x07"}}, [][]byte{{0, 1}})
+	if _, err := DecodeGray(bytes.NewReader(past), "past.png"); err == nil || !strings.Contains(err.Error(), "palette index 1 is past the palette's 1 colours") {
+		t.Errorf("index past the palette: %v", err)
+	}
+}
+
+// TestTransparencyChunk: a grey PNG with a tRNS chunk decodes to NRGBA
+// (4 or 8 bytes per pixel, not 1 or 2). Its samples are read exactly
+// (the transparent level keeps its value), and the header check counts
+// the larger buffer: a small file declaring 16384² 16-bit grey + tRNS
+// (2 GiB to decode) is refused before decoding.
+func TestTransparencyChunk(t *testing.T) {
+	g8 := rawPNG(t, 3, 1, 8, 0, [][2]string{{"tRNS", "\x00\xc8"}}, [][]byte{{200, 100, 7}})
+	if g, err := DecodeGray(bytes.NewReader(g8), "trns8.png"); err != nil || g.BitDepth() != 8 || !eq(samples(g), []int{200, 100, 7}) {
+		t.Errorf("8-bit grey + tRNS: %v, %v", g, err)
+	}
+	g16 := rawPNG(t, 2, 1, 16, 0, [][2]string{{"tRNS", "\x9c\x40"}}, [][]byte{{0x9c, 0x40, 0x00, 0x01}})
+	if g, err := DecodeGray(bytes.NewReader(g16), "trns16.png"); err != nil || g.BitDepth() != 16 || !eq(samples(g), []int{40000, 1}) {
+		t.Errorf("16-bit grey + tRNS: %v, %v", g, err)
+	}
+	bomb := rawPNG(t, 16384, 16384, 16, 0, [][2]string{{"tRNS", "\x00\x00"}}, nil)
+	_, err := DecodeGray(bytes.NewReader(bomb), "bomb.png")
+	if err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("16384² 16-bit grey + tRNS: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "bomb.png")
+	os.WriteFile(path, bomb, 0o644)
+	if _, err := ReadInfo(path); err == nil || !strings.Contains(err.Error(), "2147483648 bytes") {
+		t.Errorf("header check of the tRNS bomb: %v", err)
+	}
+}
+
+// TestInterlacedCountsTwice: an Adam7 PNG costs the decoder its passes
+// and the full image, so the header check counts twice the bytes.
+func TestInterlacedCountsTwice(t *testing.T) {
+	var b bytes.Buffer
+	g := image.NewGray16(image.Rect(0, 0, 9, 5))
+	for i := range 45 {
+		g.SetGray16(i%9, i/9, color.Gray16{uint16(i * 1400)})
+	}
+	png.Encode(&b, g) // the standard encoder does not interlace
+	data := b.Bytes()
+	plain, err := readInfo(bytes.NewReader(data), "plain.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An interlaced header for the same image size, from rawPNG with the
+	// interlace byte set (its pixel data is not needed for the check).
+	inter := rawPNG(t, 9, 5, 16, 0, nil, nil)
+	inter[8+8+12] = 1
+	crc := crc32.ChecksumIEEE(inter[12 : 12+4+13])
+	binary.BigEndian.PutUint32(inter[12+4+13:], crc)
+	got, err := readInfo(bytes.NewReader(inter), "adam7.png")
+	if err != nil || got.DecodedBytes != 2*plain.DecodedBytes {
+		t.Errorf("interlaced: %+v, %v; want twice %d bytes", got, err, plain.DecodedBytes)
 	}
 }

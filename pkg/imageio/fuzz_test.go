@@ -2,7 +2,9 @@ package imageio
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -91,6 +93,16 @@ func FuzzDecodePNG(f *testing.F) {
 		}
 		f.Add(b.Bytes())
 	}
+	// Crafted headers: tRNS on grey (decodes to NRGBA), sub-8-bit grey
+	// (refused), paletted with an index past the palette, interlaced.
+	f.Add(rawPNG(f, 3, 1, 8, 0, [][2]string{{"tRNS", "\x00\xc8"}}, [][]byte{{200, 100, 7}}))
+	f.Add(rawPNG(f, 2, 1, 16, 0, [][2]string{{"tRNS", "\x9c\x40"}}, [][]byte{{0x9c, 0x40, 0, 1}}))
+	f.Add(rawPNG(f, 3, 1, 4, 0, nil, [][]byte{{0x12, 0x30}}))
+	f.Add(rawPNG(f, 2, 1, 8, 3, [][2]string{{"PLTE", "\x07\x07\x07"}}, [][]byte{{0, 1}}))
+	adam7 := rawPNG(f, 1, 1, 8, 0, nil, [][]byte{{42}})
+	adam7[28] = 1
+	binary.BigEndian.PutUint32(adam7[29:], crc32.ChecksumIEEE(adam7[12:29]))
+	f.Add(adam7)
 	for _, name := range []string{"la_1x3.png", "png_huge_ihdr_tiny_rgba16.png"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hardening", name))
 		if err != nil {

@@ -5,11 +5,12 @@
 //
 // The rules:
 //
-//   - Samples come in exactly or the image is refused. A PGM with maxval ≤
-//     255 is an 8-bit image, one with a larger maxval a 16-bit one; its
-//     samples are kept as they are (never rescaled). A PNG keeps its bit
-//     depth (8 or 16; smaller grey depths are widened to 8 by the PNG
-//     decoder's exact replication).
+//   - Samples come in exactly or the image is refused. An image is 8-bit
+//     (peak 255) or 16-bit (peak 65535), and every metric uses that peak: a
+//     PGM must declare maxval 255 or 65535, a grey PNG 8 or 16 bits; other
+//     peaks (a 12-bit PGM, a 4-bit PNG) are refused rather than measured
+//     against the wrong peak. Samples are never rescaled. Paletted PNGs
+//     (8-bit colours, any index depth) are read like colour PNGs.
 //   - Alpha is ignored, never multiplied in: the grey level of a grey+alpha
 //     or RGBA pixel is its colour value as stored (non-premultiplied).
 //   - Colour is refused with a one-line error, unless the caller asks for a
@@ -18,6 +19,9 @@
 //     read exactly.
 //   - Sizes are checked, in bytes, before anything is decoded
 //     (MaxImageBytes), so a small file declaring a huge image costs nothing.
+//     For a PNG the bytes are what the decoder may allocate: 4 or 8 per
+//     pixel for grey and colour images (a tRNS chunk turns grey into NRGBA),
+//     1 for paletted ones.
 package imageio
 
 import (
@@ -244,7 +248,8 @@ func (g *Gray) ToImage() image.Image {
 type Luma string
 
 // Luma formulas (ITU-R recommendations), Y = kR·R + kG·G + kB·B rounded
-// to the nearest level at the image's depth.
+// to the nearest level at the image's depth, halves up, in exact integer
+// arithmetic (the coefficients have 3 or 4 decimals).
 const (
 	// NoLuma refuses colour images.
 	NoLuma Luma = ""
@@ -263,11 +268,13 @@ func ParseLuma(s string) (Luma, error) {
 	return "", fmt.Errorf("unknown luma formula %q (want %s or %s)", s, BT601, BT709)
 }
 
-func (l Luma) weights() (r, g, b float64) {
+// weights returns the formula's coefficients as integers over d, so that
+// Y = (r·R + g·G + b·B + d/2) / d rounds exactly (half up) in integers.
+func (l Luma) weights() (r, g, b, d int) {
 	if l == BT709 {
-		return 0.2126, 0.7152, 0.0722
+		return 2126, 7152, 722, 10000
 	}
-	return 0.299, 0.587, 0.114
+	return 299, 587, 114, 1000
 }
 
 // ErrColour is wrapped by the errors of FromImage for colour images
@@ -302,7 +309,7 @@ func FromImage(img image.Image, luma Luma) (*Gray, error) {
 		}
 		return g, nil
 	}
-	kr, kg, kb := luma.weights()
+	kr, kg, kb, kd := luma.weights()
 	// The pixel at (x, y) as stored, without boxing a color.Color per
 	// pixel for the types PNG decodes to (a 100-megapixel image would
 	// otherwise churn gigabytes through the allocator).
@@ -337,12 +344,17 @@ func FromImage(img image.Image, luma Luma) (*Gray, error) {
 		for i, c := range src.Palette {
 			pal[i].r, pal[i].g, pal[i].b, pal[i].ok = stored(c)
 		}
-		at = func(x, y int) (int, int, int, bool) {
-			i := int(src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y)])
-			if i >= len(pal) {
-				return 0, 0, 0, true // image/color: an index past the palette reads as black
+		// An index past the palette (which Go's PNG decoder reads as
+		// opaque black) is a broken file, not a colour: refused.
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if i := int(src.ColorIndexAt(x, y)); i >= len(src.Palette) {
+					return nil, fmt.Errorf("palette index %d at (%d,%d) is past the palette's %d colours", i, x-b.Min.X, y-b.Min.Y, len(src.Palette))
+				}
 			}
-			e := pal[i]
+		}
+		at = func(x, y int) (int, int, int, bool) {
+			e := pal[src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y)]]
 			return e.r, e.g, e.b, e.ok
 		}
 	}
@@ -353,16 +365,16 @@ func FromImage(img image.Image, luma Luma) (*Gray, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: premultiplied alpha below 1 at (%d,%d): the grey level cannot be recovered exactly", ErrColour, x, y)
 			}
+			if depth == Depth8 { // 8-bit values were replicated to 16 bits: exact
+				r, gg, bb = r/257, gg/257, bb/257
+			}
 			v := r
 			if r != gg || gg != bb {
 				if luma == NoLuma {
 					colour = true
 					break
 				}
-				v = int(math.Round(kr*float64(r) + kg*float64(gg) + kb*float64(bb)))
-			}
-			if depth == Depth8 {
-				v = (v*255 + 32767) / 65535 // the 8-bit value, replicated to 16 by the model: exact
+				v = (kr*r + kg*gg + kb*bb + kd/2) / kd
 			}
 			g.SetSample(y*w+x, v)
 		}

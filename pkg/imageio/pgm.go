@@ -310,9 +310,29 @@ func DecodePGM(r io.Reader, name string) (*PGM, error) {
 
 // decodePGMGray decodes a PGM straight into a Gray (sample-exact, no
 // intermediate copy of the samples).
+//
+// Only maxval 255 (8-bit) and 65535 (16-bit) are accepted: a Gray's peak
+// is 2^depth − 1, so a PGM of another maxval (a 10- or 12-bit image, a
+// bilevel one) would be measured against the wrong peak.
 func decodePGMGray(r io.Reader, name string) (*Gray, error) {
-	g, _, err := decodePGM(r, name)
+	p := &pgmReader{br: bufio.NewReaderSize(r, 64<<10), name: name}
+	h, err := p.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGrayMaxVal(h, name); err != nil {
+		return nil, err
+	}
+	g, err := p.readRaster(h)
 	return g, err
+}
+
+// checkGrayMaxVal refuses a PGM whose maxval is not a Gray peak.
+func checkGrayMaxVal(h *PGMHeader, name string) error {
+	if h.MaxVal != MaxVal8 && h.MaxVal != MaxVal16 {
+		return fmt.Errorf("%s: maxval %d: only 8-bit (maxval 255) and 16-bit (maxval 65535) PGMs are read, so that every metric uses the image's own peak; rescale it first (e.g. pamdepth 255)", name, h.MaxVal)
+	}
+	return nil
 }
 
 // decodePGM reads the header and the raster into the layout of a Gray of
@@ -323,19 +343,29 @@ func decodePGM(r io.Reader, name string) (*Gray, *PGMHeader, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	g, err := p.readRaster(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g, h, nil
+}
+
+// readRaster reads the raster h declares into a Gray of its storage depth.
+func (p *pgmReader) readRaster(h *PGMHeader) (*Gray, error) {
 	g := &Gray{Width: h.Width, Height: h.Height, Depth: Depth8}
 	if h.BytesPerSample() == 2 {
 		g.Depth = Depth16
 	}
+	var err error
 	if h.Plain {
 		g.Pix, err = p.readPlain(h)
 	} else {
 		g.Pix, err = p.readRaw(h)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return g, h, nil
+	return g, nil
 }
 
 // chunks collects a raster a chunk at a time, so that a file declaring a
@@ -453,7 +483,9 @@ func (p *pgmReader) readPlain(h *PGMHeader) ([]byte, error) {
 
 // Gray returns the image sample-exact: 8-bit when MaxVal ≤ 255, else
 // 16-bit, with every sample as stored (never rescaled: a 12-bit image of
-// maxval 4095 keeps its values 0…4095 in a 16-bit image).
+// maxval 4095 keeps its values 0…4095 in a 16-bit image, whose peak is
+// then 65535 — DecodeGray refuses such files; this conversion is for
+// callers that account for the peak themselves).
 func (p *PGM) Gray() *Gray {
 	if p.MaxVal <= MaxVal8 {
 		g := NewGray(p.Width, p.Height)

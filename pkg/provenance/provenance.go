@@ -8,6 +8,7 @@ package provenance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -83,12 +84,55 @@ func Collect(dir string) results.Provenance {
 		return p
 	}
 	p.Commit = commit
-	status, err := git(root, "status", "--porcelain")
+	// git status hashes changed files through the filter drivers the
+	// configuration names (clean, process): empty every one of them.
+	off, err := filtersOff(root)
+	if err != nil {
+		p.Extra["git"] = "dirty flag unknown: " + err.Error()
+		return p
+	}
+	status, err := git(root, append(off, "status", "--porcelain", "--ignore-submodules=all")...)
 	if err != nil {
 		p.Extra["git"] = err.Error()
 	}
 	p.Dirty = status != ""
 	return p
+}
+
+// filtersOff returns git options that empty every filter driver defined
+// in dir's git configuration (filter.<name>.clean, .smudge and .process
+// are programs git runs on file contents), so that no such program runs.
+// It reads the configuration only (git config runs nothing); a driver name
+// that cannot be passed as -c name=value is an error.
+func filtersOff(dir string) ([]string, error) {
+	out, err := git(dir, "config", "--null", "--name-only", "--get-regexp", `^filter\.`)
+	if err != nil {
+		var ge *gitError
+		if errors.As(err, &ge) && ge.code == 1 {
+			return nil, nil // no filter defined
+		}
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var opts []string
+	for _, key := range strings.Split(out, "\x00") {
+		i, j := strings.Index(key, "."), strings.LastIndex(key, ".")
+		if i < 0 || j <= i {
+			continue
+		}
+		name := key[i+1 : j]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if strings.ContainsAny(name, "=\n") {
+			return nil, fmt.Errorf("a git filter driver named %q cannot be switched off", name)
+		}
+		for _, k := range []string{"clean", "smudge", "process"} {
+			opts = append(opts, "-c", "filter."+name+"."+k+"=")
+		}
+	}
+	return opts, nil
 }
 
 // ModulePath is neurocrypt's module path; Collect runs git only in a
@@ -200,14 +244,27 @@ func git(dir string, args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
 	out, err := cmd.Output()
 	if err != nil {
-		msg := err.Error()
-		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
-			msg = strings.TrimSpace(string(ee.Stderr))
+		ge := &gitError{msg: err.Error(), code: -1}
+		if ee, ok := err.(*exec.ExitError); ok {
+			ge.code = ee.ExitCode()
+			if len(ee.Stderr) > 0 {
+				ge.msg = strings.TrimSpace(string(ee.Stderr))
+			}
 		}
-		return "", fmt.Errorf("git %s in %s: %s", strings.Join(args, " "), dir, msg)
+		ge.msg = fmt.Sprintf("git %s in %s: %s", strings.Join(args, " "), dir, ge.msg)
+		return "", ge
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// gitError is a failed git command: its message and exit code (−1 when
+// git did not run to an exit).
+type gitError struct {
+	msg  string
+	code int
+}
+
+func (e *gitError) Error() string { return e.msg }
 
 func gomlxVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // FileName is the name of the results file in a report folder.
@@ -156,30 +157,25 @@ func floatNumber(v float64) any {
 // as NaN. Unknown fields are ignored, so later additions to the format stay
 // readable. Errors name the file and, for malformed JSON, the line.
 func Read(path string) (*File, error) {
-	st, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return nil, err // *PathError already names the file
-	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	case st.Size() > MaxFileBytes:
-		return nil, fmt.Errorf("%s: %d bytes, more than a results.json may have (%d)", path, st.Size(), int64(MaxFileBytes))
-	}
-	fh, err := os.Open(path)
+	// A regular file only, checked on the opened file without blocking.
+	fh, st, err := safefile.Regular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
+	if st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than a results.json may have (%d)", safefile.Name(path), st.Size(), int64(MaxFileBytes))
+	}
 	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("%s: more than %d bytes", path, int64(MaxFileBytes))
+		return nil, fmt.Errorf("%s: more than %d bytes", safefile.Name(path), int64(MaxFileBytes))
 	}
 	f, err := Decode(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	return f, nil
 }

@@ -135,4 +135,9 @@ func TestPythonIsIsolated(t *testing.T) {
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the torch.py of the current folder was imported")
 	}
+	// The benchmark script itself (it imports torch first thing).
+	runTorch(context.Background(), python, 4, 8, 1, 0.01, 8)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the benchmark script imported the torch.py of the current folder")
+	}
 }

@@ -101,13 +101,23 @@ func runTorch(ctx context.Context, python string, n, batch, rounds int, encryptM
 }
 
 // isolatedPython runs python in isolated mode (-I: no current folder, user
-// site-packages or PYTHON* variables on the import path) from the system's
-// temporary folder, so that a torch.py (or any module) in the folder
+// site-packages or PYTHON* variables on the import path) from pythonDir, so that a torch.py (or any module) in the folder
 // neurocrypt runs from is never imported.
 func isolatedPython(ctx context.Context, python string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, python, append([]string{"-I"}, args...)...)
-	cmd.Dir = os.TempDir()
+	cmd.Dir = pythonDir()
 	return cmd
+}
+
+// pythonDir is the folder Python runs in: the file system's root where
+// there is one (writable only by its administrator, unlike the shared
+// temporary folder), else the temporary folder. -I already keeps the
+// working folder off the import path; this is a second line.
+func pythonDir() string {
+	if runtime.GOOS != "windows" {
+		return "/"
+	}
+	return os.TempDir()
 }
 
 func lastLine(s string) string {
