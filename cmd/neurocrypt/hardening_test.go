@@ -3,8 +3,11 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -347,6 +350,10 @@ func TestPeakRSSOnBombs(t *testing.T) {
 		g8.Pix[i] = uint8(i / 4096)
 	}
 	g8PNG := encodePNGFile(t, filepath.Join(dir, "g8.png"), g8)
+	// Grey with a tRNS chunk: Go decodes it to NRGBA, 4 bytes per pixel
+	// (64 MiB here); the 16-bit version at 16384² (2 GiB) is refused.
+	trns := greyTRNSPNG(t, filepath.Join(dir, "trns.png"), 4096, 8)
+	trnsBig := greyTRNSPNG(t, filepath.Join(dir, "trns16.png"), 16384, 16)
 	// A zip whose one member inflates to 256 MiB of zeros.
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
@@ -379,6 +386,9 @@ func TestPeakRSSOnBombs(t *testing.T) {
 		{[]string{"decrypt", "-key-file", bp, out("g8-enc.png"), out("g8-dec.png")}, true, 4 << 20},
 		{[]string{"encrypt", "-key-file", bp, rgbPNG, out("refused.png")}, false, 64 << 20}, // over the cipher's limit, after decoding
 		{[]string{"dataset", "verify", zipBomb}, false, 0},
+		{[]string{"metrics", trns, trns}, true, 2 * 64 << 20},
+		{[]string{"encrypt", "-key-file", aes, trns, out("trns-enc.pgm")}, true, 64 << 20},
+		{[]string{"encrypt", "-key-file", aes, trnsBig, out("x.pgm")}, false, 0},
 	} {
 		code, stderr, peak := peakRSS(t, tc.args...)
 		bound := 2*tc.decoded + slack
@@ -473,4 +483,35 @@ func TestNothingHangsAndNothingIsLostSilently(t *testing.T) {
 	if code, _, stderr := cli(t, "encrypt", "-h"); code != 0 || !strings.Contains(stderr, "-key-file") || !strings.Contains(stderr, "-luma") {
 		t.Errorf("encrypt -h: exit %d, %q", code, stderr)
 	}
+}
+
+// greyTRNSPNG writes a size² grey PNG of the given bit depth, all zeros,
+// with a tRNS chunk (a deflate bomb: a few hundred kilobytes). Only the
+// first rows are written for sizes above 8192 (the header is what counts).
+func greyTRNSPNG(t *testing.T, path string, size int, depth byte) string {
+	t.Helper()
+	var out bytes.Buffer
+	chunk := func(typ string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		out.WriteString(typ)
+		out.Write(data)
+		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(size))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(size))
+	ihdr[8] = depth
+	chunk("IHDR", ihdr)
+	chunk("tRNS", []byte{0, 0})
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	row := make([]byte, 1+size*int(depth)/8)
+	for range min(size, 8192) {
+		zw.Write(row)
+	}
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return writeFile(t, filepath.Dir(path), filepath.Base(path), out.Bytes())
 }
