@@ -352,8 +352,19 @@ func TestPeakRSSOnBombs(t *testing.T) {
 	g8PNG := encodePNGFile(t, filepath.Join(dir, "g8.png"), g8)
 	// Grey with a tRNS chunk: Go decodes it to NRGBA, 4 bytes per pixel
 	// (64 MiB here); the 16-bit version at 16384² (2 GiB) is refused.
-	trns := greyTRNSPNG(t, filepath.Join(dir, "trns.png"), 4096, 8)
-	trnsBig := greyTRNSPNG(t, filepath.Join(dir, "trns16.png"), 16384, 16)
+	trnsChunk := [][2]string{{"tRNS", "\x00\x00"}}
+	trns := bombPNG(t, filepath.Join(dir, "trns.png"), 4096, 4096, 8, 0, trnsChunk)
+	trnsBig := bombPNG(t, filepath.Join(dir, "trns16.png"), 16384, 16384, 16, 0, trnsChunk)
+	// Images of 128 MiB, where a stage too many (a palette image and its
+	// grey copy and the cipher's output; a PGM raster read in chunks and
+	// joined) would exceed the bound: a palette PNG and a P5 PGM.
+	pal := bombPNG(t, filepath.Join(dir, "pal.png"), 16384, 8192, 8, 3, [][2]string{{"PLTE", "\x05\x05\x05"}})
+	p5 := filepath.Join(dir, "p5.pgm")
+	if f, err := os.Create(p5); err == nil {
+		fmt.Fprintf(f, "P5\n16384 8192\n255\n")
+		f.Truncate(int64(len("P5\n16384 8192\n255\n")) + 16384*8192) // zeros, sparse
+		f.Close()
+	}
 	// A zip whose one member inflates to 256 MiB of zeros.
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
@@ -384,11 +395,14 @@ func TestPeakRSSOnBombs(t *testing.T) {
 		{[]string{"encrypt", "-key-file", aes, g16PNG, out("g16-enc.pgm")}, true, 32 << 20},
 		{[]string{"encrypt", "-key-file", bp, g8PNG, out("g8-enc.png")}, true, 4 << 20},
 		{[]string{"decrypt", "-key-file", bp, out("g8-enc.png"), out("g8-dec.png")}, true, 4 << 20},
-		{[]string{"encrypt", "-key-file", bp, rgbPNG, out("refused.png")}, false, 64 << 20}, // over the cipher's limit, after decoding
+		{[]string{"encrypt", "-key-file", bp, rgbPNG, out("refused.png")}, false, 0}, // over the cipher's limit: refused from the header
 		{[]string{"dataset", "verify", zipBomb}, false, 0},
 		{[]string{"metrics", trns, trns}, true, 2 * 64 << 20},
 		{[]string{"encrypt", "-key-file", aes, trns, out("trns-enc.pgm")}, true, 64 << 20},
 		{[]string{"encrypt", "-key-file", aes, trnsBig, out("x.pgm")}, false, 0},
+		{[]string{"encrypt", "-key-file", aes, pal, out("pal-enc.pgm")}, true, 128 << 20},
+		{[]string{"encrypt", "-key-file", aes, p5, out("p5-enc.pgm")}, true, 128 << 20},
+		{[]string{"metrics", p5, p5}, true, 2 * 128 << 20},
 	} {
 		code, stderr, peak := peakRSS(t, tc.args...)
 		bound := 2*tc.decoded + slack
@@ -485,10 +499,11 @@ func TestNothingHangsAndNothingIsLostSilently(t *testing.T) {
 	}
 }
 
-// greyTRNSPNG writes a size² grey PNG of the given bit depth, all zeros,
-// with a tRNS chunk (a deflate bomb: a few hundred kilobytes). Only the
-// first rows are written for sizes above 8192 (the header is what counts).
-func greyTRNSPNG(t *testing.T, path string, size int, depth byte) string {
+// bombPNG writes a w×h PNG of the given bit depth and colour type, all
+// zeros, with extra chunks before the pixel data (a deflate bomb: a few
+// hundred kilobytes). Only the first 8192 rows are written for taller
+// images (the header is what counts).
+func bombPNG(t *testing.T, path string, w, h int, depth, colourType byte, extra [][2]string) string {
 	t.Helper()
 	var out bytes.Buffer
 	chunk := func(typ string, data []byte) {
@@ -499,15 +514,18 @@ func greyTRNSPNG(t *testing.T, path string, size int, depth byte) string {
 	}
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(size))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(size))
-	ihdr[8] = depth
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = depth, colourType
 	chunk("IHDR", ihdr)
-	chunk("tRNS", []byte{0, 0})
+	for _, c := range extra {
+		chunk(c[0], []byte(c[1]))
+	}
+	channels := map[byte]int{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colourType]
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
-	row := make([]byte, 1+size*int(depth)/8)
-	for range min(size, 8192) {
+	row := make([]byte, 1+(w*channels*int(depth)+7)/8)
+	for range min(h, 8192) {
 		zw.Write(row)
 	}
 	zw.Close()

@@ -179,10 +179,22 @@ func transform(name string, args []string, stderr io.Writer, withLuma bool, op f
 		return err
 	}
 	defer input.Close()
+	if l, ok := c.(cipher.SizeLimited); ok {
+		// Refused from the header, before decoding (a small file may
+		// decode to a large image).
+		i := input.Info
+		if n := int64(i.Width) * int64(i.Height) * int64(i.Depth/8); n > int64(l.MaxSampleBytes()) {
+			return fmt.Errorf("%s: a %dx%d %d-bit image has %d sample bytes, more than %s accepts (%d)", input.Name(), i.Width, i.Height, i.Depth, n, c.Name(), l.MaxSampleBytes())
+		}
+	}
 	in, err := decodeInput(input, opts, withLuma)
 	if err != nil {
 		return err
 	}
+	// What decoding left behind (a colour or palette image, read buffers)
+	// is returned before the cipher allocates its output: peak memory is
+	// the larger of the two stages, not their sum (tested).
+	debug.FreeOSMemory()
 	out, err := op(c, in)
 	if err != nil {
 		return fmt.Errorf("%s: %w", input.Name(), err)

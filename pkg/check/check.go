@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // Difference is one divergence between the reference and the new results.
@@ -227,7 +228,8 @@ func format(v any) string {
 	}
 }
 
-// Format renders differences as a plain-text table, sorted by experiment.
+// Format renders differences as a plain-text table, sorted by experiment,
+// one line per difference whatever the strings hold.
 func Format(diffs []Difference) string {
 	if len(diffs) == 0 {
 		return "no differences\n"
@@ -240,7 +242,11 @@ func Format(diffs []Difference) string {
 		if !math.IsNaN(d.Delta) {
 			delta = fmt.Sprintf("%.3g", d.Delta)
 		}
-		fmt.Fprintf(&b, "%-10s  %-70s  %-16s  %-16s  %-10s  %g\n", d.Experiment, d.Where, d.Ref, d.Got, delta, d.Tolerance)
+		// Strings from the reference file (claims, papers, row labels,
+		// column names) are printed with unprintable characters escaped:
+		// an edited reference cannot forge lines or reach the terminal.
+		t := safefile.Text
+		fmt.Fprintf(&b, "%-10s  %-70s  %-16s  %-16s  %-10s  %g\n", t(d.Experiment), t(d.Where), t(d.Ref), t(d.Got), delta, d.Tolerance)
 	}
 	return b.String()
 }

@@ -152,3 +152,12 @@ func TestReferenceCannotLoosenTheCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatEscapesReferenceStrings: strings that come from the reference
+// file cannot forge lines or send terminal escapes.
+func TestFormatEscapesReferenceStrings(t *testing.T) {
+	out := Format([]Difference{{Experiment: "x", Where: "claim \"c\" (paper\ncheck passed\x1b[32m)", Ref: "a\nb", Got: "c", Delta: 1}})
+	if strings.Count(out, "\n") != 2 || strings.Contains(out, "\x1b") || strings.Contains(out, "\ncheck passed") {
+		t.Errorf("raw reference strings in the diff table:\n%s", out)
+	}
+}

@@ -312,6 +312,9 @@ type streams struct {
 
 func (c *bitplaneCipher) Name() string { return c.name }
 
+// MaxSampleBytes implements SizeLimited.
+func (c *bitplaneCipher) MaxSampleBytes() int { return MaxSampleBytes }
+
 // streamsFor returns the keystreams for n pixels, computing them once.
 func (c *bitplaneCipher) streamsFor(n int) *streams {
 	c.mu.Lock()

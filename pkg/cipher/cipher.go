@@ -366,6 +366,14 @@ func checkImage(scheme, op string, g *imageio.Gray, maxBytes int) (int, error) {
 	return len(g.Pix), nil
 }
 
+// SizeLimited is implemented by ciphers that accept images only up to a
+// size: MaxSampleBytes is the largest Width × Height × bytes per sample
+// they take (larger images are refused by Encrypt and Decrypt), so that a
+// caller can refuse a larger image from its header, before decoding it.
+type SizeLimited interface {
+	MaxSampleBytes() int
+}
+
 // sameShape returns a new image of g's size and depth holding pix.
 func sameShape(g *imageio.Gray, pix []byte) *imageio.Gray {
 	return &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: pix}

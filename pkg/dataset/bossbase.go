@@ -288,9 +288,12 @@ func (b *BOSSbase) Skipped() []Problem { return b.ver.Problems() }
 func (b *BOSSbase) Close() error { return b.store.close() }
 
 // Fingerprint identifies the content of the images in use without reading
-// them: a SHA-256 over each valid file's name and stamp (size and
-// modification time in a folder, size and CRC-32 in a zip) and the skipped
-// files. Caches key on it, so replacing an image invalidates cached results.
+// them: a SHA-256 over each valid file's name and stamp (in a folder: size,
+// modification time, and on Linux inode and status-change time; in a zip,
+// whose members are read against their CRC-32 when opened: size and
+// CRC-32) and the skipped files. Caches key on it, so replacing an image —
+// even with the same size and its old modification time restored —
+// invalidates cached results.
 func (b *BOSSbase) Fingerprint() string {
 	h := sha256.New()
 	for _, n := range b.ver.Valid {
@@ -518,7 +521,11 @@ func (d *dirStore) stamp(name string) string {
 	if err != nil {
 		return "missing"
 	}
-	return fmt.Sprintf("%d@%d", fi.Size(), fi.ModTime().UnixNano())
+	// Size and modification time, and where the system has them the
+	// inode and the status-change time: writing the file or restoring its
+	// modification time (touch -d) changes the latter, so replaced
+	// contents never match a cached result.
+	return fmt.Sprintf("%d@%d%s", fi.Size(), fi.ModTime().UnixNano(), changeStamp(fi))
 }
 
 func (d *dirStore) open(name string) (io.ReadCloser, error) {
@@ -545,14 +552,16 @@ func openZipStore(p string) (bossStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a BOSSbase folder or zip: %w", err)
 	}
-	if err := checkZipDirectory(f, st.Size(), p); err != nil {
-		f.Close()
-		return nil, err
-	}
-	zr, err := zip.NewReader(f, st.Size())
+	budget := newBudgetReader(f, MaxZipDirectoryRead)
+	zr, err := zip.NewReader(budget, st.Size())
+	budget.disarm()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", safefile.Name(p), err)
+		return nil, zipDirectoryError(budget, safefile.Name(p), err)
+	}
+	if len(zr.File) > MaxZipMembers {
+		f.Close()
+		return nil, fmt.Errorf("%s: a zip of %d members, more than a dataset zip may have (%d)", safefile.Name(p), len(zr.File), MaxZipMembers)
 	}
 	if err := checkZipLayout(p, st.Size(), zr); err != nil {
 		f.Close()

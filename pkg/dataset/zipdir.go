@@ -1,68 +1,62 @@
 package dataset
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
-
-	"github.com/neurocrypt/neurocrypt/pkg/safefile"
+	"sync/atomic"
 )
 
-// MaxZipMembers bounds the members of a dataset zip, counted in its
-// central directory before archive/zip reads it (archive/zip keeps every
-// entry in memory: a 274 MB archive of 3 million empty members would take
-// 1.4 GB). BOSSbase 1.01 has 10 000 images and a few folders. Ours.
-const MaxZipMembers = 50_000
+// Bounds on a dataset zip's central directory, which archive/zip reads
+// whole into memory when it opens the archive (a 188 MB archive of 2
+// million empty members, or of a few thousand members with 64 KiB names,
+// would take a gigabyte). BOSSbase 1.01 has 10 000 images and a few
+// folders: about 1 MB of directory. Ours.
+const (
+	// MaxZipMembers is the most members a dataset zip may have.
+	MaxZipMembers = 50_000
+	// MaxZipDirectoryRead bounds what archive/zip may read while opening a
+	// zip: its end records and its central directory.
+	MaxZipDirectoryRead = 4 << 20
+)
 
-// checkZipDirectory counts the entries of the zip r's (size bytes) central
-// directory the way archive/zip reads it — consecutive entry headers from
-// the offset the end record gives (the ZIP64 one when present), whatever
-// count the record claims — and refuses an archive with more than
-// MaxZipMembers. It reads the directory in one pass in constant memory. A
-// file without an end record is left to archive/zip to report.
-func checkZipDirectory(r io.ReaderAt, size int64, path string) error {
-	const eocdLen, maxComment = 22, 65535
-	tail := min(size, eocdLen+maxComment)
-	buf := make([]byte, tail)
-	if _, err := r.ReadAt(buf, size-tail); err != nil && err != io.EOF {
-		return fmt.Errorf("%s: %v", safefile.Name(path), err)
+// errZipDirectory is returned by budgetReader when the budget is spent.
+var errZipDirectory = errors.New("zip directory budget exceeded")
+
+// budgetReader is the zip file as archive/zip opens it: reads fail once
+// more than the budget has been read, until disarmed (then the members
+// are read freely). Counting what archive/zip itself reads, rather than
+// parsing the directory a second way, leaves no difference between the
+// check and the reader to exploit.
+type budgetReader struct {
+	r       io.ReaderAt
+	left    atomic.Int64
+	armed   atomic.Bool
+	tripped atomic.Bool
+}
+
+func newBudgetReader(r io.ReaderAt, budget int64) *budgetReader {
+	b := &budgetReader{r: r}
+	b.left.Store(budget)
+	b.armed.Store(true)
+	return b
+}
+
+func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
+	if b.armed.Load() && b.left.Add(-int64(len(p))) < 0 {
+		b.tripped.Store(true)
+		return 0, errZipDirectory
 	}
-	i := bytes.LastIndex(buf, []byte("PK\x05\x06"))
-	if i < 0 || len(buf)-i < eocdLen {
-		return nil
+	return b.r.ReadAt(p, off)
+}
+
+// disarm ends the budget: the archive is open.
+func (b *budgetReader) disarm() { b.armed.Store(false) }
+
+// zipDirectoryError turns a failed open into the message a user needs.
+func zipDirectoryError(b *budgetReader, name string, err error) error {
+	if b.tripped.Load() {
+		return fmt.Errorf("%s: a zip whose directory takes more than %d bytes (%d members at most), more than a dataset zip may have", name, MaxZipDirectoryRead, MaxZipMembers)
 	}
-	dirOffset := int64(binary.LittleEndian.Uint32(buf[i+16:]))
-	if at := size - tail + int64(i) - 20; at >= 0 {
-		// A ZIP64 locator just before the end record points to the ZIP64
-		// end record, whose directory offset is the one archive/zip uses.
-		loc := make([]byte, 20)
-		if _, err := r.ReadAt(loc, at); err == nil && bytes.HasPrefix(loc, []byte("PK\x06\x07")) {
-			off := int64(binary.LittleEndian.Uint64(loc[8:]))
-			z := make([]byte, 56)
-			if off >= 0 && off <= size-56 {
-				if _, err := r.ReadAt(z, off); err == nil && bytes.HasPrefix(z, []byte("PK\x06\x06")) {
-					dirOffset = int64(binary.LittleEndian.Uint64(z[48:]))
-				}
-			}
-		}
-	}
-	if dirOffset < 0 || dirOffset > size {
-		return nil // archive/zip reports it
-	}
-	br := bufio.NewReaderSize(io.NewSectionReader(r, dirOffset, size-dirOffset), 64<<10)
-	hdr := make([]byte, 46)
-	for n := 0; ; n++ {
-		if _, err := io.ReadFull(br, hdr); err != nil || !bytes.HasPrefix(hdr, []byte("PK\x01\x02")) {
-			return nil
-		}
-		if n >= MaxZipMembers {
-			return fmt.Errorf("%s: a zip of more than %d members, more than a dataset zip may have", safefile.Name(path), MaxZipMembers)
-		}
-		skip := int64(binary.LittleEndian.Uint16(hdr[28:])) + int64(binary.LittleEndian.Uint16(hdr[30:])) + int64(binary.LittleEndian.Uint16(hdr[32:]))
-		if _, err := br.Discard(int(skip)); err != nil {
-			return nil
-		}
-	}
+	return fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", name, err)
 }

@@ -255,8 +255,23 @@ func TestTransparencyChunk(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "bomb.png")
 	os.WriteFile(path, bomb, 0o644)
-	if _, err := ReadInfo(path); err == nil || !strings.Contains(err.Error(), "2147483648 bytes") {
+	if _, err := ReadInfo(path); err == nil || !strings.Contains(err.Error(), "16384x16384 may take 21475") {
 		t.Errorf("header check of the tRNS bomb: %v", err)
+	}
+}
+
+// TestWideRowsCount: the decoder holds two raw rows besides the image, so
+// an image one row high and 100 million pixels wide (RGBA: 400 MB of
+// pixels, 800 MB of rows) is refused, while a square of the same pixel
+// count would fit.
+func TestWideRowsCount(t *testing.T) {
+	wide := rawPNG(t, 100_000_000, 1, 8, 6, nil, nil)
+	if _, err := readInfo(bytes.NewReader(wide), "wide.png"); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a 100-megapixel row: %v", err)
+	}
+	square := rawPNG(t, 10_000, 10_000, 8, 6, nil, nil)
+	if info, err := readInfo(bytes.NewReader(square), "square.png"); err != nil || info.DecodedBytes != 4*10_000*10_000+2*(4*10_000+1) {
+		t.Errorf("the same pixels as a square: %+v, %v", info, err)
 	}
 }
 

@@ -240,6 +240,10 @@ func pngConfig(r io.Reader, name string) (image.Config, Info, error) {
 		info.Depth = Depth16
 	}
 	info.DecodedBytes = int64(cfg.Width) * int64(cfg.Height) * pngBytesPerPixel(colourType, bitDepth)
+	// The decoder also holds the current and the previous raw row (for
+	// the filters): negligible, except for a very wide image.
+	channels := map[byte]int64{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colourType]
+	info.DecodedBytes += 2 * ((int64(cfg.Width)*channels*int64(bitDepth)+7)/8 + 1)
 	if interlaced := h[28] == 1; interlaced {
 		// Adam7: the decoder fills an image per pass, then copies them
 		// into the full one: twice the memory at the end.

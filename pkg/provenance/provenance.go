@@ -88,12 +88,17 @@ func Collect(dir string) results.Provenance {
 	// configuration names (clean, process): empty every one of them.
 	off, err := filtersOff(root)
 	if err != nil {
-		p.Extra["git"] = "dirty flag unknown: " + err.Error()
+		p.Dirty = true
+		p.Extra["git"] = "dirty state unknown (recorded as dirty): " + strings.Join(strings.Fields(err.Error()), " ")
 		return p
 	}
 	status, err := git(root, append(off, "status", "--porcelain", "--ignore-submodules=all")...)
 	if err != nil {
-		p.Extra["git"] = err.Error()
+		// Unknown is reported as dirty: a record must not claim a clean
+		// tree it could not check.
+		p.Dirty = true
+		p.Extra["git"] = "dirty state unknown (recorded as dirty): " + strings.Join(strings.Fields(err.Error()), " ")
+		return p
 	}
 	p.Dirty = status != ""
 	return p
@@ -230,10 +235,13 @@ func ModuleRoot(dir string) string {
 }
 
 // gitSafe are options that keep git from running programs a repository's
-// configuration names: the file-system monitor hook, hooks, external diff
-// and the optional index lock.
+// configuration names: the file-system monitor hook, hooks, external diff,
+// and every transport (protocol.allow=never: a partial clone missing an
+// object would otherwise fetch it, running the remote's configured
+// upload-pack or ssh command); and the optional index lock. Filter drivers
+// are switched off by name (filtersOff).
 var gitSafe = []string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
-	"-c", "core.untrackedCache=false", "--no-optional-locks"}
+	"-c", "core.untrackedCache=false", "-c", "protocol.allow=never", "--no-optional-locks"}
 
 // git runs a read-only git command in dir with gitSafe, ignoring the
 // system-wide configuration and never prompting.

@@ -127,3 +127,46 @@ func TestGitRunsNothingConfigured(t *testing.T) {
 		}
 	}
 }
+
+// TestGitFetchesNothing: a partial clone whose HEAD tree is missing would
+// make git status fetch it from its promisor remote, running the remote's
+// configured upload-pack; transports are off, so nothing runs, and the
+// tree is recorded as dirty (its state is unknown), not clean.
+func TestGitFetchesNothing(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	script := filepath.Join(dir, "upload.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\ntouch "+marker+"\nexit 1\n"), 0o755)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+ModulePath+"\n"), 0o644)
+	gitDo := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	gitDo("init", "-q")
+	gitDo("add", "go.mod")
+	gitDo("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "x")
+	for _, kv := range [][2]string{{"core.repositoryformatversion", "1"}, {"extensions.partialClone", "origin"},
+		{"remote.origin.url", dir}, {"remote.origin.promisor", "true"}, {"remote.origin.uploadpack", script}} {
+		gitDo("config", kv[0], kv[1])
+	}
+	tree := gitDo("rev-parse", "HEAD^{tree}")
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", tree[:2], tree[2:])); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, ".git", "index")) // status must read the tree
+	p := Collect(dir)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("git fetched the missing tree, running the remote's upload-pack")
+	}
+	if !p.Dirty {
+		t.Errorf("an unknown state recorded as clean: %v", p.Extra["git"])
+	}
+}

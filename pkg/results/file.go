@@ -16,9 +16,14 @@ import (
 // FileName is the name of the results file in a report folder.
 const FileName = "results.json"
 
-// MaxFileBytes bounds the size of a results.json that Read accepts (the
-// committed quick reference is about 100 KB).
-const MaxFileBytes = 64 << 20
+// Bounds on a results.json that Read and Decode accept: its size, and its
+// number of JSON values (decoded into Go values, each costs tens of bytes:
+// a 64 MiB file of small numbers would take 1.8 GB). The committed quick
+// reference is about 50 KB and 10 000 values.
+const (
+	MaxFileBytes = 8 << 20
+	MaxValues    = 500_000
+)
 
 // File is the content of results.json (see the package documentation).
 type File struct {
@@ -182,6 +187,16 @@ func Read(path string) (*File, error) {
 
 // Decode parses the bytes of a results.json (see Read).
 func Decode(data []byte) (*File, error) {
+	// Count the values first, in constant memory, before decoding them.
+	tok := json.NewDecoder(bytes.NewReader(data))
+	for n := 0; ; n++ {
+		if _, err := tok.Token(); err != nil {
+			break // io.EOF, or malformed JSON, which the decoder below reports
+		}
+		if n > MaxValues {
+			return nil, fmt.Errorf("results JSON with more than %d values, more than a results.json may have", MaxValues)
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var f File

@@ -28,3 +28,13 @@ func TestReadErrors(t *testing.T) {
 		t.Errorf("missing file: err=%v", err)
 	}
 }
+
+// TestDecodeBoundsValues: a results file of many small values (each costs
+// tens of bytes decoded) is refused before it is decoded.
+func TestDecodeBoundsValues(t *testing.T) {
+	cells := strings.Repeat("0,", MaxValues) + "0"
+	data := []byte(`{"experiments":[{"id":"x","tables":[{"name":"t","columns":["a"],"rows":[[` + cells + `]]}]}]}`)
+	if _, err := Decode(data); err == nil || !strings.Contains(err.Error(), "values") {
+		t.Errorf("%d values: %v", MaxValues+1, err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"unicode"
 )
 
@@ -24,6 +25,19 @@ func Name(s string) string {
 	for _, r := range s {
 		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
 			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// Text returns s with every character that is not printable written as
+// its Go escape (\n, \x1b, \u2028, ...), for text from a file (a table
+// cell, a claim) printed in a line of output.
+func Text(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			q := strconv.Quote(s)
+			return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
 		}
 	}
 	return s

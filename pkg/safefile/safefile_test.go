@@ -33,6 +33,19 @@ func TestName(t *testing.T) {
 	}
 }
 
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain claim":        "plain claim",
+		`say "hi"`:           `say "hi"`,
+		"two\nlines\x1b[32m": `two\nlines\x1b[32m`,
+		`back\slash` + "\t":  `back\\slash\t`,
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 // withTimeout fails the test when fn blocks.
 func withTimeout(t *testing.T, what string, fn func()) {
 	t.Helper()
