@@ -3,11 +3,8 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"compress/zlib"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -25,6 +22,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio/imagetest"
 )
 
 // cases is the module's copy of the hardening cases (testdata/hardening;
@@ -505,31 +503,6 @@ func TestNothingHangsAndNothingIsLostSilently(t *testing.T) {
 // images (the header is what counts).
 func bombPNG(t *testing.T, path string, w, h int, depth, colourType byte, extra [][2]string) string {
 	t.Helper()
-	var out bytes.Buffer
-	chunk := func(typ string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		out.WriteString(typ)
-		out.Write(data)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = depth, colourType
-	chunk("IHDR", ihdr)
-	for _, c := range extra {
-		chunk(c[0], []byte(c[1]))
-	}
-	channels := map[byte]int{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colourType]
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	row := make([]byte, 1+(w*channels*int(depth)+7)/8)
-	for range min(h, 8192) {
-		zw.Write(row)
-	}
-	zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return writeFile(t, filepath.Dir(path), filepath.Base(path), out.Bytes())
+	data := imagetest.PNG(w, h, depth, colourType, extra, nil, min(h, 8192))
+	return writeFile(t, filepath.Dir(path), filepath.Base(path), data)
 }

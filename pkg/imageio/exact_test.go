@@ -2,7 +2,6 @@ package imageio
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -14,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/imageio/imagetest"
 )
 
 func encodePNG(t *testing.T, img image.Image) []byte {
@@ -163,41 +164,10 @@ func TestHardeningImageCases(t *testing.T) {
 	}
 }
 
-// rawPNG assembles a PNG from an IHDR's fields, extra chunks placed
-// before the pixel data (type, data) and the unfiltered scanlines.
+// rawPNG is imagetest.PNG with the given rows and no rows of zeros.
 func rawPNG(t testing.TB, w, h int, bitDepth, colourType byte, extra [][2]string, rows [][]byte) []byte {
 	t.Helper()
-	var out bytes.Buffer
-	out.Write(pngMagic)
-	chunk := func(typ string, data []byte) {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
-		out.Write(n[:])
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		out.WriteString(typ)
-		out.Write(data)
-		binary.BigEndian.PutUint32(n[:], crc.Sum32())
-		out.Write(n[:])
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = bitDepth, colourType
-	chunk("IHDR", ihdr)
-	for _, c := range extra {
-		chunk(c[0], []byte(c[1]))
-	}
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	for _, r := range rows {
-		zw.Write(append([]byte{0}, r...)) // filter type 0
-	}
-	zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
+	return imagetest.PNG(w, h, bitDepth, colourType, extra, rows, 0)
 }
 
 // TestOnlyEightAndSixteenBitPeaks: images whose samples have another
