@@ -123,6 +123,11 @@ func TestHardeningImageCasesThroughTheCLI(t *testing.T) {
 	if code, _, stderr := cli(t, "encrypt", "-luma", "bt709", "-key-file", key, colour, filepath.Join(dir, "c.pgm")); code != 0 {
 		t.Errorf("encrypt colour with -luma bt709: %s", stderr)
 	}
+	// A name with two spaces is printed as it is.
+	spaced := writeFile(t, dir, "a  b.pgm", []byte("P5\n"))
+	if code, _, stderr := cli(t, "metrics", spaced, spaced); code != 1 || !strings.Contains(stderr, "a  b.pgm") {
+		t.Errorf("a name with two spaces: exit %d, %q", code, stderr)
+	}
 	// A bad flag value is bad input (exit 1), like keygen -cipher nope.
 	if code, _, stderr := cli(t, "metrics", "-luma", "bt2020", colour, colour); code != 1 || !strings.Contains(stderr, "bt601") {
 		t.Errorf("unknown luma: exit %d, %q; want 1 naming the formulas", code, stderr)

@@ -182,7 +182,9 @@ const maxMessage = 2000
 // written as Go escapes, and a very long message (a path of megabytes) is
 // cut.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	// Line breaks become spaces; every other space is kept, so a file name
+	// with two spaces is printed as it is.
+	s = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\n", " ").Replace(s))
 	var b strings.Builder
 	for _, r := range s {
 		if b.Len() >= maxMessage {

@@ -87,7 +87,9 @@ func decodeInput(in *imageio.Input, opts imageio.ReadOptions, withLuma bool) (*i
 // whose folder does not exist (a typo there is an error, not a new
 // folder).
 func checkOutput(path string) error {
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+	if st, err := os.Lstat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s: the output is a directory", safefile.Name(path))
+	} else if err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("%s: the output exists and is not a regular file (%s): not replaced", safefile.Name(path), st.Mode().Type())
 	}
 	if dir := filepath.Dir(path); dir != "" {
@@ -357,7 +359,7 @@ func runDataset(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stdout, v.String())
 	if !v.OK() {
-		return fmt.Errorf("%s: %s", fs.Arg(0), v.Summary())
+		return fmt.Errorf("%s: %s", safefile.Name(fs.Arg(0)), v.Summary())
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // WriteDir replaces the folder dir as a whole, so that it never holds part
@@ -36,11 +38,11 @@ func WriteDir(dir string, fill func(tmp string) error) error {
 	exists := err == nil
 	switch {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s: %w", dir, err)
+		return fmt.Errorf("%s: %w", safefile.Name(dir), err)
 	case exists && st.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("%s is a symbolic link: refusing to write through it (give the folder it points to)", dir)
+		return fmt.Errorf("%s is a symbolic link: refusing to write through it (give the folder it points to)", safefile.Name(dir))
 	case exists && !st.IsDir():
-		return fmt.Errorf("%s exists and is not a folder", dir)
+		return fmt.Errorf("%s exists and is not a folder", safefile.Name(dir))
 	}
 	removeSiblings(parent, newPrefix, oldPrefix)
 	tmp, err := os.MkdirTemp(parent, newPrefix)

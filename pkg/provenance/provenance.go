@@ -72,15 +72,17 @@ func Collect(dir string) results.Provenance {
 	// `go run` and tests: ask git, but only in neurocrypt's own checkout
 	// (a folder that is not ours may configure git to run programs).
 	root := ModuleRoot(dir)
+	// An unknown commit is recorded as dirty too: the record must not claim
+	// a clean tree it could not check.
 	if !ownModule(root) {
-		p.Commit = Unknown
+		p.Commit, p.Dirty = Unknown, true
 		p.Extra["git"] = fmt.Sprintf("%s is not a checkout of %s: git not run", root, ModulePath)
 		return p
 	}
 	commit, err := git(root, "rev-parse", "HEAD")
 	if err != nil {
-		p.Commit = Unknown
-		p.Extra["git"] = err.Error()
+		p.Commit, p.Dirty = Unknown, true
+		p.Extra["git"] = strings.Join(strings.Fields(err.Error()), " ")
 		return p
 	}
 	p.Commit = commit
