@@ -25,8 +25,9 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/suite"
 )
 
-// DefaultSeed is the run seed of the committed reference reports.
-const DefaultSeed = 1
+// DefaultSeed is suite.DefaultSeed, the run seed of the committed
+// reference reports.
+const DefaultSeed = suite.DefaultSeed
 
 // DefaultOut is where reports go by default.
 const DefaultOut = "reports"

@@ -156,3 +156,20 @@ func TestCleanStale(t *testing.T) {
 		}
 	}
 }
+
+func TestSealUnseal(t *testing.T) {
+	sealed := Seal([]byte("entry"))
+	if b, err := Unseal(sealed); err != nil || string(b) != "entry" {
+		t.Fatalf("round trip: %q, %v", b, err)
+	}
+	for i := range sealed {
+		bad := append([]byte{}, sealed...)
+		bad[i] ^= 1
+		if _, err := Unseal(bad); !errors.Is(err, ErrChecksum) {
+			t.Errorf("byte %d flipped: %v", i, err)
+		}
+	}
+	if _, err := Unseal(sealed[:31]); !errors.Is(err, ErrShort) {
+		t.Errorf("truncated: %v", err)
+	}
+}

@@ -1,7 +1,6 @@
 package cipher
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -205,24 +204,10 @@ func StoreWeights(dir, family string, data []byte) (string, error) {
 // MaxWeightsBytes) and its hex SHA-256.
 func readWeights(path string) ([]byte, string, error) {
 	// A regular file only, checked on the opened file without blocking (a
-	// FIFO would block the open until a writer comes).
-	f, st, err := safefile.Regular(path)
+	// FIFO would block the open until a writer comes), and bounded.
+	b, err := safefile.ReadFile(path, MaxWeightsBytes, "a weights file")
 	if err != nil {
 		return nil, "", fmt.Errorf("weights file %w", err)
-	}
-	defer f.Close()
-	if st.Size() > MaxWeightsBytes {
-		return nil, "", fmt.Errorf("weights file %s: %d bytes, more than the limit %d", safefile.Name(path), st.Size(), int64(MaxWeightsBytes))
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(st.Size()) + 1) // one allocation of the file's size
-	_, err = buf.ReadFrom(io.LimitReader(f, MaxWeightsBytes+1))
-	b := buf.Bytes()
-	switch {
-	case err != nil:
-		return nil, "", fmt.Errorf("weights file %s: %w", safefile.Name(path), err)
-	case len(b) > MaxWeightsBytes:
-		return nil, "", fmt.Errorf("weights file %s: more than the limit %d bytes", safefile.Name(path), int64(MaxWeightsBytes))
 	}
 	sum := sha256.Sum256(b)
 	return b, hex.EncodeToString(sum[:]), nil

@@ -243,7 +243,7 @@ func OpenBOSSbase(path string, opts BOSSOptions) (*BOSSbase, error) {
 	ver := verify(path, store, opts.Expected)
 	if len(ver.Valid) == 0 && len(ver.Corrupt) == 0 && len(ver.WrongSize) == 0 {
 		store.close()
-		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", safefile.Name(path), opts.Expected, BOSSDirName)
+		return nil, noImagesError(path, opts.Expected)
 	}
 	if opts.Strict && !ver.OK() {
 		store.close()
@@ -269,11 +269,17 @@ func VerifyBOSSbase(path string) (*Verification, error) {
 	defer store.close()
 	ver := verify(path, store, BOSSCount)
 	if len(ver.Valid) == 0 && len(ver.Corrupt) == 0 && len(ver.WrongSize) == 0 {
-		return nil, fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", safefile.Name(path), BOSSCount, BOSSDirName)
+		return nil, noImagesError(path, BOSSCount)
 	}
 	// Found but none valid (corrupt, wrong size, not regular files): the
 	// verification lists them.
 	return ver, nil
+}
+
+// noImagesError is the error for a folder or zip that holds none of the
+// expected files.
+func noImagesError(path string, expected int) error {
+	return fmt.Errorf("%s: no BOSSbase images (1.pgm..%d.pgm) found, neither directly nor under %s/", safefile.Name(path), expected, BOSSDirName)
 }
 
 // Verification returns the result of the checks made when opening.

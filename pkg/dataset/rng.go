@@ -11,9 +11,6 @@ import (
 // is bit-identical across Go versions and platforms.
 type splitMix = seeds.SplitMix
 
-// mix64 is SplitMix64's output function.
-func mix64(z uint64) uint64 { return seeds.Mix64(z) }
-
 // keyOf derives a 64-bit key from a seed, a purpose (so that different
 // uses of one seed are independent) and an identifier, with FNV-1a over
 // the strings and SplitMix64 mixing.
@@ -27,7 +24,7 @@ func keyOf(seed uint64, purpose, id string) uint64 {
 	for i := 0; i < len(id); i++ {
 		h = (h ^ uint64(id[i])) * prime
 	}
-	return mix64(h ^ mix64(seed+0x9e3779b97f4a7c15))
+	return seeds.Mix64(h ^ seeds.Mix64(seed+0x9e3779b97f4a7c15))
 }
 
 // shuffleIDs returns the indices of ids in a seeded random order that

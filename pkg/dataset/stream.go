@@ -129,7 +129,7 @@ func (p *Plan) load(g group) (l loaded) {
 	if err != nil {
 		return loaded{err: err}
 	}
-	if img == nil || img.Width < 0 || img.Height < 0 || len(img.Pix) != img.Width*img.Height {
+	if img.Check() != nil { // nil, negative size, or pixels that do not match size and depth
 		return loaded{err: fmt.Errorf("%s: image %q: the source returned an invalid image", p.src.Name(), g[0].ImageID)}
 	}
 	if sz, ok := p.src.(Sizer); ok {
@@ -357,7 +357,7 @@ func (p *Plan) SourceLabels() (Labeler, error) {
 			if err != nil {
 				return nil, err
 			}
-			if m != nil && (m.Width < 0 || m.Height < 0 || len(m.Pix) != m.Width*m.Height) {
+			if m != nil && m.Check() != nil {
 				return nil, fmt.Errorf("mask of %q: the source returned an invalid image", c.ImageID)
 			}
 			lastImage, lastMask = i, m

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 )
 
 // Bounds on a dataset zip's central directory, which archive/zip reads
@@ -27,35 +26,35 @@ var errZipDirectory = errors.New("zip directory budget exceeded")
 // more than the budget has been read, until disarmed (then the members
 // are read freely). Counting what archive/zip itself reads, rather than
 // parsing the directory a second way, leaves no difference between the
-// check and the reader to exploit.
+// check and the reader to exploit. It is armed only inside zip.NewReader,
+// which reads from one goroutine; once disarmed it is only read.
 type budgetReader struct {
 	r       io.ReaderAt
-	left    atomic.Int64
-	armed   atomic.Bool
-	tripped atomic.Bool
+	left    int64
+	armed   bool
+	tripped bool
 }
 
 func newBudgetReader(r io.ReaderAt, budget int64) *budgetReader {
-	b := &budgetReader{r: r}
-	b.left.Store(budget)
-	b.armed.Store(true)
-	return b
+	return &budgetReader{r: r, left: budget, armed: true}
 }
 
 func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
-	if b.armed.Load() && b.left.Add(-int64(len(p))) < 0 {
-		b.tripped.Store(true)
-		return 0, errZipDirectory
+	if b.armed {
+		if b.left -= int64(len(p)); b.left < 0 {
+			b.tripped = true
+			return 0, errZipDirectory
+		}
 	}
 	return b.r.ReadAt(p, off)
 }
 
 // disarm ends the budget: the archive is open.
-func (b *budgetReader) disarm() { b.armed.Store(false) }
+func (b *budgetReader) disarm() { b.armed = false }
 
 // zipDirectoryError turns a failed open into the message a user needs.
 func zipDirectoryError(b *budgetReader, name string, err error) error {
-	if b.tripped.Load() {
+	if b.tripped {
 		return fmt.Errorf("%s: a zip whose directory takes more than %d bytes (%d members at most), more than a dataset zip may have", name, MaxZipDirectoryRead, MaxZipMembers)
 	}
 	return fmt.Errorf("%s: not a BOSSbase folder, and cannot read it as a zip: %v", name, err)

@@ -240,8 +240,7 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err := gob.NewEncoder(&file).Encode(&uf); err != nil {
 		return zero, err
 	}
-	sum := sha256.Sum256(file.Bytes())
-	file.Write(sum[:])
+	sealed := atomicfile.Seal(file.Bytes())
 	// A directory where the entry belongs (a damaged cache) is removed:
 	// the cache is ours to repair, and a miss must never be fatal.
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
@@ -253,7 +252,7 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err := ensureDir(env.WorkDir, filepath.Dir(path)); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
-	if err := atomicfile.WriteFile(path, file.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, sealed, 0o644); err != nil {
 		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
 	}
 	cleanOnce(filepath.Dir(path))
@@ -282,11 +281,11 @@ func readUnit[T any](path, key string) (v T, why string) {
 	if err != nil {
 		return v, err.Error()
 	}
-	if len(b) < sha256.Size {
+	body, err := atomicfile.Unseal(b)
+	switch {
+	case errors.Is(err, atomicfile.ErrShort):
 		return v, "truncated"
-	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+	case err != nil:
 		return v, "checksum mismatch (altered or truncated)"
 	}
 	var uf unitFile

@@ -162,7 +162,7 @@ func readInfo(r io.Reader, name string) (Info, error) {
 		}
 		return Info{Width: h.Width, Height: h.Height, Depth: d, DecodedBytes: h.RasterBytes()}, nil
 	case bytes.Equal(head, pngMagic):
-		_, info, err := pngConfig(br, name)
+		_, info, err := pngConfig(br, new(headBuffer), name)
 		return info, err
 	case len(head) == 0:
 		return Info{}, fmt.Errorf("%s: empty file: no image", name)
@@ -215,10 +215,10 @@ func pngBytesPerPixel(colourType, bitDepth byte) int64 {
 // pngConfig reads a PNG header and checks the size the decoder may
 // allocate against the limit (MaxImageBytes) before any pixel is decoded:
 // a 69-byte file may declare 32768² RGBA 16-bit pixels, 8 GiB. Grey PNGs
-// below 8 bits are refused (see the package documentation).
-func pngConfig(r io.Reader, name string) (image.Config, Info, error) {
-	var head headBuffer
-	cfg, err := png.DecodeConfig(io.TeeReader(r, &head))
+// below 8 bits are refused (see the package documentation). What it reads
+// is kept in head, for a decoder to read again.
+func pngConfig(r io.Reader, head *headBuffer, name string) (image.Config, Info, error) {
+	cfg, err := png.DecodeConfig(io.TeeReader(r, head))
 	if errors.Is(err, errPNGHead) {
 		return cfg, Info{}, fmt.Errorf("%s: %v", name, errPNGHead)
 	}
@@ -263,7 +263,7 @@ func DecodePNG(r io.Reader, name string) (*Gray, error) { return DecodePNGWith(r
 // DecodePNGWith is DecodePNG with options (a luma formula for colour).
 func DecodePNGWith(r io.Reader, name string, opts ReadOptions) (*Gray, error) {
 	var head headBuffer
-	cfg, _, err := pngConfig(io.TeeReader(r, &head), name)
+	cfg, _, err := pngConfig(r, &head, name)
 	if err != nil {
 		return nil, err
 	}

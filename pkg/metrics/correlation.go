@@ -113,9 +113,9 @@ func Correlations(g *imageio.Gray) (AdjacentCorrelation, error) {
 		return AdjacentCorrelation{}, err
 	}
 	if g.BitDepth() == imageio.Depth16 {
-		return correlations(rows[uint16](g), g.Width, g.Height), nil
+		return correlations(rows16(g), g.Width, g.Height), nil
 	}
-	return correlations(rows[uint8](g), g.Width, g.Height), nil
+	return correlations(rows8(g), g.Width, g.Height), nil
 }
 
 // correlations is Correlations on the samples of a w×hgt image, read a row

@@ -33,7 +33,7 @@ func NPCRUACI(a, b *imageio.Gray) (Differential, error) {
 // diffCountsOf is diffCounts at the images' depth.
 func diffCountsOf(a, b *imageio.Gray) (changed, absSum uint64) {
 	if a.BitDepth() == imageio.Depth16 {
-		ra, rb := rows[uint16](a), rows[uint16](b)
+		ra, rb := rows16(a), rows16(b)
 		for y := range a.Height {
 			c, s := diffCounts16(ra(y), rb(y))
 			changed, absSum = changed+c, absSum+s

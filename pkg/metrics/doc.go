@@ -65,23 +65,25 @@ func checkPair(nameA string, a *imageio.Gray, nameB string, b *imageio.Gray) err
 // sample is the element type of an image's samples at its depth.
 type sample interface{ ~uint8 | ~uint16 }
 
-// rows returns a function giving row y of g's samples: sub-slices of Pix
-// at depth 8; at depth 16 the row decoded into one of two buffers chosen
-// by y's parity, so rows y and y+1 may be held at once. The metrics read
-// 16-bit images row by row this way: their memory stays O(width) beyond
-// the image itself, whatever its size.
-func rows[S sample](g *imageio.Gray) func(y int) []S {
+// rows8 returns a function giving row y of an 8-bit image's samples (a
+// sub-slice of Pix).
+func rows8(g *imageio.Gray) func(y int) []uint8 {
 	w := g.Width
-	var zero S
-	if _, wide := any(zero).(uint16); !wide {
-		return func(y int) []S { return any(g.Pix[y*w : (y+1)*w : (y+1)*w]).([]S) }
-	}
+	return func(y int) []uint8 { return g.Pix[y*w : (y+1)*w : (y+1)*w] }
+}
+
+// rows16 returns a function giving row y of a 16-bit image's samples,
+// decoded into one of two buffers chosen by y's parity, so rows y and y+1
+// may be held at once. The metrics read 16-bit images row by row this way:
+// their memory stays O(width) beyond the image itself, whatever its size.
+func rows16(g *imageio.Gray) func(y int) []uint16 {
+	w := g.Width
 	bufs := [2][]uint16{make([]uint16, w), make([]uint16, w)}
-	return func(y int) []S {
+	return func(y int) []uint16 {
 		b, p := bufs[y&1], g.Pix[2*y*w:2*(y+1)*w]
 		for x := range b {
 			b[x] = uint16(p[2*x])<<8 | uint16(p[2*x+1])
 		}
-		return any(b).([]S)
+		return b
 	}
 }

@@ -36,7 +36,7 @@ func Histogram(g *imageio.Gray) ([]int, error) {
 func histogramOf(g *imageio.Gray) []int {
 	if g.BitDepth() == imageio.Depth16 {
 		h := make([]int, 1<<16)
-		row := rows[uint16](g)
+		row := rows16(g)
 		for y := range g.Height {
 			for _, v := range row(y) {
 				h[v]++

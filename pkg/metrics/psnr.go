@@ -23,7 +23,7 @@ func MSE(a, b *imageio.Gray) (float64, error) {
 // mseOf is the MSE at the images' depth.
 func mseOf(a, b *imageio.Gray) float64 {
 	if a.BitDepth() == imageio.Depth16 {
-		ra, rb := rows[uint16](a), rows[uint16](b)
+		ra, rb := rows16(a), rows16(b)
 		var s uint64
 		for y := range a.Height {
 			s += sqDiff(ra(y), rb(y))

@@ -44,9 +44,9 @@ const (
 	WorkDirEnv = "NEUROCRYPT_WORKDIR"
 )
 
-// DefaultSeed is the run seed of the committed reference reports (and of
-// reproduce without -seed).
-const DefaultSeed = 1
+// DefaultSeed is suite.DefaultSeed, the run seed of the committed
+// reference reports.
+const DefaultSeed = suite.DefaultSeed
 
 // Profile returns the profile chosen by $NEUROCRYPT_PROFILE, quick when it
 // is unset; an unknown name is an error naming the variable.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -162,21 +161,11 @@ func floatNumber(v float64) any {
 // as NaN. Unknown fields are ignored, so later additions to the format stay
 // readable. Errors name the file and, for malformed JSON, the line.
 func Read(path string) (*File, error) {
-	// A regular file only, checked on the opened file without blocking.
-	fh, st, err := safefile.Regular(path)
+	// A regular file only, checked on the opened file without blocking,
+	// and bounded.
+	data, err := safefile.ReadFile(path, MaxFileBytes, "a results.json")
 	if err != nil {
 		return nil, err
-	}
-	defer fh.Close()
-	if st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than a results.json may have (%d)", safefile.Name(path), st.Size(), int64(MaxFileBytes))
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("%s: more than %d bytes", safefile.Name(path), int64(MaxFileBytes))
 	}
 	f, err := Decode(data)
 	if err != nil {

@@ -7,8 +7,10 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strconv"
@@ -57,6 +59,30 @@ func Regular(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: not a regular file (%s)", Name(path), kind(st.Mode()))
 	}
 	return f, st, nil
+}
+
+// ReadFile reads a regular file (see Regular) of at most max bytes: a
+// larger one is refused from its size, before it is read, and one that
+// grows while it is read is refused too. what names the kind of file in
+// that error ("a results.json"). Errors start with the quoted name.
+func ReadFile(path string, max int64, what string) ([]byte, error) {
+	f, st, err := Regular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st.Size() > max {
+		return nil, fmt.Errorf("%s: %d bytes, more than %s may have (%d)", Name(path), st.Size(), what, max)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(st.Size()) + 1) // one allocation of the file's size
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name(path), err)
+	}
+	if int64(buf.Len()) > max {
+		return nil, fmt.Errorf("%s: more than %s may have (%d bytes)", Name(path), what, max)
+	}
+	return buf.Bytes(), nil
 }
 
 // Stream opens path for reading as a stream: a regular file, a pipe or

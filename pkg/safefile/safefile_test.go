@@ -120,3 +120,18 @@ func TestRegularAndStream(t *testing.T) {
 		t.Errorf("/dev/zero: %v", err)
 	}
 }
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.json")
+	os.WriteFile(p, []byte("0123456789"), 0o644)
+	if b, err := ReadFile(p, 10, "a test file"); err != nil || string(b) != "0123456789" {
+		t.Errorf("within the limit: %q, %v", b, err)
+	}
+	if _, err := ReadFile(p, 9, "a test file"); err == nil || !strings.Contains(err.Error(), "10 bytes, more than a test file may have (9)") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := ReadFile(dir, 9, "a test file"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: %v", err)
+	}
+}

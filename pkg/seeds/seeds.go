@@ -29,7 +29,7 @@ func Sub(seed uint64, parts ...any) uint64 {
 }
 
 // splitmix is SplitMix64's step and output function (Steele, Lea & Flood 2014).
-func splitmix(x uint64) uint64 { return mix64(x + 0x9e3779b97f4a7c15) }
+func splitmix(x uint64) uint64 { return Mix64(x + 0x9e3779b97f4a7c15) }
 
 // SplitMix is the SplitMix64 generator (Steele, Lea & Flood 2014) started
 // at a seed. Every seeded random choice of neurocrypt's Go side (synthetic
@@ -41,20 +41,17 @@ type SplitMix struct {
 	State uint64
 }
 
-// mix64 is SplitMix64's output function, a strong 64-bit mixer.
-func mix64(z uint64) uint64 {
+// Mix64 is SplitMix64's output function: a bijective 64-bit mixer.
+func Mix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
 
-// Mix64 is SplitMix64's output function: a bijective 64-bit mixer.
-func Mix64(z uint64) uint64 { return mix64(z) }
-
 // Uint64 returns the next 64 random bits.
 func (r *SplitMix) Uint64() uint64 {
 	r.State += 0x9e3779b97f4a7c15
-	return mix64(r.State)
+	return Mix64(r.State)
 }
 
 // Float64 returns a uniform value in [0, 1) with 53 random bits.

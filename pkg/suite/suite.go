@@ -80,7 +80,8 @@ type Options struct {
 	Data dataset.Source
 	// Skipped is the number of dataset files skipped as unreadable.
 	Skipped int
-	// Backend is the GoMLX backend (nil: backend.Select()).
+	// Backend is the GoMLX backend (nil: backend.Default(), the one the
+	// process's trained ciphers run on too).
 	Backend experiment.Backend
 	// WorkDir holds the result cache and checkpoints ("" disables both).
 	WorkDir string
@@ -97,15 +98,20 @@ type Options struct {
 	Command string
 }
 
-// Env returns the experiment environment for opts (selecting the backend
-// when opts has none).
+// Env returns the experiment environment for opts (the process's default
+// backend when opts has none, so that experiments and the trained ciphers
+// of the registry share one).
 func (o *Options) Env() *experiment.Env {
 	if o.Backend == nil {
-		o.Backend = backend.Select()
+		o.Backend = backend.Default()
 	}
 	return &experiment.Env{Profile: o.Profile, Data: o.Data, Seed: o.Seed, Backend: o.Backend,
 		WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log}
 }
+
+// DefaultSeed is the run seed of the committed reference reports (and of
+// reproduce and the notebooks when no seed is given).
+const DefaultSeed = 1
 
 // DefaultWorkDir is where results are cached and checkpoints kept unless
 // told otherwise: <user cache dir>/neurocrypt (e.g. ~/.cache/neurocrypt).

@@ -12,6 +12,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // A trained Alice and Bob as an image cipher.
@@ -154,21 +155,21 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	var st weightsState
 	snap, err := ck.Decode(b, &st)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not an ANC weights file: %w", path, err)
+		return nil, fmt.Errorf("%s: not an ANC weights file: %w", safefile.Name(path), err)
 	}
 	if err := st.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	if err := snap.Restore(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	v := st.Config.Variant
 	t := &trained{cfg: st.Config}
 	if t.enc, err = model.NewExec(be, store, func(scope *model.Scope, p, k *Node) *Node { return aliceGraph(scope, v, p, k) }); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	if t.dec, err = model.NewExec(be, store, func(scope *model.Scope, c, k *Node) *Node { return bobGraph(scope, v, c, k) }); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	// Run Alice and Bob once on one block: the file must hold exactly the
 	// variables they use, with their shapes. A missing variable would be
@@ -178,11 +179,11 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	zero := make([]float32, st.Config.N)
 	for name, exec := range map[string]*model.Exec{"Alice": t.enc, "Bob": t.dec} {
 		if _, err := exec.Exec(tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N), tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N)); err != nil {
-			return nil, fmt.Errorf("%s: not a usable ANC weights file (%s): %s", path, name, oneLine(err.Error()))
+			return nil, fmt.Errorf("%s: not a usable ANC weights file (%s): %s", safefile.Name(path), name, oneLine(err.Error()))
 		}
 	}
 	if after := countVariables(store); after != before {
-		return nil, fmt.Errorf("%s: not a complete ANC weights file: Alice and Bob need %d variables it lacks", path, after-before)
+		return nil, fmt.Errorf("%s: not a complete ANC weights file: Alice and Bob need %d variables it lacks", safefile.Name(path), after-before)
 	}
 	return t, nil
 }

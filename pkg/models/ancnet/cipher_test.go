@@ -96,8 +96,13 @@ func TestWeightsBindAndImageCipher(t *testing.T) {
 	}
 }
 
-func TestImageCipherErrors(t *testing.T) {
-	cfg := DefaultConfig(CPA, 16, 1)
+// boundCipher trains a CPA-ANC model with n-bit keys for one Alice–Bob
+// step, binds it as the cipher anc-n<n>/<tag> (unregistered when the test
+// ends) and returns the model, the scheme and a cipher under the key of
+// seed.
+func boundCipher(t *testing.T, n int, tag string, seed uint64) (*Model, cipher.Scheme, cipher.Cipher) {
+	t.Helper()
+	cfg := DefaultConfig(CPA, n, 1)
 	cfg.Batch, cfg.EvalEvery = 8, 0
 	m, err := NewModel(goBackend(t), cfg)
 	if err != nil {
@@ -106,15 +111,20 @@ func TestImageCipherErrors(t *testing.T) {
 	if _, err := m.StepAliceBob(); err != nil {
 		t.Fatal(err)
 	}
-	scheme, err := m.BindCipher(t.TempDir(), "errors")
+	scheme, err := m.BindCipher(t.TempDir(), tag)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cipher.Unregister(scheme.Name())
-	c, err := scheme.New(scheme.GenerateKey(1))
+	t.Cleanup(func() { cipher.Unregister(scheme.Name()) })
+	c, err := scheme.New(scheme.GenerateKey(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, scheme, c
+}
+
+func TestImageCipherErrors(t *testing.T) {
+	m, _, c := boundCipher(t, 16, "errors", 1)
 	if _, err := c.Encrypt(imageio.NewGray(3, 3)); err == nil || !strings.Contains(err.Error(), "not a multiple of the 16-bit block") {
 		t.Errorf("odd pixel count with 16-bit blocks: %v", err)
 	}
@@ -160,24 +170,7 @@ func TestImageCipherErrors(t *testing.T) {
 // the network a chunk at a time with the same result as a small one (the
 // cipher is block-wise), and a weights file lacking Bob is refused.
 func TestImageCipherChunksAndIncompleteWeights(t *testing.T) {
-	cfg := DefaultConfig(CPA, 8, 1)
-	cfg.Batch, cfg.EvalEvery = 8, 0
-	m, err := NewModel(goBackend(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.StepAliceBob(); err != nil {
-		t.Fatal(err)
-	}
-	scheme, err := m.BindCipher(t.TempDir(), "chunks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cipher.Unregister(scheme.Name())
-	c, err := scheme.New(scheme.GenerateKey(2))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _, c := boundCipher(t, 8, "chunks", 2)
 	big := imageio.NewGray(512, 300) // 1.2 M bits: two chunks
 	for i := range big.Pix {
 		big.Pix[i] = uint8(i*7 + i/512)
@@ -203,7 +196,7 @@ func TestImageCipherChunksAndIncompleteWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "alice-only.weights")
-	if err := ck.Save(path, weightsState{Config: cfg}); err != nil {
+	if err := ck.Save(path, weightsState{Config: m.Config()}); err != nil {
 		t.Fatal(err)
 	}
 	bad, err := cipher.BindTrained(FamilyName(8), "alice-only", path)

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // SecurityConfig is the budget of the retrained-Eve security test.
@@ -162,12 +163,7 @@ func (m *Model) SecurityTest(ctx context.Context, cfg SecurityConfig) (SecurityR
 }
 
 // mix derives a seed from a seed and an index (SplitMix64 finaliser).
-func mix(seed, i uint64) uint64 {
-	x := seed ^ (i+1)*0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
+func mix(seed, i uint64) uint64 { return seeds.Mix64(seed ^ (i+1)*0x9e3779b97f4a7c15) }
 
 // BinomialUpperTail returns P(X ≥ k) for X ~ Binomial(n, p): the one-sided
 // p-value of observing k or more successes in n trials. It sums the terms in

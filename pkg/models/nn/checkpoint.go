@@ -2,7 +2,6 @@ package nn
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -122,9 +121,7 @@ func (c *Checkpointer) Encode(state any) ([]byte, error) {
 			return nil, fmt.Errorf("nn: checkpoint: encoding %s: %w", hdr.Vars[i].Path, err)
 		}
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	buf.Write(sum[:])
-	return buf.Bytes(), nil
+	return atomicfile.Seal(buf.Bytes()), nil
 }
 
 // Save writes the snapshot (Encode) to path atomically: a kill mid-save
@@ -164,11 +161,11 @@ func (c *Checkpointer) Read(path string, state any) (*Snapshot, error) {
 
 // Decode is Read from bytes (never (nil, nil)).
 func (c *Checkpointer) Decode(b []byte, state any) (*Snapshot, error) {
-	if len(b) < sha256.Size {
+	body, err := atomicfile.Unseal(b)
+	switch {
+	case errors.Is(err, atomicfile.ErrShort):
 		return nil, fmt.Errorf("%d bytes: too short", len(b))
-	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+	case err != nil:
 		return nil, errors.New("checksum mismatch (truncated or corrupt)")
 	}
 	dec := gob.NewDecoder(bytes.NewReader(body))
