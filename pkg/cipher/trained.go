@@ -70,6 +70,9 @@ type Family struct {
 	Name string
 	// Description is a one-line summary for listings.
 	Description string
+	// Class is the family's class in the survey's taxonomy (ClassOf of
+	// its schemes); "" reads as ClassUnknown.
+	Class Class
 	// SecretBits is the length of the secret key, in bits (1 … MaxSecretBits).
 	SecretBits int
 	// Load returns the cipher of the trained model in the weights file w

@@ -76,7 +76,7 @@ func CipherFamily(n int) (string, error) {
 			return name, nil
 		}
 	}
-	return name, cipher.RegisterFamily(cipher.Family{Name: name, SecretBits: n,
+	return name, cipher.RegisterFamily(cipher.Family{Name: name, SecretBits: n, Class: cipher.ClassAdversarial,
 		Description: fmt.Sprintf("trained ANC / CPA-ANC Alice and Bob with a %d-bit key, as a block cipher on the image's bits", n),
 		Load:        func(w cipher.Weights, secret []byte) (cipher.Cipher, error) { return loadCipher(w, n, secret) }})
 }

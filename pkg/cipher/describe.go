@@ -1,0 +1,167 @@
+package cipher
+
+import (
+	"fmt"
+	"math"
+)
+
+// Class is the family of neural image ciphers a scheme belongs to, in the
+// four-family taxonomy of the survey (shared/papers/
+// survey-four-nn-image-encryption-models.txt, §2: chaotic, cellular,
+// convolutional and generative-adversarial neural networks), extended with
+// the classes of the schemes measured beside them.
+type Class string
+
+// The classes. ClassChaotic (chaotic maps without a network, e.g. the
+// bit-plane cipher) is kept apart from ClassChaoticNN although the survey's
+// §2.1 counts Logistic and Lorenz keystreams as "chaotic neural networks":
+// the survey experiment shows both and says so.
+const (
+	ClassClassical       Class = "classical"
+	ClassChaotic         Class = "chaotic map"
+	ClassChaoticNN       Class = "chaotic NN"
+	ClassCellularNN      Class = "cellular NN"
+	ClassConvolutionalNN Class = "convolutional NN"
+	ClassGAN             Class = "GAN"
+	ClassAdversarial     Class = "adversarial NN"
+	// ClassUnknown is ClassOf's answer for a scheme that does not say.
+	ClassUnknown Class = "unclassified"
+)
+
+// Classifier is implemented by schemes that state their Class.
+type Classifier interface {
+	Class() Class
+}
+
+// ClassOf returns s's class, or ClassUnknown when s does not implement
+// Classifier.
+func ClassOf(s Scheme) Class {
+	if c, ok := s.(Classifier); ok {
+		if cl := c.Class(); cl != "" {
+			return cl
+		}
+	}
+	return ClassUnknown
+}
+
+// KeySpace is the size of a scheme's key space: log2 of the number of
+// distinct keys given each parameter's range and the precision really used
+// (a float64 on an interval has as many keys as there are float64 values in
+// it, never "infinitely many"; a trained network's key is its key input,
+// not its weights, unless the weights are secret). Source: ours, after the
+// survey's eq. (1) (K = Π (X_max − X_min)/ΔX), with ΔX the float64 spacing.
+type KeySpace struct {
+	// Bits is log2 of the number of keys.
+	Bits float64
+	// Basis says how it was counted, one line per parameter group, for
+	// the report (e.g. "x0 ∈ [0.05, 0.95): 2^59.8 float64 values; …").
+	Basis string
+}
+
+// KeySpacer is implemented by schemes that state their key space.
+type KeySpacer interface {
+	KeySpace() KeySpace
+}
+
+// Float64Count returns the number of float64 values v with lo ≤ v < hi
+// (0 when hi ≤ lo or either bound is not finite). Source: ours; it counts by
+// the ordering of IEEE-754 bit patterns, so it is exact.
+func Float64Count(lo, hi float64) float64 {
+	if !(lo < hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return 0
+	}
+	// ord maps a float64 to an integer that preserves order, with +0 and
+	// −0 adjacent (they are two values of the type, and two keys).
+	ord := func(f float64) int64 {
+		b := int64(math.Float64bits(f))
+		if b < 0 {
+			return math.MinInt64 - b - 1 // negative floats: reversed below −0's image −1
+		}
+		return b
+	}
+	return float64(uint64(ord(hi)) - uint64(ord(lo))) // the difference fits in 64 bits unsigned
+}
+
+// log2Floats returns log2(Float64Count(lo, hi)) and its Basis phrase.
+func log2Floats(name string, lo, hi float64) (float64, string) {
+	b := math.Log2(Float64Count(lo, hi))
+	return b, fmt.Sprintf("%s ∈ [%g, %g): 2^%.1f float64 values", name, lo, hi, b)
+}
+
+// NonceKey is implemented by keys that carry a per-message nonce, such as
+// AES-CTR's initial counter block. A protocol that draws a fresh nonce for
+// every image and sends it in the clear beside the ciphertext is modelled
+// by WithNonce; the attack suite encrypts each chosen image under a fresh
+// nonce this way, and also shows what happens when the nonce is reused.
+type NonceKey interface {
+	Key
+	// NonceSize is the nonce length in bytes.
+	NonceSize() int
+	// WithNonce returns the key with its nonce replaced; nonce must be
+	// NonceSize bytes.
+	WithNonce(nonce []byte) (Key, error)
+}
+
+// Class implements Classifier: the bit-plane ciphers are chaotic maps.
+func (bitplaneScheme) Class() Class { return ClassChaotic }
+
+// KeySpace implements KeySpacer: every float64 in the ranges RandomKey and
+// GenerateKey draw from (x0 ∈ [0.05, 0.95), r ∈ [3.5, 4), lx, ly ∈ [−15,
+// 15), lz ∈ [5, 40)). Validation admits wider ranges, but those are the keys
+// the scheme hands out. Flips of the lowest mantissa bits can be absorbed by
+// rounding (see ChaosParams), so the effective space is somewhat smaller.
+func (bitplaneScheme) KeySpace() KeySpace {
+	return sumKeySpace(
+		floatRange{"x0", 0.05, 0.95}, floatRange{"r", 3.5, 4},
+		floatRange{"lx", -15, 15}, floatRange{"ly", -15, 15}, floatRange{"lz", 5, 40})
+}
+
+// floatRange is one float64 key parameter and the range keys are drawn from.
+type floatRange struct {
+	name   string
+	lo, hi float64
+}
+
+// sumKeySpace adds the log2 counts of independent float parameters.
+func sumKeySpace(ps ...floatRange) KeySpace {
+	var ks KeySpace
+	for i, p := range ps {
+		b, why := log2Floats(p.name, p.lo, p.hi)
+		ks.Bits += b
+		if i > 0 {
+			ks.Basis += "; "
+		}
+		ks.Basis += why
+	}
+	return ks
+}
+
+// Class implements Classifier.
+func (aesScheme) Class() Class { return ClassClassical }
+
+// KeySpace implements KeySpacer: the 256-bit AES key. The 128-bit IV is a
+// nonce, public in any sound use of CTR mode, so it adds nothing.
+func (aesScheme) KeySpace() KeySpace {
+	return KeySpace{Bits: 8 * AESKeySize, Basis: "AES-256 key: 256 bits (the IV is a public nonce)"}
+}
+
+// NonceSize implements NonceKey: the 16-byte initial counter block.
+func (k AESKey) NonceSize() int { return AESIVSize }
+
+// WithNonce implements NonceKey: the key with IV = nonce.
+func (k AESKey) WithNonce(nonce []byte) (Key, error) {
+	if len(nonce) != AESIVSize {
+		return nil, fmt.Errorf("%s: nonce has %d bytes, want %d", NameAESCTR, len(nonce), AESIVSize)
+	}
+	copy(k.IV[:], nonce)
+	return k, nil
+}
+
+// Class implements Classifier with the family's class.
+func (s *trainedScheme) Class() Class { return s.family.Class }
+
+// KeySpace implements KeySpacer: the family's secret key input, not its
+// weights (which are public in the threat model of the papers).
+func (s *trainedScheme) KeySpace() KeySpace {
+	return KeySpace{Bits: float64(s.family.SecretBits), Basis: fmt.Sprintf("secret key input: %d bits (the trained weights are public)", s.family.SecretBits)}
+}
