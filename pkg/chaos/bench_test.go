@@ -19,3 +19,40 @@ func BenchmarkLorenzBytes(b *testing.B) {
 		l.FillBytes(buf)
 	}
 }
+
+func BenchmarkHopfieldFillBytes(b *testing.B) {
+	buf := make([]byte, 12<<12)
+	g := MustNewHopfield(HopfieldParams{W: HopfieldW, X0: [3]float64{0.1, 0.1, 0.1}})
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		g.FillBytes(buf)
+	}
+}
+
+func BenchmarkCellularFillBytes(b *testing.B) {
+	buf := make([]byte, 24<<12)
+	g := MustNewCellular(CellularDefault)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		g.FillBytes(buf)
+	}
+}
+
+// BenchmarkCheckHopfield and BenchmarkCheckCellular measure the once-per-key
+// weak-key checks.
+func BenchmarkCheckHopfield(b *testing.B) {
+	p := HopfieldParams{W: HopfieldW, X0: [3]float64{0.1, 0.1, 0.1}}
+	for b.Loop() {
+		if err := CheckHopfield(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckCellular(b *testing.B) {
+	for b.Loop() {
+		if err := CheckCellular(CellularDefault); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,7 +1,13 @@
 // Package chaos implements the chaotic systems used by neurocrypt's chaotic
-// image ciphers — the Logistic map, the Logistic-Sine system (LSS) and the
-// Lorenz system — together with the extraction of keystream bytes from their
-// orbits.
+// image ciphers — the Logistic map, the Logistic-Sine system (LSS), the
+// Lorenz system, the 3-neuron chaotic Hopfield network ([Hopfield]) and a
+// 6-cell hyperchaotic cellular neural network ([Cellular]) — together with
+// the extraction of keystream bytes from their orbits, a Lyapunov-spectrum
+// estimator for flows ([LyapunovSpectrum], Benettin et al. / Shimada &
+// Nagashima with RK4 and QR re-orthonormalisation) and the weak-key checks
+// built on it ([CheckHopfield], [CheckCellular]), which refuse parameters
+// whose orbit is periodic, at rest, only transiently chaotic or (for the
+// cellular network) not hyperchaotic.
 //
 // # Determinism
 //
@@ -11,7 +17,10 @@
 // float64 and therefore forbid the compiler from fusing a multiply and an add
 // into one FMA instruction (which some architectures would otherwise do), so
 // orbits do not depend on the CPU's instruction selection. math.Sin is pure
-// Go on amd64 and arm64.
+// Go on amd64 and arm64. math.Exp, math.Tanh and math.Log are not (they
+// use assembly, on amd64 even FMA when the CPU has it), so the Hopfield
+// network and the Lyapunov estimator use this package's fdlibm-based
+// tanh, exp and log instead, which give the same bits on every CPU.
 //
 // # Keystream extraction
 //
@@ -31,6 +40,10 @@
 // float64 values times 10^14 is below 1 (ulp(32..64) · 10^14 ≈ 0.71), so every
 // residue mod 256 is reachable and the byte is unbiased. The Logistic maps
 // live in [0, 1) and the Lorenz attractor in |x|,|y| < 30, 0 < z < 50.
+// The Hopfield and cellular generators take 32 bits per coordinate
+// ([Word32Of], four little-endian bytes), which the same two facts make
+// safe: their states stay below 30 and 48 in magnitude (see
+// [Hopfield.FillBytes]).
 //
 // Generators fill caller-provided slices and allocate nothing in their inner
 // loops.

@@ -2,7 +2,6 @@ package cipher
 
 import (
 	"crypto/subtle"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -95,14 +94,7 @@ func chaosParamsOf(v [5]float64) ChaosParams {
 // format prints "<scheme>:x0=…,r=…,lx=…,ly=…,lz=…" with round-trip floats.
 func (p ChaosParams) format(scheme string) string {
 	v := p.values()
-	s := scheme + ":"
-	for i, n := range chaosParamNames {
-		if i > 0 {
-			s += ","
-		}
-		s += n + "=" + formatFloat(v[i])
-	}
-	return s
+	return formatFloatKey(scheme, chaosParamNames, v[:])
 }
 
 // numBits is the length of the canonical bit representation: the 52
@@ -112,25 +104,17 @@ func (p ChaosParams) numBits() int { return len(chaosParamNames) * mantissaBits 
 // flip flips mantissa bit (i mod 52) of parameter (i div 52), i mod 260;
 // bit 0 is the least significant mantissa bit of x0.
 func (p ChaosParams) flip(i int) ChaosParams {
-	i = bitIndex(i, p.numBits())
 	v := p.values()
-	k := i / mantissaBits
-	v[k] = math.Float64frombits(math.Float64bits(v[k]) ^ 1<<(i%mantissaBits))
+	flipMantissaBit(v[:], i)
 	return chaosParamsOf(v)
 }
 
 func parseChaosParams(scheme, line string) (ChaosParams, error) {
-	vals, err := parseKeyLine(scheme, line, chaosParamNames)
+	vals, err := parseFloatKey(scheme, line, chaosParamNames)
 	if err != nil {
 		return ChaosParams{}, err
 	}
-	var v [5]float64
-	for i, s := range vals {
-		if v[i], err = parseFloat(scheme, chaosParamNames[i], s); err != nil {
-			return ChaosParams{}, err
-		}
-	}
-	p := chaosParamsOf(v)
+	p := chaosParamsOf([5]float64(vals))
 	if err := p.Validate(); err != nil {
 		return ChaosParams{}, fmt.Errorf("%s key: %w", scheme, err)
 	}
@@ -164,13 +148,7 @@ func drawChaosParams(u func() float64) ChaosParams {
 // bits from rand (crypto/rand in `neurocrypt keygen`).
 func (s bitplaneScheme) RandomKey(rand io.Reader) (Key, error) {
 	var err error
-	u := func() float64 {
-		var b [8]byte
-		if _, e := io.ReadFull(rand, b[:]); e != nil && err == nil {
-			err = e
-		}
-		return float64(binary.LittleEndian.Uint64(b[:])>>11) * 0x1p-53
-	}
+	u := uniform53(rand, &err)
 	p := drawChaosParams(u)
 	if err != nil {
 		return nil, fmt.Errorf("%s: drawing a key: %w", s.name, err)
@@ -282,7 +260,7 @@ func (s bitplaneScheme) New(k Key) (Cipher, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s key: %w", s.name, err)
 	}
-	return &bitplaneCipher{name: s.name, diffuse: s.diffuse, p: p, cache: map[int]*streams{}}, nil
+	return &bitplaneCipher{name: s.name, diffuse: s.diffuse, p: p}, nil
 }
 
 // bitplaneCipher implements both bit-plane schemes; the construction is
@@ -292,14 +270,11 @@ type bitplaneCipher struct {
 	diffuse bool
 	p       ChaosParams
 
-	mu    sync.Mutex
-	cache map[int]*streams
-	order []int // pixel counts in cache insertion order
+	cache sizeCache[streams]
 }
 
 // streams are the cached keystreams for one pixel count.
 type streams struct {
-	once sync.Once
 	ks   []byte   // bitplane-xor: stage-1 keystream
 	perm []uint32 // bitplane: π
 	kk   []byte   // bitplane: ks[π[k]] ⊕ k1[k]
@@ -317,20 +292,7 @@ func (c *bitplaneCipher) MaxSampleBytes() int { return MaxSampleBytes }
 
 // streamsFor returns the keystreams for n pixels, computing them once.
 func (c *bitplaneCipher) streamsFor(n int) *streams {
-	c.mu.Lock()
-	st, ok := c.cache[n]
-	if !ok {
-		if len(c.order) >= MaxCachedSizes {
-			delete(c.cache, c.order[0])
-			c.order = c.order[1:]
-		}
-		st = &streams{}
-		c.cache[n] = st
-		c.order = append(c.order, n)
-	}
-	c.mu.Unlock()
-	st.once.Do(func() { st.compute(c.p, n, c.diffuse) })
-	return st
+	return c.cache.get(n, func(st *streams) { st.compute(c.p, n, c.diffuse) })
 }
 
 // streamChunk is how many keystream values compute makes at a time.
@@ -399,16 +361,7 @@ func (st *streams) compute(p ChaosParams, n int, diffuse bool) {
 		}
 	}
 	lss.FillWords(w[:256])
-	for i := range st.sbox {
-		st.sbox[i] = byte(i)
-	}
-	for i := 255; i > 0; i-- {
-		j := uint32(uint64(w[i]) * uint64(i+1) >> 32)
-		st.sbox[i], st.sbox[j] = st.sbox[j], st.sbox[i]
-	}
-	for i, v := range st.sbox {
-		st.sinv[v] = byte(i)
-	}
+	st.setSBox((*[256]uint32)(w[:256]))
 
 	z := make([]byte, 2*n+2)
 	lor.FillBytes(z)
@@ -439,11 +392,81 @@ func (c *bitplaneCipher) begin(op string, g *imageio.Gray) (n int, st *streams, 
 
 // Encrypt encrypts g; see the type's documentation for the construction.
 func (c *bitplaneCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	n, st, out, done, err := c.begin("encrypt", g)
+	_, st, out, done, err := c.begin("encrypt", g)
 	if err != nil || done {
 		return out, err
 	}
-	src, dst, perm, kk, k2, sbox := g.Pix, out.Pix, st.perm, st.kk[:n], st.k2[:n], &st.sbox
+	st.permuteDiffuse(out.Pix, g.Pix)
+	return out, nil
+}
+
+// Decrypt inverts Encrypt exactly.
+func (c *bitplaneCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
+	_, st, out, done, err := c.begin("decrypt", g)
+	if err != nil || done {
+		return out, err
+	}
+	st.undoPermuteDiffuse(out.Pix, g.Pix)
+	return out, nil
+}
+
+// setSBox makes the S-box σ (Fisher–Yates over 0…255 with Lemire's
+// reduction, word w[i] for position i, i = 255 down to 1) and its inverse.
+func (st *streams) setSBox(w *[256]uint32) {
+	for i := range st.sbox {
+		st.sbox[i] = byte(i)
+	}
+	for i := 255; i > 0; i-- {
+		j := uint32(uint64(w[i]) * uint64(i+1) >> 32)
+		st.sbox[i], st.sbox[j] = st.sbox[j], st.sbox[i]
+	}
+	for i, v := range st.sbox {
+		st.sinv[v] = byte(i)
+	}
+}
+
+// sizeCache keeps a cipher's key material per image size: at most
+// MaxCachedSizes sizes (the oldest is dropped), each computed once, safe
+// for concurrent use. Its zero value is ready.
+type sizeCache[T any] struct {
+	mu    sync.Mutex
+	m     map[int]*sizeEntry[T]
+	order []int // sizes in insertion order
+}
+
+type sizeEntry[T any] struct {
+	once sync.Once
+	v    T
+}
+
+// get returns the material for size n, computing it with compute once.
+func (c *sizeCache[T]) get(n int, compute func(*T)) *T {
+	c.mu.Lock()
+	e, ok := c.m[n]
+	if !ok {
+		if c.m == nil {
+			c.m = map[int]*sizeEntry[T]{}
+		}
+		if len(c.order) >= MaxCachedSizes {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+		e = &sizeEntry[T]{}
+		c.m[n] = e
+		c.order = append(c.order, n)
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { compute(&e.v) })
+	return &e.v
+}
+
+// permuteDiffuse is stages 2–4 of "bitplane" (the package notes): dst[k]
+// is the forward S-box chain over src[π[k]] ⊕ kk[k], then the backward one
+// with k2. Every chaotic scheme with a key-only permutation–diffusion stage
+// uses it (the cellular cipher with kk = k1). len(dst) = len(src) = len(π).
+func (st *streams) permuteDiffuse(dst, src []byte) {
+	n := len(st.perm)
+	perm, kk, k2, sbox := st.perm, st.kk[:n], st.k2[:n], &st.sbox
 	u := st.iv1
 	for k, pk := range perm {
 		u = sbox[(src[pk]^kk[k])+u]
@@ -454,20 +477,15 @@ func (c *bitplaneCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
 		v = sbox[(dst[k]^k2[k])+v]
 		dst[k] = v
 	}
-	return out, nil
 }
 
-// Decrypt inverts Encrypt exactly.
-func (c *bitplaneCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	n, st, out, done, err := c.begin("decrypt", g)
-	if err != nil || done {
-		return out, err
-	}
+// undoPermuteDiffuse inverts permuteDiffuse exactly.
+func (st *streams) undoPermuteDiffuse(dst, src []byte) {
 	// The backward pass's value u[k] = (S⁻¹[c[k]] − c[k+1]) ⊕ k2[k] (with
 	// c[n] = iv2) depends on the ciphertext only, so it is computed where
 	// the forward pass needs it: no n-byte buffer.
-	src, perm, kk, k2, sinv := g.Pix[:n], st.perm[:n], st.kk[:n], st.k2[:n], &st.sinv
-	dst := out.Pix
+	n := len(st.perm)
+	src, perm, kk, k2, sinv := src[:n], st.perm, st.kk[:n], st.k2[:n], &st.sinv
 	prev := st.iv1
 	for k, pk := range perm {
 		next := st.iv2
@@ -478,5 +496,4 @@ func (c *bitplaneCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
 		dst[pk] = (sinv[uk] - prev) ^ kk[k]
 		prev = uk
 	}
-	return out, nil
 }

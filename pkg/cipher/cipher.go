@@ -189,6 +189,8 @@ var registry = struct {
 		NameBitplaneXOR: bitplaneScheme{name: NameBitplaneXOR, diffuse: false},
 		NameBitplane:    bitplaneScheme{name: NameBitplane, diffuse: true},
 		NameAESCTR:      aesScheme{},
+		NameHopfield:    hopfieldScheme{},
+		NameCellular:    cellularScheme{},
 	},
 	families: map[string]Family{},
 }

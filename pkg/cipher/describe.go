@@ -1,8 +1,10 @@
 package cipher
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Class is the family of neural image ciphers a scheme belongs to, in the
@@ -165,3 +167,47 @@ func (s *trainedScheme) Class() Class { return s.family.Class }
 func (s *trainedScheme) KeySpace() KeySpace {
 	return KeySpace{Bits: float64(s.family.SecretBits), Basis: fmt.Sprintf("secret key input: %d bits (the trained weights are public)", s.family.SecretBits)}
 }
+
+// MaxMemoizedChecks is how many key checks checkMemo remembers.
+const MaxMemoizedChecks = 512
+
+// checkMemo remembers the outcome of expensive key checks (the neural
+// schemes' weak-key rule estimates a Lyapunov spectrum: tens of
+// milliseconds), so that a key generated, printed, parsed and used is
+// checked once. The checks are deterministic, so a remembered outcome is the
+// outcome. Keys are remembered by the SHA-256 of their line; at most
+// MaxMemoizedChecks, the oldest forgotten first. Safe for concurrent use.
+type checkMemo struct {
+	mu    sync.Mutex
+	m     map[[32]byte]error
+	order [][32]byte
+}
+
+// check returns the remembered outcome for line, or runs f and remembers it.
+func (c *checkMemo) check(line string, f func() error) error {
+	h := sha256.Sum256([]byte(line))
+	c.mu.Lock()
+	err, ok := c.m[h]
+	c.mu.Unlock()
+	if ok {
+		return err
+	}
+	err = f() // outside the lock: checks of different keys run in parallel
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[h]; !ok {
+		if c.m == nil {
+			c.m = map[[32]byte]error{}
+		}
+		if len(c.order) >= MaxMemoizedChecks {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.m[h] = err
+		c.order = append(c.order, h)
+	}
+	return err
+}
+
+// neuralChecks memoizes the Hopfield and cellular weak-key checks.
+var neuralChecks checkMemo

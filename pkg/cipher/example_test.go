@@ -45,4 +45,6 @@ func ExampleLookup() {
 	// aes-ctr 384
 	// bitplane 260
 	// bitplane-xor 260
+	// cellular 780
+	// hopfield 624
 }

@@ -3,6 +3,8 @@ package cipher
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -86,4 +88,58 @@ func bitIndex(i, n int) int {
 		i += n
 	}
 	return i
+}
+
+// Float-parameter keys: a key that is a vector of float64 parameters with
+// names, printed and parsed as "<scheme>:n1=v1,...", and whose canonical bit
+// representation is the 52 mantissa bits of each parameter in order, least
+// significant first (the chaotic schemes).
+
+// formatFloatKey prints "<scheme>:n1=v1,…" with round-trip floats.
+func formatFloatKey(scheme string, names []string, vals []float64) string {
+	var b strings.Builder
+	b.WriteString(scheme + ":")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(n + "=" + formatFloat(vals[i]))
+	}
+	return b.String()
+}
+
+// parseFloatKey reads the float parameters names of a key line, in order.
+func parseFloatKey(scheme, line string, names []string) ([]float64, error) {
+	strs, err := parseKeyLine(scheme, line, names)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]float64, len(names))
+	for i, s := range strs {
+		if vals[i], err = parseFloat(scheme, names[i], s); err != nil {
+			return nil, err
+		}
+	}
+	return vals, nil
+}
+
+// flipMantissaBit flips mantissa bit (i mod 52) of vals[i div 52] in
+// place, after reducing i modulo 52·len(vals); bit 0 is the least
+// significant mantissa bit of vals[0]. Sign and exponent are never touched.
+func flipMantissaBit(vals []float64, i int) {
+	i = bitIndex(i, len(vals)*mantissaBits)
+	k := i / mantissaBits
+	vals[k] = math.Float64frombits(math.Float64bits(vals[k]) ^ 1<<(i%mantissaBits))
+}
+
+// uniform53 returns a source of uniform values in [0, 1) with 53 random
+// bits each, read from rand; the first read error is kept in *err.
+func uniform53(rand io.Reader, err *error) func() float64 {
+	return func() float64 {
+		var b [8]byte
+		if _, e := io.ReadFull(rand, b[:]); e != nil && *err == nil {
+			*err = e
+		}
+		return float64(binary.LittleEndian.Uint64(b[:])>>11) * 0x1p-53
+	}
 }

@@ -1,0 +1,105 @@
+package cipher
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/chaos"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+)
+
+// The chaotic-neural-network schemes: weak keys, image-dependent
+// keystreams, and the receiver's recovery of the dynamic key.
+
+func TestHopfieldWeakKeysRefused(t *testing.T) {
+	k := hopfieldScheme{}.GenerateKey(5).(HopfieldKey)
+	// w11 = 1.9 (published: 2): a periodic window, the largest exponent
+	// is about −0.0002 (pkg/chaos measured it; so did we).
+	weak := HopfieldKey{chaos.HopfieldParams{W: chaos.HopfieldW, X0: [3]float64{0.1, 0.2, 0.3}}}
+	weak.W[0][0] -= 0.1
+	for _, c := range []struct {
+		name string
+		key  HopfieldKey
+		want string
+	}{
+		{"non-chaotic weights", weak, "weak key"},
+		{"weights far from the published ones", func() HopfieldKey { k := k; k.W[0][0] += 1; return k }(), "w11"},
+		{"initial state at the origin, a fixed point", func() HopfieldKey { k := k; k.X0 = [3]float64{}; return k }(), ""},
+	} {
+		_, err := hopfieldScheme{}.New(c.key)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: New: %v, want an error mentioning %q", c.name, err, c.want)
+		}
+		if _, err := ParseKey(c.key.String()); err == nil {
+			t.Errorf("%s: ParseKey accepted it", c.name)
+		}
+	}
+}
+
+func TestCellularWeakKeysRefused(t *testing.T) {
+	k := cellularScheme{}.GenerateKey(5).(CellularKey)
+	far := k.values()
+	far[len(far)-1] += 1 // the last template entry, far from the published one
+	zero := k
+	zero.X0 = [chaos.CellularDim]float64{}
+	for _, c := range []struct {
+		name string
+		key  CellularKey
+	}{
+		{"template far from the published one", cellularKeyOf(far)},
+		{"initial state at the origin", zero},
+	} {
+		if _, err := (cellularScheme{}).New(c.key); err == nil {
+			t.Errorf("%s: New accepted it", c.name)
+		}
+	}
+}
+
+// TestHopfieldDynamicKey: the keystream depends on the whole image (a
+// one-sample change anywhere changes almost every ciphertext sample), yet
+// decryption needs nothing but the key and the ciphertext.
+func TestHopfieldDynamicKey(t *testing.T) {
+	c := mustCipher(t, NameHopfield, 9)
+	img := gradient(64, 64)
+	enc := mustEncrypt(t, c, img)
+	for _, pos := range []int{0, HopfieldHeadBytes - 1, HopfieldHeadBytes, 2000, 64*64 - 1} {
+		p2 := img.Clone()
+		p2.Pix[pos] ^= 1
+		enc2 := mustEncrypt(t, c, p2)
+		if npcr, _ := diffStats(enc, enc2); npcr < 99 {
+			t.Errorf("one-sample change at %d: ciphertexts differ in %.2f%% of samples, want ≥ 99%%", pos, npcr)
+		}
+		dec, err := mustCipher(t, NameHopfield, 9).Decrypt(enc2)
+		if err != nil || !dec.Equal(p2) {
+			t.Errorf("change at %d: a fresh cipher did not decrypt (%v)", pos, err)
+		}
+	}
+	// Two images' keystreams differ: XOR of the ciphertexts of two
+	// different images is not the XOR of the images.
+	zero := imageio.NewGray(64, 64)
+	ez := mustEncrypt(t, c, zero)
+	same := 0
+	for i := range enc.Pix {
+		if enc.Pix[i]^ez.Pix[i] == img.Pix[i] {
+			same++
+		}
+	}
+	if same > len(img.Pix)/50 {
+		t.Errorf("%d of %d samples leak through the XOR of two ciphertexts", same, len(img.Pix))
+	}
+}
+
+// TestChaoticPermutation: a permutation, and a key-dependent one.
+func TestChaoticPermutation(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 1000} {
+		g := chaos.MustNewHopfield(chaos.HopfieldParams{W: chaos.HopfieldW, X0: [3]float64{0.1, 0.2, 0.3}})
+		p := chaoticPermutation(n, g.FillWords)
+		seen := make([]bool, n)
+		for _, v := range p {
+			if int(v) >= n || seen[v] {
+				t.Fatalf("n=%d: not a permutation: %v", n, p)
+			}
+			seen[v] = true
+		}
+	}
+}
