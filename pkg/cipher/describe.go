@@ -48,15 +48,16 @@ func ClassOf(s Scheme) Class {
 
 // KeySpace is the size of a scheme's key space: log2 of the number of
 // distinct keys given each parameter's range and the precision really used
-// (a float64 on an interval has as many keys as there are float64 values in
-// it, never "infinitely many"; a trained network's key is its key input,
-// not its weights, unless the weights are secret). Source: ours, after the
-// survey's eq. (1) (K = Π (X_max − X_min)/ΔX), with ΔX the float64 spacing.
+// (a float64 parameter on an interval has at most about 2^52 resolvable
+// values per binade, never "infinitely many"; a trained network's key is
+// its key input, not its weights, unless the weights are secret). Source:
+// ours, after the survey's eq. (1) (K = Π (X_max − X_min)/ΔX), with ΔX the
+// float64 spacing at the interval's largest magnitude (ResolvableValues).
 type KeySpace struct {
 	// Bits is log2 of the number of keys.
 	Bits float64
-	// Basis says how it was counted, one line per parameter group, for
-	// the report (e.g. "x0 ∈ [0.05, 0.95): 2^59.8 float64 values; …").
+	// Basis says how it was counted, one phrase per parameter, for the
+	// report (e.g. "x0 ∈ [0.05, 0.95): 2^52.9 values; …").
 	Basis string
 }
 
@@ -65,29 +66,28 @@ type KeySpacer interface {
 	KeySpace() KeySpace
 }
 
-// Float64Count returns the number of float64 values v with lo ≤ v < hi
-// (0 when hi ≤ lo or either bound is not finite). Source: ours; it counts by
-// the ordering of IEEE-754 bit patterns, so it is exact.
-func Float64Count(lo, hi float64) float64 {
+// ResolvableValues returns (hi − lo)/ΔX, the number of values of a float64
+// key parameter in [lo, hi) that a chaotic system can tell apart: ΔX is the
+// float64 spacing at the largest magnitude in the interval. Smaller values
+// have finer spacing (there are about 2^62 float64 values in (0, 1)), but
+// the first step of an orbit adds the parameter to quantities of the
+// interval's scale, and the rounding there keeps only ΔX's resolution (the
+// bit-plane and cellular keys show it: flips of a parameter's last
+// mantissa bits can leave the ciphertext unchanged). 0 when hi ≤ lo or a
+// bound is not finite. Source: ours.
+func ResolvableValues(lo, hi float64) float64 {
 	if !(lo < hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return 0
 	}
-	// ord maps a float64 to an integer that preserves order, with +0 and
-	// −0 adjacent (they are two values of the type, and two keys).
-	ord := func(f float64) int64 {
-		b := int64(math.Float64bits(f))
-		if b < 0 {
-			return math.MinInt64 - b - 1 // negative floats: reversed below −0's image −1
-		}
-		return b
-	}
-	return float64(uint64(ord(hi)) - uint64(ord(lo))) // the difference fits in 64 bits unsigned
+	m := math.Max(math.Abs(lo), math.Abs(math.Nextafter(hi, lo))) // largest magnitude in [lo, hi)
+	ulp := math.Nextafter(m, math.Inf(1)) - m
+	return (hi - lo) / ulp
 }
 
-// log2Floats returns log2(Float64Count(lo, hi)) and its Basis phrase.
+// log2Floats returns log2(ResolvableValues(lo, hi)) and its Basis phrase.
 func log2Floats(name string, lo, hi float64) (float64, string) {
-	b := math.Log2(Float64Count(lo, hi))
-	return b, fmt.Sprintf("%s ∈ [%g, %g): 2^%.1f float64 values", name, lo, hi, b)
+	b := math.Log2(ResolvableValues(lo, hi))
+	return b, fmt.Sprintf("%s ∈ [%g, %g): 2^%.1f values", name, lo, hi, b)
 }
 
 // NonceKey is implemented by keys that carry a per-message nonce, such as

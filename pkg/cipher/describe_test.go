@@ -5,22 +5,20 @@ import (
 	"testing"
 )
 
-func TestFloat64Count(t *testing.T) {
-	one := math.Nextafter(1, 2)
+func TestResolvableValues(t *testing.T) {
 	for _, c := range []struct {
 		lo, hi, want float64
 	}{
-		{1, one, 1},
-		{1, 2, 1 << 52},         // one binade
-		{0.5, 2, 2 << 52},       // two binades
-		{-1, 1, 2 * 1023 << 52}, // both signs, ±0 counted as two values
-		{0, math.SmallestNonzeroFloat64, 1},
+		{1, 2, 1 << 52},   // one binade: every float64 in it
+		{0.5, 2, 3 << 51}, // spacing at just below 2 is 2^-52
+		{-1, 1, 1 << 53},  // the largest magnitude is 1 itself (at −1), spacing 2^-52
+		{0, 0.5, 1 << 53}, // the spacing at 0.5⁻ is 2^-54, not the finer one near 0
 		{2, 1, 0},
 		{math.Inf(-1), 0, 0},
 		{math.NaN(), 1, 0},
 	} {
-		if got := Float64Count(c.lo, c.hi); got != c.want {
-			t.Errorf("Float64Count(%g, %g) = %g, want %g", c.lo, c.hi, got, c.want)
+		if got := ResolvableValues(c.lo, c.hi); got != c.want {
+			t.Errorf("ResolvableValues(%g, %g) = %g (2^%.2f), want %g", c.lo, c.hi, got, math.Log2(got), c.want)
 		}
 	}
 }
@@ -43,10 +41,11 @@ func TestKeySpaceAndClass(t *testing.T) {
 			t.Errorf("%s: no class", name)
 		}
 	}
-	// Five parameters of at most 2^62 float64 values each.
+	// Five parameters: x0 and lz within one or a few binades, r in half
+	// a binade, lx and ly on both signs.
 	s, _ := Lookup(NameBitplane)
-	if b := s.(KeySpacer).KeySpace().Bits; b > 5*62 || b < 5*52 {
-		t.Errorf("bitplane key space %g bits, want between 260 and 310", b)
+	if b := s.(KeySpacer).KeySpace().Bits; b < 5*50 || b > 5*54 {
+		t.Errorf("bitplane key space %g bits, want between 250 and 270", b)
 	}
 }
 

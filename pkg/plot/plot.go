@@ -477,6 +477,14 @@ func axesSVG(fig results.Figure) (string, error) {
 	default:
 		ys = linearScale(ye.min, ye.max, false, true, bottom, top)
 	}
+	// Categorical x axis: category i at x = i+1, named instead of numbered.
+	if len(fig.XCategories) > 0 {
+		xs.ticks, xs.tickLabels = nil, nil
+		for i, c := range fig.XCategories {
+			xs.ticks = append(xs.ticks, float64(i+1))
+			xs.tickLabels = append(xs.tickLabels, c)
+		}
+	}
 
 	w := &svgWriter{}
 	header(w, fig, Width, Height)

@@ -331,3 +331,18 @@ func TestControlCharactersDropped(t *testing.T) {
 		t.Errorf("series missing")
 	}
 }
+
+func TestCategoricalXAxis(t *testing.T) {
+	fig := results.Figure{Name: "cats", Kind: results.KindBars, XCategories: []string{"hopfield", "aes-ctr", "a<b"},
+		Series: []results.Series{{Name: "s", X: []float64{1, 2, 3}, Y: []float64{5, 6, 7}}}}
+	_, es := mustRender(t, fig)
+	var xlabels []string
+	for _, e := range es {
+		if e.name == "text" && e.attrs["text-anchor"] == "middle" && e.text != "" {
+			xlabels = append(xlabels, e.text)
+		}
+	}
+	if got := strings.Join(xlabels, " "); !strings.Contains(got, "hopfield aes-ctr a<b") {
+		t.Errorf("x labels %q, want the categories in order", got)
+	}
+}

@@ -108,6 +108,10 @@ type Figure struct {
 	Kind FigureKind
 	// XLabel and YLabel label the axes (units included).
 	XLabel, YLabel string
+	// XCategories, when set, makes the x axis categorical: category i
+	// (from 0) sits at x = i+1 and is labelled with its name instead of a
+	// number (bar charts of one value per cipher).
+	XCategories []string
 	// Series are the data of line, bar and scatter figures.
 	Series []Series
 	// Images are the panels of a KindImages figure.

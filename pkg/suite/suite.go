@@ -18,6 +18,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
 	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
@@ -25,7 +26,7 @@ import (
 
 // All returns every experiment, in report order.
 func All() []experiment.Experiment {
-	return []experiment.Experiment{bitplane.New(), anc.New(), performance.New()}
+	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), performance.New()}
 }
 
 // IDs returns the IDs of All.

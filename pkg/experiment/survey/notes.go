@@ -1,0 +1,85 @@
+package survey
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+)
+
+// notes are the report's paragraphs: the profile, how grouping works,
+// every choice and deviation.
+func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote string) []string {
+	var cols []string
+	for _, d := range m.ciphers {
+		cols = append(cols, fmt.Sprintf("%q (%s)", d.name, d.class))
+	}
+	var fams []string
+	for _, f := range Families {
+		var cls []string
+		for _, c := range f.Classes {
+			cls = append(cls, fmt.Sprintf("%q", c))
+		}
+		var names []string
+		for _, j := range members(m.ciphers, f) {
+			names = append(names, m.ciphers[j].name)
+		}
+		who := "none registered"
+		if len(names) > 0 {
+			who = strings.Join(names, ", ")
+		}
+		fams = append(fams, fmt.Sprintf("%s = class %s (%s)", f.Name, strings.Join(cls, " or "), who))
+	}
+	return []string{
+		"The survey compares four families of neural image ciphers on six aspects in words only (its §3 and Tables 1–2): no scheme, " +
+			"image, key or number is given. This page puts a number on every aspect for every cipher registered in pkg/cipher, and turns each " +
+			"of the survey's words (\"very large\", \"low\", \"stronger\") into an explicit rule, stated in the claims table with the value it judged.",
+		fmt.Sprintf("Data: %d crops of %d² from %s (content hash %s); key sensitivity on the first %d crops, noise resistance on the first %d, "+
+			"attacks with %d known pairs. Profiles: %s; paper is the papers' setting (BOSSbase 1.01).",
+			nCrops, spec.CropSize, data, hash, m.keyCrops, m.robust, spec.KnownPairs, profiles()),
+		"Ciphers, in column order: " + strings.Join(cols, ", ") + ". The experiment measures every registered scheme (cipher.Names()), so a " +
+			"cipher registered later appears with no edit here; columns are grouped by cipher.ClassOf — the survey's families first, then the " +
+			"schemes measured beside them (adversarial NN, the classical AES-256-CTR baseline, unclassified). A scheme that marks itself a weak " +
+			"control (Control() true) is measured and shown, marked \"(control)\", but never judged as a family member.",
+		"Families judged in the claims: " + strings.Join(fams, "; ") + ". The survey's §2.1 counts keystreams of chaotic maps " +
+			"(Logistic, Lorenz: \"chaotic neural network based on input perturbation\") as chaotic NNs, so the \"chaotic map\" class (the bit-plane " +
+			"ciphers) stands for the chaotic-NN family beside the Hopfield-type \"chaotic NN\" class. An absolute statement (\"the key space is very " +
+			"large\") must hold for every member, so the least favourable member's value is judged; a comparison between families (\"convolutional " +
+			"NN: smaller key space\") compares the means over members and counts a difference only beyond a stated resolution. A family with no " +
+			"registered scheme has its claims \"not applicable\", naming the issue that will add one.",
+		"Measures. Key space: log2 of the number of keys the scheme hands out, counted exactly per float64 parameter (cipher.KeySpacer, after the " +
+			"survey's eq. (1) with ΔX the float64 spacing; flips absorbed by rounding make the effective space smaller: see the \"unchanged\" rows). " +
+			fmt.Sprintf("Key sensitivity: the battery's test with key bits %v flipped — bit 0 and bit 52 are one ulp of the first and second parameters "+
+				"(initial condition and control parameter of the chaotic keys: eq. (1)'s ΔX and Δα), bit 8 the smallest flip of the first parameter that "+
+				"rounding never absorbs; the claims judge bit %d. ", FlippedBits, SensitivityBit) +
+			"Correlation: adjacent-pixel correlation of the cipher image in three directions. Noise resistance: the battery's robustness test " +
+			"(the cipher image is damaged, decrypted with the right key and compared with the plain crop); the claims use a score, the decrypted " +
+			fmt.Sprintf("SSIM under %s divided by the SSIM of the plain crop given the same kind of noise directly, so that 1 means the cipher adds ", noiseDistortion().Name) +
+			"no damage beyond the noise itself (a keystream cipher) and lower values mean the cipher spreads it. Distortion: SSIM(plain, cipher) " +
+			"(eq. (14)); the survey's \"larger distortion\" is a lower SSIM. Visual entropy: global and local Shannon entropy (eq. (13)).",
+		"Reading the survey's words as measurements is our choice. \"Noise resistance\" is read as the quality of decrypting a noisy cipher image " +
+			"(the survey's §3.4 mixes this with the spread of plaintext and key perturbations, which the key-sensitivity and battery differential " +
+			"tests measure); \"sensitivity to the initial value\" (abstract) as the key-sensitivity rule. Table 2's header puts the GAN column first " +
+			"although its caption names the cellular NN first; we follow the header, whose rows agree with §3.2–3.3 (GAN: low sensitivity, " +
+			"correlation partly broken; cellular NN: high sensitivity, correlation completely broken). Table 2 calls the cellular NN's noise " +
+			"resistance weak while §3.4.2 credits it with significant advantages: both statements are judged.",
+		attackNote,
+		"These ciphers are research artefacts, not replacements for AES: AES-256-CTR is the baseline column, and the attack tables show which " +
+			"ciphers break under plaintext attacks.",
+	}
+}
+
+// profiles describes ProfileSettings in one phrase.
+func profiles() string {
+	var out []string
+	for _, p := range experiment.Profiles {
+		st := ProfileSettings[p]
+		imgs := "all images"
+		if st.MaxImages > 0 {
+			imgs = fmt.Sprintf("%d images", st.MaxImages)
+		}
+		out = append(out, fmt.Sprintf("%s %d² crops, %d per image of %s, %d key-sensitivity and %d robustness crops, %d known pairs",
+			p, st.CropSize, st.PerImage, imgs, st.KeyCrops, st.RobustCrops, st.KnownPairs))
+	}
+	return strings.Join(out, "; ")
+}
