@@ -104,8 +104,8 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 	return &results.Result{Tables: []results.Table{t}, Notes: []string{
 		"encrypt/decrypt rows reuse one cipher per key: the keystreams and the permutation depend only on the key and the image size, " +
 			"so they are computed once and cached. The key+encrypt(cold) rows are the cost of a new key (a fresh cipher each call: key schedule, keystreams).",
-		"hopfield is the exception: its keystream depends on a keyed digest of the image (the survey's \"dynamic keys\"), so every encryption runs the network afresh, "+
-			"n/12 RK4 steps of 12 tanh each for n sample bytes; only its permutation is cached. That, not the implementation, is why it misses the goal that the key-only ciphers meet. "+
+		"hopfield is the exception: its keystream depends on a keyed digest of the image (the survey's \"dynamic keys\"), so every encryption runs the network afresh, " +
+			"n/12 RK4 steps of 12 tanh each for n sample bytes; only its permutation is cached. That, not the implementation, is why it misses the goal that the key-only ciphers meet. " +
 			"The weak-key check of hopfield and cellular keys (a Lyapunov-spectrum estimate, tens of milliseconds) is remembered per key, so the cold rows do not include it.",
 		"metrics/all is metrics.NewReport: entropy, NPCR/UACI, three correlations, χ², PSNR and SSIM (SSIM dominates its cost).",
 		"These numbers are for the machine named in the caption; run `go test -bench . ./pkg/cipher ./pkg/metrics` for Go's own benchmark output.",
