@@ -244,8 +244,9 @@ var ErrWeakKey = errors.New("chaos: weak key")
 // so keys must be checked, not just drawn):
 //
 //	after HopfieldCheckTransient steps, the largest Lyapunov exponent of
-//	the orbit of p, estimated over the next HopfieldCheckTime time units
-//	AND over the last quarter of them alone, must both be at least
+//	the orbit of p other than the flow's zero exponent (the estimate
+//	nearest 0), estimated over the next HopfieldCheckTime time units AND
+//	over the last quarter of them alone, must both be at least
 //	HopfieldMinLyapunov = 0.02 per time unit.
 //
 // The last-quarter estimate catches transient chaos that settles inside
@@ -262,7 +263,7 @@ func CheckHopfield(p HopfieldParams) error {
 	if err != nil {
 		return err
 	}
-	if !(all[0] >= HopfieldMinLyapunov) || !(last[0] >= HopfieldMinLyapunov) {
+	if a, l := withoutFlowExponent(all), withoutFlowExponent(last); !(a[0] >= HopfieldMinLyapunov) || !(l[0] >= HopfieldMinLyapunov) {
 		return fmt.Errorf("%w: the Hopfield network's largest Lyapunov exponent over %g time units, or over their last quarter, is below %g per time unit (the orbit is periodic, at rest or only transiently chaotic)", ErrWeakKey, HopfieldCheckTime, HopfieldMinLyapunov)
 	}
 	return nil

@@ -372,3 +372,23 @@ func detLog(x float64) float64 {
 	hfsq := float64(float64(0.5*f) * f)
 	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+r)) + float64(k*ln2Lo))) - f)
 }
+
+// withoutFlowExponent returns the exponents (sorted, largest first) less
+// the one nearest 0. Every bounded orbit of an autonomous flow that is not
+// an equilibrium has an exponent exactly 0 (along the flow); its estimate
+// scatters around 0 by the estimation noise, so a weak-key rule that looks
+// for positive exponents must not count it (ours).
+func withoutFlowExponent(l []float64) []float64 {
+	if len(l) == 0 {
+		return l
+	}
+	k := 0
+	for i, v := range l {
+		if math.Abs(v) < math.Abs(l[k]) {
+			k = i
+		}
+	}
+	out := make([]float64, 0, len(l)-1)
+	out = append(out, l[:k]...)
+	return append(out, l[k+1:]...)
+}

@@ -171,6 +171,16 @@ func (k CellularKey) Validate() error {
 	if !(k.X0[0] > 0) {
 		return fmt.Errorf("parameter x1 must be positive (x and −x give the same keystream)")
 	}
+	big := 0.0
+	for i, v := range k.X0[:cellularCore] {
+		if !(math.Abs(v) <= chaos.CellularMaxAbs) {
+			return fmt.Errorf("parameter %s is outside [-%g, %g]", cellularKeyNames[i], chaos.CellularMaxAbs, chaos.CellularMaxAbs)
+		}
+		big = math.Max(big, math.Abs(v))
+	}
+	if big < chaos.CellularMinAbs {
+		return fmt.Errorf("parameters x1…x%d are all within %g of 0, the network's equilibrium", cellularCore, chaos.CellularMinAbs)
+	}
 	d := chaos.CellularDefault
 	for i, s := range cellularSlots[cellularCore:] {
 		if !(math.Abs(*s.get(&k.CellularParams)-*s.get(&d)) <= CellularMaxTemplateDeviation) {
@@ -178,7 +188,7 @@ func (k CellularKey) Validate() error {
 		}
 	}
 	if cellularKeyOf(k.values()).CellularParams != k.CellularParams {
-		return fmt.Errorf("a template entry that is zero in the published network is not zero")
+		return fmt.Errorf("a parameter that is not key material (the filter cells' state and templates, the template entries that are zero) differs from the published network")
 	}
 	if err := neuralChecks.check(k.String(), func() error { return chaos.CheckCellular(k.CellularParams) }); err != nil {
 		return err // "chaos: weak key: …", naming the rule
@@ -192,7 +202,7 @@ type cellularScheme struct{}
 func (cellularScheme) Name() string { return NameCellular }
 
 func (cellularScheme) Description() string {
-	return "hyperchaotic cellular neural network (Chua–Yang form): state evolution drives pixel scrambling + two S-box diffusion passes (survey §2.2; ours in detail)"
+	return "hyperchaotic state-controlled cellular neural network (Chua–Yang form + state template): state evolution drives pixel scrambling + two S-box diffusion passes (survey §2.2; ours in detail)"
 }
 
 // Class implements Classifier.

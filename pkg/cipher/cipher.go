@@ -97,6 +97,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -335,6 +336,9 @@ func ParseKey(line string) (Key, error) {
 func New(k Key) (Cipher, error) {
 	if k == nil {
 		return nil, errors.New("cipher: nil key")
+	}
+	if v := reflect.ValueOf(k); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("cipher: nil %T key", k)
 	}
 	s, err := resolve(k.Scheme())
 	if err != nil {

@@ -158,6 +158,16 @@ func (k HopfieldKey) Validate() error {
 			return fmt.Errorf("parameter %s is not a finite number", hopfieldParamNames[i])
 		}
 	}
+	big := 0.0
+	for i, v := range k.X0 {
+		if !(math.Abs(v) <= chaos.HopfieldMaxAbs) {
+			return fmt.Errorf("parameter %s is outside [-%g, %g]", hopfieldParamNames[i], chaos.HopfieldMaxAbs, chaos.HopfieldMaxAbs)
+		}
+		big = math.Max(big, math.Abs(v))
+	}
+	if big < chaos.HopfieldMinAbs {
+		return fmt.Errorf("parameters x1, x2, x3 are all within %g of 0, the network's equilibrium", chaos.HopfieldMinAbs)
+	}
 	for i := range k.W {
 		for j := range k.W[i] {
 			if !(math.Abs(k.W[i][j]-chaos.HopfieldW[i][j]) <= HopfieldMaxWeightDeviation) {

@@ -2,6 +2,7 @@ package cipher
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -63,6 +64,9 @@ func indexOf(names []string, n string) int {
 // parseFloat parses a float parameter, naming it in the error.
 func parseFloat(scheme, name, v string) (float64, error) {
 	f, err := strconv.ParseFloat(v, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%s key: parameter %s is outside the range of float64", scheme, name)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%s key: parameter %s is not a number", scheme, name)
 	}

@@ -124,3 +124,28 @@ func TestRoundTripRandomSizes16(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyErrorsNameKeyLineParameters: errors name parameters as the key
+// line does, and typed nil keys are errors, not panics.
+func TestKeyErrorsNameKeyLineParameters(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"hopfield:x1=1e3,x2=0.2,x3=0.3,w11=2,w12=-1.2,w13=0,w21=2,w22=1.71,w23=1.15,w31=-4.75,w32=0,w33=1.1", "parameter x1 is outside"},
+		{"hopfield:x1=1e309,x2=0.2,x3=0.3,w11=2,w12=-1.2,w13=0,w21=2,w22=1.71,w23=1.15,w31=-4.75,w32=0,w33=1.1", "outside the range of float64"},
+		{"hopfield:x1=0,x2=0,x3=0,w11=2,w12=-1.2,w13=0,w21=2,w22=1.71,w23=1.15,w31=-4.75,w32=0,w33=1.1", "equilibrium"},
+	} {
+		_, err := ParseKey(c.line)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "X0[") {
+			t.Errorf("ParseKey(%.40q…): %v, want an error containing %q", c.line, err, c.want)
+		}
+	}
+	k := cellularScheme{}.GenerateKey(1).(CellularKey)
+	k.X0[4] = 7 // a filter cell: not key material
+	if _, err := New(k); err == nil || !strings.Contains(err.Error(), "not key material") {
+		t.Errorf("filter-cell change: %v", err)
+	}
+	for _, nilKey := range []Key{(*HopfieldKey)(nil), (*CellularKey)(nil), (*AESKey)(nil), (*BitplaneKey)(nil)} {
+		if _, err := New(nilKey); err == nil {
+			t.Errorf("New(%T nil) did not fail", nilKey)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )
 
@@ -47,8 +48,9 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 			"large\") must hold for every member, so the least favourable member's value is judged; a comparison between families (\"convolutional " +
 			"NN: smaller key space\") compares the means over members and counts a difference only beyond a stated resolution. A family with no " +
 			"registered scheme has its claims \"not applicable\", naming the issue that will add one.",
-		"Measures. Key space: log2 of the number of keys the scheme hands out, counted exactly per float64 parameter (cipher.KeySpacer, after the " +
-			"survey's eq. (1) with ΔX the float64 spacing; flips absorbed by rounding make the effective space smaller: see the \"unchanged\" rows). " +
+		"Measures. Key space: log2 of the number of keys the scheme hands out (cipher.KeySpacer, after the survey's eq. (1) with ΔX the float64 " +
+			fmt.Sprintf("spacing at each parameter's largest value), less the %d lowest mantissa bits of every float parameter, whose flips can be ", cipher.AbsorbedMantissaBits) +
+			"absorbed by rounding (an equivalent key: the \"unchanged\" rows measure it) — a lower bound on the keys with distinct ciphertexts. " +
 			fmt.Sprintf("Key sensitivity: the battery's test with key bits %v flipped — bit 0 and bit 52 are one ulp of the first and second parameters "+
 				"(initial condition and control parameter of the chaotic keys: eq. (1)'s ΔX and Δα), bit 8 the smallest flip of the first parameter that "+
 				"rounding never absorbs; the claims judge bit %d. ", FlippedBits, SensitivityBit) +
@@ -64,8 +66,14 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 			"correlation partly broken; cellular NN: high sensitivity, correlation completely broken). Table 2 calls the cellular NN's noise " +
 			"resistance weak while §3.4.2 credits it with significant advantages: both statements are judged.",
 		attackNote,
+		"What the numbers do not show. The Hopfield cipher's key sensitivity and its resistance to the chosen-plaintext attack come from its " +
+			"keyed SHA-256 digests (the MAC key is a hash of the key line; the dynamic key is a keyed digest of the image), not from the " +
+			"network's chaos: its chaotic orbit is a non-cryptographic generator whose low digits were never analysed as such. \"Resists\" in an " +
+			"attack table means that these four generic attacks fail, not that the cipher is secure: the cellular and bit-plane ciphers use " +
+			"key-only permutation and S-box diffusion, a design for which dedicated chosen-plaintext attacks are published (e.g. the survey's " +
+			"ref. [7], Hu, Yu & Zhang 2020, on a chaotic Hopfield-network cipher).",
 		"These ciphers are research artefacts, not replacements for AES: AES-256-CTR is the baseline column, and the attack tables show which " +
-			"ciphers break under plaintext attacks.",
+			"ciphers break under the generic plaintext attacks.",
 	}
 }
 
