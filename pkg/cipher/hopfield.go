@@ -61,8 +61,11 @@ const NameHopfield = "hopfield"
 // only by the key-only permutation π, and a chosen plaintext whose A′
 // equals a target's (choose the body, then the head that yields it) would
 // give the target's keystream. Keyed, an attacker can neither compute nor
-// force another image's A′, and the chosen-plaintext keystream attack of
-// pkg/attack fails. A one-sample change anywhere changes
+// force another image's A′. TestHopfieldUnkeyedDigestIsBroken runs that
+// adaptive attack (fix A′, read π off chosen bodies, find the target's A′,
+// ask for its keystream): with the digest key known it decrypts the target
+// exactly from 5 chosen plaintexts; with it secret, as here, it recovers
+// nothing. A one-sample change anywhere changes
 // A′, hence the whole keystream: the ciphertexts of two images that differ
 // in one pixel differ almost everywhere (NPCR ≈ 99.6 %).
 //
@@ -328,9 +331,14 @@ func chaoticPermutation(n int, fill func([]uint32)) []uint32 {
 
 // digest returns SHA-256(label ‖ k ‖ data).
 func (c *hopfieldCipher) digest(label string, data []byte) [32]byte {
+	return hopfieldDigest(&c.mac, label, data)
+}
+
+// hopfieldDigest returns SHA-256("neurocrypt/hopfield/" ‖ label ‖ 0 ‖ mac ‖ data).
+func hopfieldDigest(mac *[32]byte, label string, data []byte) [32]byte {
 	h := sha256.New()
 	h.Write([]byte("neurocrypt/hopfield/" + label + "\x00"))
-	h.Write(c.mac[:])
+	h.Write(mac[:])
 	h.Write(data)
 	var d [32]byte
 	h.Sum(d[:0])

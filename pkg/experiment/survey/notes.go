@@ -68,7 +68,10 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 		attackNote,
 		"What the numbers do not show. The Hopfield cipher's key sensitivity and its resistance to the chosen-plaintext attack come from its " +
 			"keyed SHA-256 digests (the MAC key is a hash of the key line; the dynamic key is a keyed digest of the image), not from the " +
-			"network's chaos: its chaotic orbit is a non-cryptographic generator whose low digits were never analysed as such. \"Resists\" in an " +
+			"network's chaos: its chaotic orbit is a non-cryptographic generator whose low digits were never analysed as such. The keying is what " +
+			"makes the receiver-side transmission of the image dependency sound: with unkeyed digests an adaptive chosen-plaintext attack " +
+			"(fix the dynamic key, read the permutation off chosen images, find the target's dynamic key in its ciphertext, ask for its keystream) " +
+			"decrypts a target exactly, and with keyed digests it recovers nothing (pkg/cipher, TestHopfieldUnkeyedDigestIsBroken). \"Resists\" in an " +
 			"attack table means that these four generic attacks fail, not that the cipher is secure: the cellular and bit-plane ciphers use " +
 			"key-only permutation and S-box diffusion, a design for which dedicated chosen-plaintext attacks are published (e.g. the survey's " +
 			"ref. [7], Hu, Yu & Zhang 2020, on a chaotic Hopfield-network cipher).",
