@@ -235,7 +235,7 @@ func (bt *Battery) Run(ctx context.Context, plan *dataset.Plan) (*Report, error)
 	var buf []dataset.Crop
 	start := 0
 	flush := func() error {
-		err := parallelFor(ctx, len(buf), func(j int) error {
+		err := ParallelFor(ctx, len(buf), func(j int) error {
 			i, c := start+j, buf[j]
 			var err error
 			if rep.crops[i], err = bt.measureCrop(c.Image, bt.sub("crop", i)); err != nil {
@@ -287,11 +287,12 @@ func (bt *Battery) Run(ctx context.Context, plan *dataset.Plan) (*Report, error)
 	return rep, nil
 }
 
-// parallelFor calls fn(i) for every i in [0, n) on GOMAXPROCS workers
-// (stopping early only when ctx is done) and returns the error of the lowest
-// failing i. Results must be written by index, so they do not depend on
-// scheduling.
-func parallelFor(ctx context.Context, n int, fn func(i int) error) error {
+// ParallelFor calls fn(i) for every i in [0, n) on GOMAXPROCS workers
+// (stopping early only when ctx is done) and returns ctx's error or the
+// error of the lowest failing i. Results must be written by index, so they
+// do not depend on scheduling. The battery measures a chunk of crops with
+// it; experiments that add their own per-crop measures use it too. Ours.
+func ParallelFor(ctx context.Context, n int, fn func(i int) error) error {
 	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup

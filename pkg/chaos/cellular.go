@@ -371,40 +371,17 @@ func (c *Cellular) Skip(n int) {
 // extraction rule is safe for the reasons given at [Hopfield.FillBytes]:
 // the states stay below 64 in magnitude (CheckCellular enforces
 // [CellularMaxState]; the default stays below 9.6). SOURCE: ours.
-func (c *Cellular) FillBytes(dst []byte) {
-	const per = 4 * CellularDim
-	i := c.stream.drainBytes(dst, CellularDim)
-	x := c.x
-	for ; i+per <= len(dst); i += per {
-		x = CellularRK4Step(&c.p, x, c.h)
-		putWords(dst[i:i+per], x[:])
-	}
-	if i < len(dst) {
-		x = CellularRK4Step(&c.p, x, c.h)
-		c.stream.setWords(x[:])
-		c.stream.drainBytes(dst[i:], CellularDim)
-	}
-	c.x = x
-}
+func (c *Cellular) FillBytes(dst []byte) { c.stream.fillBytes(dst, CellularDim, c.step) }
 
 // FillWords fills dst with keystream words, CellularDim per RK4 step:
 // Word32Of(x_0), …, Word32Of(x_5) of each new state. The stream is
 // continuous across calls; it is the word stream whose bytes FillBytes
 // hands out, and when FillBytes has handed out only part of a word, the
 // rest of that word is skipped. It allocates nothing.
-func (c *Cellular) FillWords(dst []uint32) {
-	i := c.stream.drainWords(dst, CellularDim)
-	x := c.x
-	for ; i+CellularDim <= len(dst); i += CellularDim {
-		x = CellularRK4Step(&c.p, x, c.h)
-		for k, v := range x {
-			dst[i+k] = Word32Of(v)
-		}
-	}
-	if i < len(dst) {
-		x = CellularRK4Step(&c.p, x, c.h)
-		c.stream.setWords(x[:])
-		c.stream.drainWords(dst[i:], CellularDim)
-	}
-	c.x = x
+func (c *Cellular) FillWords(dst []uint32) { c.stream.fillWords(dst, CellularDim, c.step) }
+
+// step advances one RK4 step and returns the new state.
+func (c *Cellular) step() []float64 {
+	c.x = CellularRK4Step(&c.p, c.x, c.h)
+	return c.x[:]
 }

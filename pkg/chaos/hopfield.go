@@ -338,38 +338,17 @@ func (h *Hopfield) Skip(n int) {
 // far below the attractor's scale (≈ 1) and below the distance the state
 // moves in one step (≈ 10^-2), so successive words are not visibly related.
 // SOURCE: ours.
-func (h *Hopfield) FillBytes(dst []byte) {
-	const per = 12
-	i := h.stream.drainBytes(dst, 3)
-	x := h.x
-	for ; i+per <= len(dst); i += per {
-		x = HopfieldRK4Step(&h.w, x, h.h)
-		putWords(dst[i:i+per], x[:])
-	}
-	if i < len(dst) {
-		x = HopfieldRK4Step(&h.w, x, h.h)
-		h.stream.setWords(x[:])
-		h.stream.drainBytes(dst[i:], 3)
-	}
-	h.x = x
-}
+func (h *Hopfield) FillBytes(dst []byte) { h.stream.fillBytes(dst, 3, h.step) }
 
 // FillWords fills dst with keystream words, three per RK4 step:
 // Word32Of(x_0), Word32Of(x_1), Word32Of(x_2) of each new state. The stream
 // is continuous across calls; it is the word stream whose bytes FillBytes
 // hands out, and when FillBytes has handed out only part of a word, the
 // rest of that word is skipped. It allocates nothing.
-func (h *Hopfield) FillWords(dst []uint32) {
-	i := h.stream.drainWords(dst, 3)
-	x := h.x
-	for ; i+3 <= len(dst); i += 3 {
-		x = HopfieldRK4Step(&h.w, x, h.h)
-		dst[i], dst[i+1], dst[i+2] = Word32Of(x[0]), Word32Of(x[1]), Word32Of(x[2])
-	}
-	if i < len(dst) {
-		x = HopfieldRK4Step(&h.w, x, h.h)
-		h.stream.setWords(x[:])
-		h.stream.drainWords(dst[i:], 3)
-	}
-	h.x = x
+func (h *Hopfield) FillWords(dst []uint32) { h.stream.fillWords(dst, 3, h.step) }
+
+// step advances one RK4 step and returns the new state.
+func (h *Hopfield) step() []float64 {
+	h.x = HopfieldRK4Step(&h.w, h.x, h.h)
+	return h.x[:]
 }

@@ -56,3 +56,35 @@ func putWords(dst []byte, x []float64) {
 		binary.LittleEndian.PutUint32(dst[4*i:], Word32Of(v))
 	}
 }
+
+// fillBytes fills dst with the stream's bytes: pending ones first, then
+// 4·dim bytes per call of step, which advances the generator one step and
+// returns its new state (dim values). It is the body of the generators'
+// FillBytes.
+func (s *wordStream) fillBytes(dst []byte, dim int, step func() []float64) {
+	per := 4 * dim
+	i := s.drainBytes(dst, dim)
+	for ; i+per <= len(dst); i += per {
+		putWords(dst[i:i+per], step())
+	}
+	if i < len(dst) {
+		s.setWords(step())
+		s.drainBytes(dst[i:], dim)
+	}
+}
+
+// fillWords fills dst with the stream's words: pending whole words first
+// (the rest of a partly read word is skipped), then dim words per call of
+// step. It is the body of the generators' FillWords.
+func (s *wordStream) fillWords(dst []uint32, dim int, step func() []float64) {
+	i := s.drainWords(dst, dim)
+	for ; i+dim <= len(dst); i += dim {
+		for k, v := range step() {
+			dst[i+k] = Word32Of(v)
+		}
+	}
+	if i < len(dst) {
+		s.setWords(step())
+		s.drainWords(dst[i:], dim)
+	}
+}

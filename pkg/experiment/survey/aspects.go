@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -75,7 +73,7 @@ func measureOwn(ctx context.Context, plan *dataset.Plan, cs []described, nRobust
 	var buf []dataset.Crop
 	start := 0
 	flush := func() error {
-		err := parallelFor(ctx, len(buf), func(k int) error {
+		err := battery.ParallelFor(ctx, len(buf), func(k int) error {
 			i, p := start+k, buf[k].Image
 			for j, d := range cs {
 				c, err := d.c.Encrypt(p)
@@ -113,38 +111,6 @@ func measureOwn(ctx context.Context, plan *dataset.Plan, cs []described, nRobust
 		return nil, err
 	}
 	return o, nil
-}
-
-// parallelFor calls fn(i) for every i in [0, n) on GOMAXPROCS workers and
-// returns the error of the lowest failing i (results are written by index,
-// so they do not depend on scheduling).
-func parallelFor(ctx context.Context, n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // row is one measure of the aspect table.
