@@ -195,7 +195,8 @@ func ensureDir(root, dir string) error {
 
 // RunUnit returns the cached result of unit k if one is stored (and
 // env.Fresh is false); otherwise it runs fn, stores its result atomically
-// and returns it. With no WorkDir it just runs fn. T is stored with
+// and returns it (a result that cannot be stored — a read-only or full
+// work dir — is returned all the same, with a warning in the log). With no WorkDir it just runs fn. T is stored with
 // encoding/gob, so it must be gob-encodable (exported fields; values held in
 // interfaces must be of basic or gob.Register-ed types). Every store and hit
 // is appended to WorkDir/cache.log; so is every damaged entry (altered,
@@ -249,11 +250,16 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 			return zero, fmt.Errorf("unit %s/%s: repairing the cache entry %s: %w", k.Experiment, k.Unit, path, err)
 		}
 	}
+	// A result that cannot be stored (a read-only or full work dir) is
+	// still returned: losing the cache entry costs a recomputation next
+	// time, failing would lose the work just done.
 	if err := ensureDir(env.WorkDir, filepath.Dir(path)); err != nil {
-		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
+		env.Logf("cache: %s/%s: not cached (%v); the result is used, and a re-run recomputes it", k.Experiment, k.Unit, err)
+		return v, nil
 	}
 	if err := atomicfile.WriteFile(path, sealed, 0o644); err != nil {
-		return zero, fmt.Errorf("unit %s/%s: storing result: %w", k.Experiment, k.Unit, err)
+		env.Logf("cache: %s/%s: not cached (%v); the result is used, and a re-run recomputes it", k.Experiment, k.Unit, err)
+		return v, nil
 	}
 	cleanOnce(filepath.Dir(path))
 	env.cacheLog("store", k, key)

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -153,5 +154,23 @@ func TestDamagedEntriesAreRecomputed(t *testing.T) {
 		t.Fatalf("a file in place of the checkpoints folder: %v", err)
 	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		t.Fatalf("checkpoint folder %s: %v", dir, err)
+	}
+}
+
+// TestUnstorableResultIsStillReturned: a work dir that cannot take the
+// entry (one under /proc, where nobody, root included, can create folders)
+// costs the cache entry, not the result.
+func TestUnstorableResultIsStillReturned(t *testing.T) {
+	if st, err := os.Stat("/proc/self"); err != nil || !st.IsDir() {
+		t.Skip("needs Linux /proc")
+	}
+	var log bytes.Buffer
+	env := &Env{WorkDir: "/proc/neurocrypt-test-work", Log: &log}
+	v, err := RunUnit(context.Background(), env, UnitKey{Experiment: "x", Unit: "u"}, func(context.Context) (int, error) { return 7, nil })
+	if err != nil || v != 7 {
+		t.Fatalf("RunUnit = %v, %v; want 7, nil", v, err)
+	}
+	if !strings.Contains(log.String(), "not cached") {
+		t.Errorf("no warning logged: %q", log.String())
 	}
 }
