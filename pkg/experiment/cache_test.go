@@ -3,12 +3,14 @@ package experiment
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -172,5 +174,25 @@ func TestUnstorableResultIsStillReturned(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "not cached") {
 		t.Errorf("no warning logged: %q", log.String())
+	}
+}
+
+func TestCropPlan(t *testing.T) {
+	if _, err := CropPlan(&Env{}, "exp", 64, 1, 1); err == nil || !strings.Contains(err.Error(), "exp: no dataset") {
+		t.Errorf("no data: %v", err)
+	}
+	env := &Env{Data: dataset.StandIn(), Seed: 1}
+	if _, err := CropPlan(env, "exp", 4096, 1, 1); err == nil || !strings.HasPrefix(err.Error(), "exp: ") {
+		t.Errorf("crops larger than the images: %v", err)
+	}
+	a, err := CropPlan(env, "exp", 64, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := CropPlan(env, "exp", 64, 2, 3)
+	c, _ := CropPlan(env, "other", 64, 2, 3)
+	refs := func(p *dataset.Plan) string { return fmt.Sprint(p.Refs(dataset.All)) }
+	if a.Len(dataset.All) != 6 || refs(a) != refs(b) || refs(a) == refs(c) {
+		t.Errorf("plans: %d crops; same experiment same crops %v; other experiment other crops %v", a.Len(dataset.All), refs(a) == refs(b), refs(a) != refs(c))
 	}
 }

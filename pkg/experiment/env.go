@@ -8,6 +8,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/progress"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // Profile selects the size of a run.
@@ -95,4 +96,31 @@ func (e *Env) NewBar(label string, total int) *progress.Bar {
 		return progress.New(nil, label, total)
 	}
 	return progress.New(e.Log, label, total)
+}
+
+// TestFraction is the share of source images whose crops form the test
+// split of every experiment's crop plan (split by source image).
+const TestFraction = 0.2
+
+// CropPlan returns the plan of env.Data's crops of side size, perImage per
+// source image, from the first maxImages images (0: all), split by source
+// image with TestFraction for testing and seeded by seeds.Sub(env.Seed, id,
+// "crops") — the plan every crop-based experiment uses. It is an error,
+// naming the experiment, when there is no dataset or it gives no crop.
+func CropPlan(env *Env, id string, size, perImage, maxImages int) (*dataset.Plan, error) {
+	if env.Data == nil {
+		return nil, fmt.Errorf("%s: no dataset", id)
+	}
+	plan, err := dataset.NewPlan(env.Data, dataset.CropConfig{
+		Size: size, PerImage: perImage, MaxImages: maxImages,
+		TestFraction: TestFraction, Seed: seeds.Sub(env.Seed, id, "crops"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	if n := plan.Len(dataset.All); n == 0 {
+		return nil, fmt.Errorf("%s: %s gave no %d² crops", id, env.Data.Name(), size)
+	}
+	env.Logf("%s: %d crops of %d² from %s", id, plan.Len(dataset.All), size, env.Data.Name())
+	return plan, nil
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
-	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // ID is the experiment's identifier.
@@ -86,21 +85,11 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, err
 	}
-	if env.Data == nil {
-		return nil, fmt.Errorf("%s: no dataset", ID)
-	}
-	plan, err := dataset.NewPlan(env.Data, dataset.CropConfig{
-		Size: spec.CropSize, PerImage: spec.PerImage, MaxImages: spec.MaxImages,
-		TestFraction: 0.2, Seed: seeds.Sub(env.Seed, ID, "crops"),
-	})
+	plan, err := experiment.CropPlan(env, ID, spec.CropSize, spec.PerImage, spec.MaxImages)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ID, err)
+		return nil, err
 	}
 	n := plan.Len(dataset.All)
-	if n == 0 {
-		return nil, fmt.Errorf("%s: %s gave no %d² crops", ID, env.Data.Name(), spec.CropSize)
-	}
-	env.Logf("%s: %d crops of %d² from %s", ID, n, spec.CropSize, env.Data.Name())
 	bt, err := battery.Build(Ciphers...).Seed(env.Seed, ID).Alpha(Alpha).Robustness(battery.DefaultRobustnessCrops).Progress(env.NewBar).Done()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)

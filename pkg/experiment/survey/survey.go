@@ -123,21 +123,14 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, err
 	}
-	if env.Data == nil {
-		return nil, fmt.Errorf("%s: no dataset", ID)
-	}
-	plan, err := dataset.NewPlan(env.Data, dataset.CropConfig{
-		Size: spec.CropSize, PerImage: spec.PerImage, MaxImages: spec.MaxImages,
-		TestFraction: 0.2, Seed: seeds.Sub(env.Seed, ID, "crops"),
-	})
+	plan, err := experiment.CropPlan(env, ID, spec.CropSize, spec.PerImage, spec.MaxImages)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ID, err)
+		return nil, err
 	}
 	n := plan.Len(dataset.All)
-	if n == 0 || plan.Len(dataset.Test) == 0 {
-		return nil, fmt.Errorf("%s: %s gave %d %d² crops (%d test crops): want at least one test crop", ID, env.Data.Name(), n, spec.CropSize, plan.Len(dataset.Test))
+	if plan.Len(dataset.Test) == 0 {
+		return nil, fmt.Errorf("%s: %s gave %d %d² crops and no test crop (the attacks' target is one)", ID, env.Data.Name(), n, spec.CropSize)
 	}
-	env.Logf("%s: %d crops of %d² from %s", ID, n, spec.CropSize, env.Data.Name())
 	// No names: every registered scheme, sorted (cipher.Names()).
 	bt, err := battery.Build().Seed(env.Seed, ID).Alpha(Alpha).
 		KeySensitivity(spec.KeyCrops, FlippedBits...).
