@@ -83,9 +83,10 @@ const NameHopfield = "hopfield"
 // What the weak-key check covers: chaos.CheckHopfield follows the key's
 // orbit for its first 2450 time units. The cipher runs 800 time units of
 // transient, then n/3 steps (0.02 time units each) for π, then n/12 steps
-// from the nudged anchor, so for images of more than about 90 000 sample
-// bytes part of the orbit used lies beyond the checked horizon, and the
-// nudged orbits are not checked at all (they start within 10^-3 of the
+// from the nudged anchor; for images of more than 247 500 sample bytes
+// (800 + n/150 > 2450; a 512² 8-bit image has 262 144) the end of π's
+// orbit lies beyond the checked horizon, and the nudged orbits are not
+// checked at all (they start within 10^-3 of the
 // checked one, on the same attractor). A helper's scan of 500 accepted
 // keys up to 28 000 time units found none that settled onto a cycle.
 
