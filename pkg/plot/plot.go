@@ -21,6 +21,26 @@
 //     one <g class="panel"> element, so tests and tools can find them.
 //   - The root element carries width, height and viewBox, so the figure
 //     scales when a page sets its width (e.g. max-width: 100%).
+//
+// # Why not gonum/plot
+//
+// The house rule prefers a well-kept library, and gonum.org/v1/plot (v0.15.2,
+// already in go.mod through GoMLX) draws every kind of figure used here —
+// lines, bands, grouped and categorical bars, scatter, log axes, image
+// panels — and its SVG (vg/vgsvg) is deterministic; displaying a figure in
+// a notebook, and updating it in place, only needs the SVG text, so either
+// renderer would do there. What it cannot do is be self-contained at a
+// reasonable size: it lays text out with the metrics of its embedded
+// Liberation fonts and writes font-family "Liberation Serif" into the SVG,
+// so a viewer without that font substitutes another and the layout no
+// longer matches; with vgsvg.EmbedFonts(true) the fonts travel with each
+// figure, and a five-bar figure with a title and two axis labels was
+// 529 222 bytes (4 557 without the fonts). The committed reports hold
+// dozens of figures, inlined in their pages and also written as files, so
+// that is megabytes per page. This package uses the viewer's sans-serif
+// font with text anchored at its ends and middles (no measurement needed),
+// and a figure is typically a few kilobytes. Measured on 2026-11-29; if
+// vgsvg gains font subsetting, revisit.
 package plot
 
 import (
