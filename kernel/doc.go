@@ -2,7 +2,7 @@
 // notebooks headlessly so that CI fails when any cell fails.
 //
 //	go run ./kernel install [-check] [-gopls]
-//	go run ./kernel run [-profile smoke] [-html DIR] [-out DIR] NOTEBOOK...
+//	go run ./kernel run [-profile smoke] [-p name=value]... [-html DIR] [-out DIR] NOTEBOOK...
 //
 // # install
 //
@@ -62,5 +62,41 @@
 // "exit status N" with N ≠ 0 — nbconvert alone only looks at error
 // outputs, and a kernel may print a crash without reporting one. Execution
 // of a notebook stops after its first failed cell; the other notebooks
-// still run. -profile sets $NEUROCRYPT_PROFILE for the notebooks.
+// still run. A failed notebook is written all the same, executed up to
+// and including the failed cell, whose output shows the error (the cells
+// after it keep their source, not run); the notebook's status line says
+// where it was written.
+//
+// # Parameters
+//
+// As papermill does for Python, `-p name=value` (repeatable) overrides a
+// notebook parameter. The parameters are the top-level var declarations
+// of the code cell tagged "parameters" (cell metadata "tags"), before its
+// `%%` line: the only values GoNB carries from cell to cell and lets a
+// later cell declare again. kernel run inserts right after that cell a cell
+// tagged "injected-parameters" that declares the overrides again
+// (`var seed int = 3`); every later cell's program sees them, and the
+// executed notebook keeps the injected cell. The cell numbers of failures
+// are those of the input notebook. An injected-parameters cell of an
+// earlier run is always removed first, so a notebook executed in place
+// does not keep stale overrides.
+//
+// Types come from the declaration: the declared type (var ratio float64 =
+// 1), else the literal's (3 is an int, 3.0 a float64, "s" a string, true a
+// bool, int(3) an int); -p supports int, float64, string and bool and
+// parses the value as Go's strconv does (strings are taken as they are,
+// unquoted). Consts are listed but cannot be overridden; `x := 3` after
+// `%%` is not a parameter (its value ends with the cell). Errors stop the
+// run before any notebook executes and name the notebook: a name the cell
+// does not declare (listing those it does), a value that does not parse as
+// the parameter's type, -p on a notebook with no parameters cell, two
+// parameters cells.
+//
+// -profile P sets $NEUROCRYPT_PROFILE=P for every notebook and, for a
+// notebook whose parameters cell declares profile, is also -p profile=P
+// (-p profile=Q with Q ≠ P is a usage error). The notebooks in notebooks/
+// declare `profile = ""` and `seed = 0` ("" and 0: the environment's or
+// reproduce's defaults) and an init_parameters function that GoNB runs as
+// init in every later cell's program, handing them to pkg/nbenv through
+// $NEUROCRYPT_PROFILE and $NEUROCRYPT_SEED.
 package main

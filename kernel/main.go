@@ -42,8 +42,9 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, `usage:
   go run ./kernel install [-check] [-gopls]   install GoNB %s + goimports, register the %q kernel
   go run ./kernel check                       same as install -check: what is installed, what is missing
-  go run ./kernel run [-profile smoke] [-html DIR] [-out DIR] NOTEBOOK...
-                                              execute notebooks headlessly; fail on any failed cell
+  go run ./kernel run [-profile smoke] [-p name=value]... [-html DIR] [-out DIR] NOTEBOOK...
+                                              execute notebooks headlessly, with parameters;
+                                              fail on any failed cell (its output is kept)
 
 Run "go run ./kernel <command> -h" for the flags of a command.
 `, GoNBVersion, KernelName)

@@ -23,6 +23,19 @@ type cell struct {
 	Source         multiStr `json:"source"`
 	ExecutionCount *int     `json:"execution_count"`
 	Outputs        []output `json:"outputs"`
+	Metadata       struct {
+		Tags []string `json:"tags"`
+	} `json:"metadata"`
+}
+
+// hasTag reports whether the cell's metadata lists tag.
+func (c cell) hasTag(tag string) bool {
+	for _, t := range c.Metadata.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
 }
 
 type output struct {
@@ -115,13 +128,17 @@ type failure struct {
 	Kind     string
 	Message  string
 	Source   string // where: the failing source line, or the cell's first line
+	Injected bool   // the cell `kernel run -p` injected (Cell is then 0)
 }
 
 func (f failure) String() string {
-	if f.Cell == 0 { // the notebook as a whole
+	if f.Cell == 0 && !f.Injected { // the notebook as a whole
 		return fmt.Sprintf("%s: %s: %s", f.Notebook, f.Kind, f.Message)
 	}
 	where := fmt.Sprintf("cell %d", f.Cell)
+	if f.Injected {
+		where = "the " + InjectedTag + " cell"
+	}
 	if f.ExecN > 0 {
 		where += fmt.Sprintf(" [In %d]", f.ExecN)
 	}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ const (
 // runOptions configure `kernel run`.
 type runOptions struct {
 	Profile string        // "" leaves ProfileEnv as it is
+	Params  overrides     // -p name=value, injected after the parameters cell
 	HTMLDir string        // "" means no HTML export
 	OutDir  string        // "" writes executed notebooks in place
 	Kernel  string        // kernelspec name
@@ -65,10 +67,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Timeout, "timeout", DefaultCellTimeout, "time limit of one cell")
 	fs.StringVar(&o.Python, "python", "", "Python with nbclient/nbconvert (default: $"+PythonEnv+", jupyter's, /usr/bin/python3, python3)")
 	fs.BoolVar(&o.Verbose, "v", false, "show the kernel's log")
+	fs.Var(&o.Params, "p", "set the notebook parameter `name=value` (repeatable): a cell declaring it again is injected after the cell tagged \""+ParametersTag+"\"")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./kernel run [-profile smoke] [-html DIR] [-out DIR] NOTEBOOK...\n\n"+
+		fmt.Fprintf(stderr, "usage: go run ./kernel run [-profile smoke] [-p name=value]... [-html DIR] [-out DIR] NOTEBOOK...\n\n"+
 			"Executes each notebook headlessly with the %q kernel and fails when any cell\n"+
-			"fails (compile error, panic, non-zero exit, timeout, dead kernel).\n\n", KernelName)
+			"fails (compile error, panic, non-zero exit, timeout, dead kernel); the executed\n"+
+			"notebook (and HTML export) is written either way, up to the failed cell.\n\n", KernelName)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +80,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
+		return 2
+	}
+	if p := o.Params.get("profile"); p != nil && o.Profile != "" && p.Value != o.Profile {
+		fmt.Fprintf(stderr, "kernel run: -profile %s and -p profile=%s disagree\n", o.Profile, p.Value)
 		return 2
 	}
 	fails, err := runNotebooks(ctx, o, fs.Args(), stdout, stderr)
@@ -109,6 +117,20 @@ func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, std
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultCellTimeout
 	}
+	// Parameters are checked for every notebook before any runs.
+	prepared := make([]*parameterized, len(paths))
+	prepErrs := make([]error, len(paths))
+	var paramErrs []error
+	for i, p := range paths {
+		var err error
+		prepared[i], prepErrs[i], err = prepare(p, o)
+		if err != nil {
+			paramErrs = append(paramErrs, err)
+		}
+	}
+	if len(paramErrs) > 0 {
+		return nil, errors.Join(paramErrs...)
+	}
 	python, err := findPython(o.Python)
 	if err != nil {
 		return nil, err
@@ -123,18 +145,26 @@ func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, std
 		return nil, err
 	}
 	var all []failure
-	for _, p := range paths {
+	for i, p := range paths {
 		start := time.Now()
 		fmt.Fprintf(stdout, "RUN  %s\n", p)
-		fails, err := runOne(ctx, o, python, driver, tmp, p, stderr)
+		var fails []failure
+		var written []string
+		err := prepErrs[i]
+		if err == nil {
+			fails, written, err = runOne(ctx, o, python, driver, tmp, p, prepared[i], stderr)
+		}
 		if err != nil {
 			fails = append(fails, failure{Notebook: p, Kind: kindKernel, Message: err.Error()})
 		}
-		status := "ok  "
+		status, wrote := "ok  ", ""
 		if len(fails) > 0 {
 			status = "FAIL"
+			if len(written) > 0 {
+				wrote = "; wrote " + strings.Join(written, ", ")
+			}
 		}
-		fmt.Fprintf(stdout, "%s %s (%.1fs)\n", status, p, time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "%s %s (%.1fs)%s\n", status, p, time.Since(start).Seconds(), wrote)
 		all = append(all, fails...)
 		if ctx.Err() != nil {
 			return all, ctx.Err()
@@ -143,16 +173,45 @@ func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, std
 	return all, nil
 }
 
-// runOne executes one notebook and writes the results.
-func runOne(ctx context.Context, o runOptions, python, driver, tmp, path string, stderr io.Writer) ([]failure, error) {
-	if _, err := readNotebook(path); err != nil {
-		return nil, err
+// prepare reads a notebook and injects its parameters: -p, and -profile
+// for a notebook whose parameters cell declares profile. readErr is a
+// notebook that cannot be read (a failure of that notebook); paramErr is a
+// parameter that does not fit it (which stops the whole run).
+func prepare(path string, o runOptions) (pz *parameterized, readErr, paramErr error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err, nil
 	}
+	nb, err := parseNotebook(path, b)
+	if err != nil {
+		return nil, err, nil
+	}
+	ovs := o.Params
+	if o.Profile != "" && ovs.get("profile") == nil {
+		_, ps, err := notebookParams(path, nb)
+		if err != nil {
+			return nil, nil, err
+		}
+		if slices.ContainsFunc(ps, func(p param) bool { return p.Name == "profile" && !p.Const }) {
+			ovs = append(slices.Clip(ovs), override{"profile", o.Profile})
+		}
+	}
+	pz, err = parameterize(path, b, ovs)
+	return pz, nil, err
+}
+
+// runOne executes one notebook and writes the results; written lists the
+// files it wrote.
+func runOne(ctx context.Context, o runOptions, python, driver, tmp, path string, pz *parameterized, stderr io.Writer) (fails []failure, written []string, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	srcPath := filepath.Join(tmp, base+".input.ipynb")
+	if err := os.WriteFile(srcPath, pz.JSON, 0o644); err != nil {
+		return nil, nil, err
+	}
 	execPath := filepath.Join(tmp, base+".executed.ipynb")
 	htmlTmp := ""
 	if o.HTMLDir != "" {
@@ -168,7 +227,7 @@ func runOne(ctx context.Context, o runOptions, python, driver, tmp, path string,
 		"--extra-arg=--raw_error",
 		"--cwd", filepath.Dir(abs),
 		"--html", htmlTmp,
-		abs, execPath}
+		srcPath, execPath}
 	cmd := exec.CommandContext(ctx, python, args...)
 	cmd.Dir = filepath.Dir(abs)
 	cmd.Env = append(os.Environ(), o.ExtraEnv...)
@@ -185,45 +244,55 @@ func runOne(ctx context.Context, o runOptions, python, driver, tmp, path string,
 	runErr := cmd.Run()
 	var exitErr *exec.ExitError
 	if runErr != nil && !(errors.As(runErr, &exitErr) && exitErr.ExitCode() != driverFailed && fileExists(execPath)) {
-		return nil, fmt.Errorf("%s: could not execute: %v\n%s", path, runErr, tail(log.String(), 40))
+		return nil, written, fmt.Errorf("%s: could not execute: %v\n%s", path, runErr, tail(log.String(), 40))
 	}
 	b, err := os.ReadFile(execPath)
 	if err != nil {
-		return nil, fmt.Errorf("%s: the driver wrote no executed notebook: %v\n%s", path, err, tail(log.String(), 40))
+		return nil, written, fmt.Errorf("%s: the driver wrote no executed notebook: %v\n%s", path, err, tail(log.String(), 40))
 	}
 	nb, err := parseNotebook(execPath, b)
 	if err != nil {
-		return nil, err
+		return nil, written, err
 	}
 	dst := path
 	if o.OutDir != "" {
 		dst = filepath.Join(o.OutDir, filepath.Base(path))
 	}
 	if err := atomicfile.WriteFile(dst, b, 0o644); err != nil {
-		return nil, fmt.Errorf("writing the executed notebook: %w", err)
+		return nil, written, fmt.Errorf("writing the executed notebook: %w", err)
 	}
+	written = append(written, dst)
 	if htmlTmp != "" {
 		h, err := os.ReadFile(htmlTmp)
 		if err != nil {
-			return nil, fmt.Errorf("%s: HTML export missing: %v\n%s", path, err, tail(log.String(), 20))
+			return nil, written, fmt.Errorf("%s: HTML export missing: %v\n%s", path, err, tail(log.String(), 20))
 		}
 		htmlDir, err := filepath.Abs(o.HTMLDir)
 		if err != nil {
-			return nil, err
+			return nil, written, err
 		}
 		h = rebaseLinks(h, filepath.Dir(abs), htmlDir)
-		if err := atomicfile.WriteFile(filepath.Join(htmlDir, base+".html"), h, 0o644); err != nil {
-			return nil, fmt.Errorf("writing the HTML export: %w", err)
+		htmlPath := filepath.Join(htmlDir, base+".html")
+		if err := atomicfile.WriteFile(htmlPath, h, 0o644); err != nil {
+			return nil, written, fmt.Errorf("writing the HTML export: %w", err)
+		}
+		written = append(written, filepath.Join(o.HTMLDir, base+".html"))
+	}
+	fails = failures(path, nb)
+	for i, f := range fails {
+		// Name the cells as the input notebook numbers them.
+		if f.Cell >= 1 && f.Cell <= len(pz.Orig) {
+			fails[i].Cell = pz.Orig[f.Cell-1]
+			fails[i].Injected = fails[i].Cell == 0
 		}
 	}
-	fails := failures(path, nb)
 	if len(fails) == 0 {
 		if n := unexecuted(nb); n > 0 {
 			fails = append(fails, failure{Notebook: path, Kind: kindKernel,
 				Message: fmt.Sprintf("%d code cell(s) were not executed", n)})
 		}
 	}
-	return fails, nil
+	return fails, written, nil
 }
 
 // reLink matches href and src attributes with a relative URL: no scheme,

@@ -154,3 +154,105 @@ func TestRunCommandExitStatus(t *testing.T) {
 		t.Errorf("unknown kernel: exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
+
+// setKernelEnv makes the test's kernelspec visible to `run`.
+func setKernelEnv(t *testing.T) {
+	t.Helper()
+	for _, e := range testKernel(t) {
+		k, v, _ := strings.Cut(e, "=")
+		t.Setenv(k, v)
+	}
+}
+
+// outputText concatenates a cell's stream and error outputs.
+func outputText(c cell) string {
+	var b strings.Builder
+	for _, o := range c.Outputs {
+		b.WriteString(string(o.Text))
+		b.WriteString(o.EName + " " + o.EValue + " " + strings.Join(o.Traceback, "\n"))
+	}
+	return b.String()
+}
+
+// TestRunParameters runs testdata/parameters.ipynb with -p: the injected
+// cell follows the parameters cell in the executed notebook, and the cells
+// below see the overrides (typed: count+1 and ratio*2 compile only as
+// numbers).
+func TestRunParameters(t *testing.T) {
+	setKernelEnv(t)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", "-profile", "smoke", "-p", "greeting=hi there", "-p", "count=41", "-p", "ratio=1.5",
+		"-out", out, "testdata/parameters.ipynb"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit status %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	nb, err := readNotebook(filepath.Join(out, "parameters.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nb.Cells) != 6 || !nb.Cells[1].hasTag(ParametersTag) || !nb.Cells[2].hasTag(InjectedTag) || nb.Cells[2].ExecutionCount == nil {
+		t.Fatalf("want the executed injected cell as cell 3 of 6: %+v", nb.Cells)
+	}
+	if got := outputText(nb.Cells[1]); !strings.Contains(got, "defaults: greeting=hello count=2 ratio=0.5") {
+		t.Errorf("parameters cell output: %q", got)
+	}
+	// -profile smoke is also -p profile=smoke: the cell declares profile.
+	want := "greeting=hi there count=42 ratio=3 fail=false profile=smoke"
+	if got := outputText(nb.Cells[3]); !strings.Contains(got, want) {
+		t.Errorf("cell after the injection: got %q, want %q", got, want)
+	}
+	if got := outputText(nb.Cells[5]); !strings.Contains(got, "after the failing cell") {
+		t.Errorf("last cell: %q", got)
+	}
+}
+
+// TestRunKeepsOutputOfFailedCell: a failed cell still leaves the executed
+// notebook and its HTML export, with the error in the failed cell and no
+// cell run after it; the exit status is 1 and the FAIL line names the cell
+// as the input notebook numbers it (the injected cell not counted).
+func TestRunKeepsOutputOfFailedCell(t *testing.T) {
+	setKernelEnv(t)
+	for _, c := range []struct {
+		name, nb, fail, text string
+		args                 []string
+		lastRun              int // index of the failed cell in the executed notebook
+	}{
+		{"planted panic", "planted_panic", "FAIL testdata/planted_panic.ipynb: cell 3", "panic: assignment to entry in nil map", nil, 2},
+		{"compile error", "compile_error", "FAIL testdata/compile_error.ipynb: cell 2", "undefined: undefinedVariable", nil, 1},
+		{"panic after injection", "parameters", "FAIL testdata/parameters.ipynb: cell 4", "panic: planted failure: fail=true", []string{"-p", "fail=true"}, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"run", "-out", out, "-html", filepath.Join(out, "html")}, c.args...)
+			code := run(context.Background(), append(args, "testdata/"+c.nb+".ipynb"), &stdout, &stderr)
+			if code != 1 || !strings.Contains(stderr.String(), c.fail) {
+				t.Errorf("exit status %d, want 1 and %q in stderr:\n%s", code, c.fail, stderr.String())
+			}
+			nbPath, htmlPath := filepath.Join(out, c.nb+".ipynb"), filepath.Join(out, "html", c.nb+".html")
+			if !strings.Contains(stdout.String(), "wrote "+nbPath+", "+htmlPath) {
+				t.Errorf("stdout does not say where the output went:\n%s", stdout.String())
+			}
+			nb, err := readNotebook(nbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outputText(nb.Cells[c.lastRun]); !strings.Contains(got, c.text) {
+				t.Errorf("the failed cell's output lacks %q: %q", c.text, got)
+			}
+			for i, cl := range nb.Cells[c.lastRun+1:] {
+				if cl.ExecutionCount != nil || len(cl.Outputs) > 0 {
+					t.Errorf("cell %d, after the failed cell, was run", c.lastRun+2+i)
+				}
+			}
+			h, err := os.ReadFile(htmlPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(h, []byte(c.text)) {
+				t.Errorf("%s lacks %q", htmlPath, c.text)
+			}
+		})
+	}
+}
