@@ -62,7 +62,7 @@ type ExperimentReport struct {
 // Kept returns the entry of results.json as an ExperimentReport to carry
 // over into a new run's report (see ExperimentReport.Kept).
 func Kept(er results.ExperimentResult) ExperimentReport {
-	res := &results.Result{Claims: er.Claims, Notes: er.Notes, Tables: er.Tables}
+	res := &results.Result{Summary: er.Summary, Claims: er.Claims, Notes: er.Notes, Tables: er.Tables}
 	return ExperimentReport{ID: er.ID, Title: er.Title, Profile: er.Profile, Result: res, Kept: true, FigureRefs: er.Figures}
 }
 
@@ -182,14 +182,28 @@ type pageData struct {
 	ID, Profile, Duration string
 	DataHash              string // results.Result.DataHash
 	IsExperiment          bool
-	Papers                []results.Citation
-	Notes                 []string
-	Claims                claimsView
-	Tables                []tableView
-	Figures               []figureView
+	// Verdicts is VerdictSummary of the claims; Outcome is
+	// results.Result.Summary. Together they open the page.
+	Verdicts, Outcome string
+	Papers            []results.Citation
+	Notes             []string
+	Claims            claimsView
+	Tables            []tableView
+	Figures           []figureView
 	// Index page.
 	Experiments []experimentRow
+	ByPaper     []paperRow
 }
+
+// paperRow is one line of the index's verdicts-by-paper table.
+type paperRow struct {
+	Key, Title  string
+	Claims      int
+	Counts      []verdictCount // in results.Verdicts order
+	Experiments []pageLink     // the pages that cite it or judge its claims
+}
+
+type pageLink struct{ ID, Link string }
 
 type experimentRow struct {
 	ID, Title, Profile, Duration, Link string
@@ -218,6 +232,7 @@ func renderExperiment(run *Run, e *ExperimentReport) ([]byte, []output, error) {
 	pd := pageData{
 		Title: e.Title, ID: e.ID, Profile: e.Profile, Duration: formatDuration(e.Duration), IsExperiment: true,
 		Provenance: provenanceFields(prov), Summary: prov, Papers: e.Papers, Notes: r.Notes, DataHash: r.DataHash,
+		Verdicts: VerdictSummary(r.Claims), Outcome: r.Summary,
 	}
 	if pd.Title == "" {
 		pd.Title = e.ID
@@ -271,6 +286,7 @@ func renderIndex(run *Run) ([]byte, error) {
 		}
 		pd.Experiments = append(pd.Experiments, row)
 	}
+	pd.ByPaper = byPaper(run)
 	page, err := execute(pages, "index", pd)
 	return []byte(page), err
 }
@@ -291,6 +307,10 @@ details.provenance summary { cursor: pointer; font-weight: 600; }
 details.provenance td { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.9em; padding: 0.1em 0.8em 0.1em 0; vertical-align: top; word-break: break-all; }
 .stance { border-left: 4px solid #D55E00; background: #fff6ef; padding: 0.6em 1em; margin: 1em 0; }
 ul.papers li { margin-bottom: 0.3em; }
+p.summary { font-size: 1.05em; background: #f4f8fc; border-left: 4px solid #0b5cad; padding: 0.6em 1em; margin: 1em 0; }
+.meta { overflow-wrap: anywhere; }
+div.table, div.claims, figure { max-width: 100%; }
+figure svg, img { max-width: 100%; height: auto; }
 footer { margin-top: 3em; font-size: 0.85em; color: #666; border-top: 1px solid #ddd; padding-top: 0.5em; }
 @media print {
   nav { display: none; }
@@ -330,18 +350,19 @@ const pageTemplates = `
 <h1>{{.Title}}</h1>
 <p class="meta">experiment <code>{{.ID}}</code> · profile {{.Profile}} · run time {{.Duration}}{{if .DataHash}} · data hash <code>{{.DataHash}}</code>{{end}}</p>
 {{template "provenance" .}}
-{{if .Papers}}<h2>Papers</h2>
+<p class="summary"><b>{{.Verdicts}}</b>{{if .Outcome}} {{.Outcome}}{{end}}</p>
+<h2 id="claims">Claims</h2>
+{{template "claims" .Claims}}
+{{if .Figures}}<h2 id="figures">Figures</h2>
+{{range .Figures}}{{template "figure" .}}{{end}}{{end}}
+{{if .Tables}}<h2 id="tables">Tables</h2>
+{{range .Tables}}{{template "table" .}}{{end}}{{end}}
+{{if .Notes}}<h2 id="notes">Notes</h2>
+{{range .Notes}}<p>{{.}}</p>
+{{end}}{{end}}{{if .Papers}}<h2 id="papers">Papers</h2>
 <ul class="papers">{{range .Papers}}<li><b>{{.Key}}</b>{{if .Title}} — {{.Title}}{{end}}{{if .Ref}} <span class="meta">({{.Ref}})</span>{{end}}</li>
 {{end}}</ul>
-{{end}}{{if .Notes}}<h2>Notes</h2>
-{{range .Notes}}<p>{{.}}</p>
-{{end}}{{end}}<h2>Claims</h2>
-{{template "claims" .Claims}}
-{{if .Tables}}<h2>Tables</h2>
-{{range .Tables}}{{template "table" .}}{{end}}{{end}}
-{{if .Figures}}<h2>Figures</h2>
-{{range .Figures}}{{template "figure" .}}{{end}}{{end}}
-{{template "foot" .}}{{end}}
+{{end}}{{template "foot" .}}{{end}}
 
 {{define "index"}}{{template "head" .}}<h1>{{.Title}}</h1>
 {{template "provenance" .}}
@@ -356,11 +377,20 @@ comparison; for real data use a standard authenticated cipher such as AES-GCM.</
 {{range .Experiments}}<tr><td style="{{css "td"}}"><a href="{{.Link}}">{{.Title}}</a></td><td style="{{css "td"}}"><code>{{.ID}}</code></td><td style="{{css "td"}}">{{.Profile}}</td><td class="num" style="{{css "tdnum"}}">{{.Duration}}</td><td class="num" style="{{css "tdnum"}}">{{.Claims}}</td><td style="{{css "td"}}">{{range .Counts}}{{if .N}}{{countBadge .Verdict .N}} {{end}}{{end}}</td></tr>
 {{else}}<tr><td style="{{css "td"}}" colspan="6">no experiments</td></tr>
 {{end}}</tbody></table></div>
+<h2>Verdicts by paper</h2>
+<div style="{{css "scroll"}}"><table style="{{css "table"}}">
+<thead><tr><th style="{{css "th"}}">paper</th><th class="num" style="{{css "thnum"}}">claims</th>{{range verdicts}}<th class="num" style="{{css "thnum"}}">{{verdictLabel .}}</th>{{end}}<th style="{{css "th"}}">pages</th></tr></thead>
+<tbody>
+{{range .ByPaper}}<tr><td style="{{css "td"}}"><b>{{.Key}}</b>{{if .Title}} — {{.Title}}{{end}}</td><td class="num" style="{{css "tdnum"}}">{{.Claims}}</td>{{range .Counts}}<td class="num" style="{{css "tdnum"}}">{{if .N}}{{countBadge .Verdict .N}}{{else}}0{{end}}</td>{{end}}<td style="{{css "td"}}">{{range $i, $e := .Experiments}}{{if $i}}, {{end}}<a href="{{$e.Link}}">{{$e.ID}}</a>{{end}}</td></tr>
+{{else}}<tr><td style="{{css "td"}}" colspan="7">no papers cited</td></tr>
+{{end}}</tbody></table></div>
 <h2>All claims</h2>
 {{template "claims" .Claims}}
 {{template "foot" .}}{{end}}
 `
 
 var pages = template.Must(template.Must(fragments.Clone()).Funcs(template.FuncMap{
-	"stylesheet": func() template.CSS { return template.CSS(StyleSheet) },
+	"stylesheet":   func() template.CSS { return template.CSS(StyleSheet) },
+	"verdicts":     func() []results.Verdict { return results.Verdicts },
+	"verdictLabel": func(v results.Verdict) string { return verdictStyle[v].label },
 }).Parse(pageTemplates))

@@ -13,7 +13,7 @@ func buildResults(run *Run) *results.File {
 	for _, e := range run.Experiments {
 		r := e.result()
 		er := results.ExperimentResult{
-			ID: e.ID, Title: e.Title, Profile: e.Profile,
+			ID: e.ID, Title: e.Title, Profile: e.Profile, Summary: r.Summary,
 			Claims: r.Claims, Tables: r.Tables, Notes: r.Notes,
 			Figures: make([]results.FigureRef, 0, len(r.Figures)),
 		}

@@ -12,10 +12,11 @@
 // results.json:
 //
 //	{"provenance": {...},
-//	 "experiments": [{"id", "title", "profile", "claims": [...],
+//	 "experiments": [{"id", "title", "profile", "summary", "claims": [...],
 //	                  "tables": [{"name", "caption", "columns", "rows", "timing", "tolerances"}],
 //	                  "figures": [{"name", "file"}], "notes": [...]}]}
 //
+// "summary" is omitted when empty (and in files written before it existed).
 // Claims write NaN numbers as null. Table cells are numbers, strings,
 // booleans or null (NaN and ±Inf floats are written as null); floats are
 // always written with a decimal point or exponent ("3.0"), so that Read gives

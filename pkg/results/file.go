@@ -42,6 +42,8 @@ type ExperimentResult struct {
 	Title string `json:"title"`
 	// Profile is the profile it ran in (smoke, quick, paper).
 	Profile string `json:"profile"`
+	// Summary is the Result's (absent in files written before it existed).
+	Summary string `json:"summary,omitempty"`
 	// Claims and Tables are the Result's.
 	Claims []Claim `json:"claims"`
 	Tables []Table `json:"tables"`

@@ -16,6 +16,13 @@ type Citation struct {
 // Result is what an experiment produces. It is cached with encoding/gob
 // (exact for NaN and ±Inf), so every field is gob-encodable.
 type Result struct {
+	// Summary is the experiment's headline outcome in one or two
+	// sentences, built from its measured numbers (never typed in), e.g.
+	// "over 4 crops the cipher reaches NPCR 99.75 %". The report shows it
+	// first on the page, after the verdict counts. Optional: "" shows the
+	// counts alone. It must not quote wall-clock timings (results.json is
+	// compared across runs without them).
+	Summary string
 	// Tables are shown in order; their cells are compared by `reproduce -check`.
 	Tables []Table
 	// Figures are drawn by pkg/plot (written as figures/<id>-<name>.svg).

@@ -142,8 +142,9 @@ func OpenData(path string, profile experiment.Profile, strict bool) (dataset.Sou
 	return b, len(b.Skipped()), nil
 }
 
-// Version is the code version of whole-experiment cache units.
-const Version = "1"
+// Version is the code version of whole-experiment cache units. 2: results
+// carry a Summary (results cached before it would show none).
+const Version = "2"
 
 // ResultKey is the cache key of a whole experiment's result. It uses the
 // backend (a result trained on one backend is never served for another) and

@@ -13,6 +13,7 @@ package browser
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -229,4 +230,57 @@ func (d *Driver) WaitFor(script string, timeout time.Duration) error {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// SetWindowSize resizes the browser window so that the page's viewport
+// (window.innerWidth × window.innerHeight) is width × height CSS pixels:
+// it sets the outer size, then corrects it by the window's chrome (the
+// difference between outer and inner size, zero in headless Chromium).
+func (d *Driver) SetWindowSize(width, height int) error {
+	set := func(w, h int) error {
+		return d.call(http.MethodPost, "/session/"+d.session+"/window/rect", map[string]int{"width": w, "height": h}, nil)
+	}
+	if err := set(width, height); err != nil {
+		return err
+	}
+	var inner struct{ W, H int }
+	if err := d.Eval(`return {W: window.innerWidth, H: window.innerHeight}`, &inner); err != nil {
+		return err
+	}
+	if inner.W == width && inner.H == height {
+		return nil
+	}
+	if err := set(2*width-inner.W, 2*height-inner.H); err != nil {
+		return err
+	}
+	if err := d.Eval(`return {W: window.innerWidth, H: window.innerHeight}`, &inner); err != nil {
+		return err
+	}
+	if inner.W != width {
+		return fmt.Errorf("viewport is %d px wide after resizing, want %d", inner.W, width)
+	}
+	return nil
+}
+
+// Screenshot returns a PNG of the whole page (not only the viewport), up
+// to maxHeight CSS pixels from the top, at the current viewport width. It
+// uses the DevTools command Page.captureScreenshot through chromedriver.
+func (d *Driver) Screenshot(maxHeight int) ([]byte, error) {
+	var size struct{ W, H float64 }
+	if err := d.Eval(`return {W: window.innerWidth, H: Math.max(document.documentElement.scrollHeight, window.innerHeight)}`, &size); err != nil {
+		return nil, err
+	}
+	size.H = min(size.H, float64(maxHeight))
+	params := map[string]any{"format": "png", "captureBeyondViewport": true,
+		"clip": map[string]float64{"x": 0, "y": 0, "width": size.W, "height": size.H, "scale": 1}}
+	var resp struct {
+		Value struct {
+			Data string `json:"data"`
+		} `json:"value"`
+	}
+	if err := d.call(http.MethodPost, "/session/"+d.session+"/goog/cdp/execute",
+		map[string]any{"cmd": "Page.captureScreenshot", "params": params}, &resp); err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(resp.Value.Data)
 }

@@ -3,6 +3,8 @@ package anc
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
@@ -133,7 +135,24 @@ func assemble(s Settings, env *experiment.Env, beName, device string, runs map[a
 	speed.Timing = true
 	res.Claims = append(res.Claims, speed)
 	res.Notes = notes(s, env, beName)
+	res.Summary = summary(s, runs)
 	return res
+}
+
+// summary is the page's headline: per key length, how many runs decrypt
+// and how many are secure, for ANC and CPA-ANC, beside the paper's counts.
+func summary(s Settings, runs map[ancnet.Variant]map[int][]RunResult) string {
+	var ns, anc, cpa, pANC, pCPA []string
+	for _, n := range s.Ns {
+		a, c := count(runs[ancnet.ANC][n]), count(runs[ancnet.CPA][n])
+		ns = append(ns, strconv.Itoa(n))
+		anc = append(anc, fmt.Sprintf("%d/%d", a.secure, a.runs))
+		cpa = append(cpa, fmt.Sprintf("%d/%d", c.secure, c.runs))
+		pANC = append(pANC, fmt.Sprintf("%d/%d", paperANCSecure[n], paperRuns))
+		pCPA = append(pCPA, fmt.Sprintf("%d/%d", paperCPASecure[n], paperRuns))
+	}
+	return fmt.Sprintf("Runs that decrypt and are judged secure, for key lengths N = %s: ANC %s (the paper's Table 3: %s), CPA-ANC %s (Table 4: %s).",
+		strings.Join(ns, ", "), strings.Join(anc, ", "), strings.Join(pANC, ", "), strings.Join(cpa, ", "), strings.Join(pCPA, ", "))
 }
 
 // otpClaim: the seed (after Coutinho) says the improved scheme learns a

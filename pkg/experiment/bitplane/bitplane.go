@@ -104,6 +104,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	}
 	figs[0].Caption += " \"bitplane-xor\" is the paper's scheme as written, \"bitplane\" adds our permutation/diffusion stage, \"aes-ctr\" is the AES-256-CTR baseline."
 	return &results.Result{
+		Summary:  summary(rep, spec, n),
 		Tables:   rep.Tables(),
 		Figures:  figs,
 		Claims:   claims(rep, spec),

@@ -8,6 +8,44 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 )
 
+// summary is the page's headline: how many ciphers were measured on how
+// many aspects, and which of the survey's families have a registered
+// scheme to judge (the others' claims are not applicable).
+func summary(m *measurement, nCrops int) string {
+	var judged, missing []string
+	for _, f := range Families {
+		var names []string
+		for _, j := range members(m.ciphers, f) {
+			names = append(names, m.ciphers[j].name)
+		}
+		if len(names) > 0 {
+			judged = append(judged, fmt.Sprintf("%s (%s)", f.Name, strings.Join(names, ", ")))
+		} else {
+			missing = append(missing, f.Name)
+		}
+	}
+	s := fmt.Sprintf("%d registered ciphers measured on the survey's %d aspects over %d crops of %d²; of its %d families, ",
+		len(m.ciphers), len(Aspects), nCrops, m.cropSize, len(Families))
+	if len(judged) == 0 {
+		s += "none has a registered scheme"
+	} else {
+		s += strings.Join(judged, " and ") + plural(len(judged), " is", " are") + " judged"
+	}
+	if len(missing) > 0 {
+		s += fmt.Sprintf("; %s%s no registered scheme, so %s claims are not applicable",
+			strings.Join(missing, " and "), plural(len(missing), " has", " have"), plural(len(missing), "its", "their"))
+	}
+	return s + "."
+}
+
+// plural picks one for n == 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // notes are the report's paragraphs: the profile, how grouping works,
 // every choice and deviation.
 func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote string) []string {

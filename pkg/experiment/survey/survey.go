@@ -152,6 +152,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	}
 	m := measure(rep, cs, own)
 	res := &results.Result{
+		Summary:  summary(m, n),
 		Tables:   []results.Table{m.table()},
 		Figures:  m.figures(),
 		Claims:   claims(m),
