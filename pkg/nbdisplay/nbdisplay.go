@@ -54,9 +54,12 @@ type sink struct {
 	notebook bool
 	html     func(string)
 	markdown func(string)
+	update   func(id, html string) // creates, then redraws, the block with transient display id
+	newID    func() string         // a display id unique in the kernel session
 }
 
-var out = sink{notebook: gonbui.IsNotebook, html: gonbui.DisplayHTML, markdown: gonbui.DisplayMarkdown}
+var out = sink{notebook: gonbui.IsNotebook, html: gonbui.DisplayHTML, markdown: gonbui.DisplayMarkdown,
+	update: gonbui.UpdateHTML, newID: func() string { return "neurocrypt-live-" + gonbui.UniqueId() }}
 
 // InNotebook reports whether the program runs inside a GoNB kernel.
 func InNotebook() bool { return out.notebook }

@@ -78,7 +78,9 @@ type Model struct {
 	eveExec *model.Exec
 	evalEx  *model.Exec
 	encExec *model.Exec
+	decExec *model.Exec
 	data    *bitSource
+	hist    *History // the curves of the running (or last) Train
 	evalSet *batch
 	ckpt    *CheckpointOptions // nil: no checkpoints
 }
@@ -117,6 +119,11 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 	if err == nil {
 		m.encExec, err = model.NewExec(be, m.store, func(scope *model.Scope, p, k *Node) *Node {
 			return aliceGraph(scope, cfg.Variant, p, k)
+		})
+	}
+	if err == nil {
+		m.decExec, err = model.NewExec(be, m.store, func(scope *model.Scope, c, k *Node) *Node {
+			return bobGraph(scope, cfg.Variant, c, k)
 		})
 	}
 	if err != nil {
@@ -322,8 +329,9 @@ func (m *Model) record(h *History, step int) error {
 
 // Train runs cfg.Rounds rounds (each ABPerRound Alice–Bob steps, then
 // EvePerRound Eve steps), recording the History every cfg.EvalEvery rounds.
-// onRound, if not nil, is called after each round. It stops with ctx's
-// error when ctx is cancelled.
+// onRound, if not nil, is called after each round (History then returns
+// the curves so far, e.g. for a live plot). It stops with ctx's error when
+// ctx is cancelled.
 //
 // With checkpoints (SetCheckpoints), Train first resumes from the
 // checkpoint in the directory, if a valid one exists, then saves one every
@@ -338,6 +346,7 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 			return nil, err
 		}
 	}
+	m.hist = h
 	for r := start; r < m.cfg.Rounds; r++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -376,6 +385,16 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 		}
 	}
 	return h, nil
+}
+
+// History returns a copy of the curves recorded so far by the running
+// Train (from its onRound callback) or by the last one; empty before Train.
+func (m *Model) History() History {
+	if m.hist == nil {
+		return History{}
+	}
+	return History{Step: append([]int(nil), m.hist.Step...), Bob: append([]float64(nil), m.hist.Bob...),
+		Eve: append([]float64(nil), m.hist.Eve...)}
 }
 
 // Encrypt runs Alice on blocks blocks: p and k hold blocks·N values in the
