@@ -24,13 +24,20 @@ type cell struct {
 	ExecutionCount *int     `json:"execution_count"`
 	Outputs        []output `json:"outputs"`
 	Metadata       struct {
-		Tags []string `json:"tags"`
+		// Tags is kept raw: a notebook whose tags are not a list of
+		// strings (hand-edited, another tool's) still loads; it simply has
+		// no tags we recognise.
+		Tags json.RawMessage `json:"tags"`
 	} `json:"metadata"`
 }
 
 // hasTag reports whether the cell's metadata lists tag.
 func (c cell) hasTag(tag string) bool {
-	for _, t := range c.Metadata.Tags {
+	var tags []string
+	if json.Unmarshal(c.Metadata.Tags, &tags) != nil {
+		return false
+	}
+	for _, t := range tags {
 		if t == tag {
 			return true
 		}

@@ -88,18 +88,18 @@ func (b *ANCBuilder) Done() (*ANCTraining, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.steps < 1 || b.steps > ancnet.MaxRounds {
+		return nil, fmt.Errorf("nbenv: ANC run: %d steps: want 1..%d", b.steps, ancnet.MaxRounds)
+	}
 	steps := b.steps
 	if p == experiment.Smoke {
 		steps = min(steps, SmokeANCSteps)
-	}
-	if steps < 1 {
-		return nil, fmt.Errorf("nbenv: ANC run: %d steps: want ≥ 1", b.steps)
 	}
 	cfg := ancnet.DefaultConfig(b.variant, b.n, 0)
 	if b.variant == ancnet.CPA {
 		cfg.ABPerRound, cfg.EvePerRound = s.CPAAB, s.CPAEve
 	}
-	cfg.Rounds = (steps + cfg.ABPerRound - 1) / cfg.ABPerRound
+	cfg.Rounds = (steps-1)/cfg.ABPerRound + 1 // ⌈steps / ABPerRound⌉ without overflow
 	cfg.Batch, cfg.LearningRate, cfg.Seed = b.batch, b.lr, b.seed
 	cfg.EvalEvery, cfg.EvalBlocks = max(1, cfg.Rounds/ANCCurvePoints), s.EvalBlocks
 	if err := cfg.Validate(); err != nil {

@@ -3,6 +3,7 @@ package nbenv
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -28,13 +29,18 @@ func TestTrainANCConfigFollowsTheProfile(t *testing.T) {
 	if tr, err = TrainANC(ancnet.CPA).Steps(1000).Done(); err != nil || tr.Config.Rounds != 334 || tr.Config.ABSteps() < 1000 {
 		t.Errorf("paper: 3 Alice–Bob steps per round, want ⌈1000/3⌉ = 334 rounds: %+v, %v", tr.Config, err)
 	}
+	if tr, err = TrainANC(ancnet.CPA).Steps(ancnet.MaxRounds).Done(); err != nil || tr.Config.Rounds != (ancnet.MaxRounds-1)/3+1 {
+		t.Errorf("paper, the most steps: %+v, %v", tr.Config, err)
+	}
 	t.Setenv(ProfileEnv, "smoke")
 	if tr, err = TrainANC(ancnet.ANC).Steps(1000).Done(); err != nil || tr.Config.ABSteps() != SmokeANCSteps || tr.Profile != experiment.Smoke {
 		t.Errorf("smoke: want %d steps: %+v, %v", SmokeANCSteps, tr.Config, err)
 	}
 	for name, b := range map[string]*ANCBuilder{
 		"odd ANC N": TrainANC(ancnet.ANC).N(5), "no steps": TrainANC(ancnet.CPA).Steps(0),
-		"bad variant": TrainANC("rsa"), "batch": TrainANC(ancnet.CPA).Batch(0)} {
+		"bad variant": TrainANC("rsa"), "batch": TrainANC(ancnet.CPA).Batch(0),
+		"huge batch (would exhaust memory)":             TrainANC(ancnet.CPA).Batch(1 << 40),
+		"huge steps (would overflow or train for ever)": TrainANC(ancnet.CPA).Steps(math.MaxInt)} {
 		if _, err := b.Done(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}

@@ -46,12 +46,17 @@ type layoutCheck struct {
 	// Wrappers counts the scrolling table wrappers that scroll (their
 	// content is wider than they are).
 	Scrolling int `json:"scrolling"`
+	// FiguresWithoutSVG lists the <figure> elements (one per figure on the
+	// report pages and in nbdisplay's notebook output) holding no drawn
+	// <svg>: a figure that failed to render.
+	FiguresWithoutSVG []string `json:"figuresWithoutSVG"`
 }
 
 // checkLayoutJS measures the page: its scroll width, every element whose
 // bounding box passes the viewport's right edge without an ancestor that
-// scrolls or clips horizontally (overflow-x other than visible: the table
-// wrappers, and <svg>, which clips its content), and every <svg>'s size.
+// scrolls horizontally (overflow-x auto or scroll: the table wrappers) or
+// an <svg> (which clips its content), every <svg>'s size, and the
+// <figure> elements without a drawn <svg>.
 const checkLayoutJS = `
 var vw = window.innerWidth;
 function describe(el) {
@@ -63,7 +68,11 @@ function describe(el) {
 }
 function clipped(el) {
   for (var a = el.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
-    if (getComputedStyle(a).overflowX !== 'visible') return true;
+    var o = getComputedStyle(a).overflowX;
+    // A box that scrolls (the table wrappers), or an <svg>, which clips
+    // its own content. overflow-x: hidden elsewhere would hide a real
+    // overflow, so it does not count.
+    if (o === 'auto' || o === 'scroll' || a.tagName.toLowerCase() === 'svg') return true;
   }
   return false;
 }
@@ -84,8 +93,14 @@ var svgs = Array.from(document.querySelectorAll('svg')).map(function (s) {
   var b = s.getBoundingClientRect();
   return {label: s.getAttribute('aria-label') || describe(s), width: b.width, height: b.height};
 });
+var figuresWithoutSVG = Array.from(document.querySelectorAll('figure')).filter(function (f) {
+  return !Array.from(f.querySelectorAll('svg')).some(function (s) {
+    var b = s.getBoundingClientRect();
+    return b.width > 0 && b.height > 0;
+  });
+}).map(describe);
 return {innerWidth: vw, scrollWidth: document.documentElement.scrollWidth, overflows: overflows,
-  overflowing: n, svgs: svgs, scrolling: scrolling};`
+  overflowing: n, svgs: svgs, scrolling: scrolling, figuresWithoutSVG: figuresWithoutSVG};`
 
 // screenshotDir is where the screenshots go (see ScreenshotsEnv).
 func screenshotDir(t *testing.T) string {
@@ -172,6 +187,9 @@ func TestPagesFitTheViewport(t *testing.T) {
 			if s.Width <= 0 || s.Height <= 0 {
 				t.Errorf("%s: <svg> %q rendered %.0f×%.0f px", p.name, s.Label, s.Width, s.Height)
 			}
+		}
+		for _, f := range lc.FiguresWithoutSVG {
+			t.Errorf("%s: figure %s has no drawn <svg>", p.name, f)
 		}
 		scrolled[p.name] = lc.Scrolling
 		png, err := d.Screenshot(maxScreenshotHeight)

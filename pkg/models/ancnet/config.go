@@ -22,6 +22,12 @@ const (
 	LearningRate = 0.0008
 	// PaperBatch is the minibatch size of both papers.
 	PaperBatch = 4096
+	// MaxBatch bounds the minibatch size (16 × the papers'): a minibatch of
+	// N-bit blocks takes a few × Batch × N floats per tensor, so a mistyped
+	// batch would otherwise exhaust memory instead of failing. Ours.
+	MaxBatch = 1 << 16
+	// MaxRounds bounds the training rounds (a typo must not train forever).
+	MaxRounds = 1 << 24
 	// Gamma weighs Eve's error in CPA-ANC's Alice–Bob loss.
 	Gamma = 7.0
 	// ANCABPerRound and ANCEvePerRound: in ANC, Eve trains 2 minibatches
@@ -107,8 +113,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("anc config: N = %d: want 2..1024 bits", c.N)
 	case c.Variant == ANC && c.N%2 != 0:
 		return fmt.Errorf("anc config: N = %d: the ANC network's stride-2 convolution needs an even N", c.N)
-	case c.Batch < 1:
-		return fmt.Errorf("anc config: batch = %d: want ≥ 1", c.Batch)
+	case c.Batch < 1 || c.Batch > MaxBatch:
+		return fmt.Errorf("anc config: batch = %d: want 1..%d", c.Batch, MaxBatch)
+	case c.Rounds > MaxRounds:
+		return fmt.Errorf("anc config: rounds = %d: want at most %d", c.Rounds, MaxRounds)
 	case c.Rounds < 0 || c.ABPerRound < 1 || c.EvePerRound < 0:
 		return fmt.Errorf("anc config: rounds %d, Alice–Bob steps per round %d, Eve steps per round %d: want ≥ 0, ≥ 1, ≥ 0",
 			c.Rounds, c.ABPerRound, c.EvePerRound)
