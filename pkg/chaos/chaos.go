@@ -16,11 +16,13 @@
 // explicit float64 conversions, which the Go specification says round to
 // float64 and therefore forbid the compiler from fusing a multiply and an add
 // into one FMA instruction (which some architectures would otherwise do), so
-// orbits do not depend on the CPU's instruction selection. math.Sin is pure
-// Go on amd64 and arm64. math.Exp, math.Tanh and math.Log are not (they
-// use assembly, on amd64 even FMA when the CPU has it), so the Hopfield
-// network and the Lyapunov estimator use this package's fdlibm-based
-// tanh, exp and log instead, which give the same bits on every CPU.
+// orbits do not depend on the CPU's instruction selection. Package math
+// gives no such promise: math.Sin is pure Go, but the compiler may fuse its
+// polynomial where FMA is available (arm64; amd64 built with GOAMD64=v3),
+// and math.Exp, math.Tanh and math.Log use assembly (on amd64 even FMA when
+// the CPU has it). So the Logistic-Sine map, the Hopfield network and the
+// Lyapunov estimator use this package's fdlibm/Cephes-based sin, tanh, exp
+// and log instead, which give the same bits on every CPU (detmath.go).
 //
 // # Keystream extraction
 //

@@ -46,3 +46,28 @@ func TestDetExpTanhAgreeWithMath(t *testing.T) {
 		t.Error("tanh(−0) lost its sign")
 	}
 }
+
+func TestDetSin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	worst := 0.0
+	for i := range 200000 {
+		x := rng.Float64() * math.Pi // the Logistic-Sine map's arguments
+		if i%4 == 0 {
+			x = (rng.Float64()*2 - 1) * 1e6 // other octants and signs
+		}
+		if u := ulps(detSin(x), math.Sin(x)); u > worst {
+			worst = u
+		}
+	}
+	if worst > 1 {
+		t.Errorf("detSin differs from math.Sin by %g ulp, want ≤ 1 (the same algorithm; math.Sin may be fused)", worst)
+	}
+	for _, c := range []struct{ x, want float64 }{{0, 0}, {math.Pi / 2, 1}, {-math.Pi / 2, -1}} {
+		if got := detSin(c.x); math.Abs(got-c.want) > 1e-16 {
+			t.Errorf("detSin(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+	if !math.IsNaN(detSin(math.Inf(1))) || !math.IsNaN(detSin(math.NaN())) || detSin(1e30) != math.Sin(1e30) {
+		t.Error("special cases")
+	}
+}

@@ -44,7 +44,7 @@ func LogisticStep(r, x float64) float64 {
 // maps an exact 1 to 0.
 func LogisticSineStep(r, x float64) float64 {
 	a := float64(float64(r*x) * (1 - x))
-	b := float64(float64((4-r)*math.Sin(float64(math.Pi*x))) / 4)
+	b := float64(float64((4-r)*detSin(float64(math.Pi*x))) / 4)
 	v := a + b
 	if v >= 1 || v < 0 {
 		v -= math.Floor(v)

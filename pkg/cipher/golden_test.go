@@ -9,8 +9,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 )
 
-// TestGoldenCiphertexts pins the ciphertexts of the chaotic-network
-// schemes: a ciphertext made on one machine must decrypt on another, so
+// TestGoldenCiphertexts pins the ciphertexts of the chaotic schemes: a ciphertext made on one machine must decrypt on another, so
 // their orbits must be the same bit for bit on every CPU (pkg/chaos
 // computes tanh, exp and log itself for that). A change here means old
 // ciphertexts no longer decrypt: say so in the commit. The digests were
@@ -23,6 +22,7 @@ func TestGoldenCiphertexts(t *testing.T) {
 	for _, c := range []struct{ line, want string }{
 		{"hopfield:x1=0.1,x2=0.2,x3=0.3,w11=2,w12=-1.2,w13=0,w21=2,w22=1.71,w23=1.15,w31=-4.75,w32=0,w33=1.1", goldenHopfield},
 		{"cellular:" + cellularDefaultKeyBody, goldenCellular},
+		{"bitplane:x0=0.3141592653589793,r=3.99,lx=0.1,ly=0.2,lz=0.3", goldenBitplane},
 	} {
 		k, err := ParseKey(c.line)
 		if err != nil {
@@ -58,6 +58,7 @@ var cellularDefaultKeyBody = func() string {
 }()
 
 const (
+	goldenBitplane       = "37a924d3f5926b8ab89c001ade9147626492931a19f9be544e5a264ee96e8ceb"
 	goldenHopfield       = "21c23d4f0642c5867f8e51160050cbac1db659e002776f32f583d1e5c0f45ed5"
 	goldenCellular       = "9ca0f7b9711620933dc4d6ec00a4f7c44ccf4fa3258dad6f05640fdc546be1a9"
 	goldenHopfieldStream = "dee917169a154a1bbb678faa1d8c985ec0fc6bee26add2720dd06fadfc94fd41"
