@@ -146,11 +146,11 @@ func detSin(x float64) float64 {
 	}
 	zz := float64(z * z)
 	if j == 1 || j == 2 {
-		p := float64(float64(float64(float64(float64(float64(c0*zz)+c1)*zz)+c2)*zz)+c3)
+		p := float64(float64(float64(float64(float64(float64(c0*zz)+c1)*zz)+c2)*zz) + c3)
 		p = float64(float64(float64(p*zz)+c4)*zz) + c5
 		y = (1.0 - float64(0.5*zz)) + float64(float64(zz*zz)*p)
 	} else {
-		p := float64(float64(float64(float64(float64(float64(s0*zz)+s1)*zz)+s2)*zz)+s3)
+		p := float64(float64(float64(float64(float64(float64(s0*zz)+s1)*zz)+s2)*zz) + s3)
 		p = float64(float64(float64(p*zz)+s4)*zz) + s5
 		y = z + float64(float64(z*zz)*p)
 	}
