@@ -333,6 +333,7 @@ type cipherStats struct {
 	NPCR, UACI         float64 // one-pixel plaintext change
 	NPCRPass, UACIPass bool    // Wu et al. at Alpha
 	RoundTrip          bool
+	SSIM               float64 // SSIM(plain, cipher image): distortion
 }
 
 // perCrop holds everything measured on one crop.
@@ -373,6 +374,9 @@ func (bt *Battery) measureCipher(c cipher.Cipher, p, p2 *imageio.Gray, seed uint
 	}
 	s.RoundTrip = back.Equal(p)
 	if s.imageStats, err = bt.stats(c1, seed); err != nil {
+		return s, err
+	}
+	if s.SSIM, err = metrics.SSIM(p, c1); err != nil {
 		return s, err
 	}
 	c2, err := c.Encrypt(p2)

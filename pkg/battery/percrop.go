@@ -32,12 +32,13 @@ func (r *Report) PerCrop(name string, m Metric) []float64 {
 }
 
 // PlainPerCrop returns metric m of the plain crops, in plan order; NaN for
-// the metrics of a plaintext change (NPCR, UACI), which have no plain value.
+// the metrics of a plaintext change (NPCR, UACI) and for SSIMPlainCipher, which
+// have no plain value.
 func (r *Report) PlainPerCrop(m Metric) []float64 {
 	out := make([]float64, len(r.crops))
 	for i := range r.crops {
 		out[i] = math.NaN()
-		if m != NPCR && m != UACI {
+		if m != NPCR && m != UACI && m != SSIMPlainCipher {
 			out[i] = cipherStats{imageStats: r.crops[i].plain}.get(m)
 		}
 	}

@@ -36,14 +36,15 @@ type Metric int
 
 // Metrics of Mean.
 const (
-	Entropy      Metric = iota // Shannon entropy, bits per pixel
-	LocalEntropy               // mean local Shannon entropy, bits per pixel
-	NPCR                       // %, one-pixel plaintext change
-	UACI                       // %, one-pixel plaintext change
-	CorrH                      // adjacent-pixel correlation, horizontal
-	CorrV                      // vertical
-	CorrD                      // diagonal
-	Chi2                       // χ² statistic of the histogram (df = 2^depth − 1)
+	Entropy         Metric = iota // Shannon entropy, bits per pixel
+	LocalEntropy                  // mean local Shannon entropy, bits per pixel
+	NPCR                          // %, one-pixel plaintext change
+	UACI                          // %, one-pixel plaintext change
+	CorrH                         // adjacent-pixel correlation, horizontal
+	CorrV                         // vertical
+	CorrD                         // diagonal
+	Chi2                          // χ² statistic of the histogram (df = 2^depth − 1)
+	SSIMPlainCipher               // SSIM(plain crop, cipher image): the survey's image distortion (eq. (14))
 )
 
 func (s cipherStats) get(m Metric) float64 {
@@ -64,6 +65,8 @@ func (s cipherStats) get(m Metric) float64 {
 		return s.CorrD
 	case Chi2:
 		return s.Chi2
+	case SSIMPlainCipher:
+		return s.SSIM
 	}
 	return math.NaN()
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
-	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"
@@ -50,67 +49,28 @@ func noiseDistortion() battery.Distortion { return battery.SaltPepper(NoiseFract
 
 // own holds what this package measures itself, crop by crop.
 type own struct {
-	ssim     [][]float64 // [cipher][crop]: SSIM(plain, cipher image)
-	baseline []float64   // [robustness crop]: SSIM(plain, plain with the noise of noiseDistortion)
+	baseline []float64 // [robustness crop]: SSIM(plain, plain with the noise of noiseDistortion)
 }
 
-// chunk is the number of crops held in memory and measured in parallel.
-const chunk = 64
-
-// measureOwn streams the plan once: SSIM between every crop and each
-// cipher's image of it (the survey's §3.6 distortion, eq. (14)), and, on
-// the first nRobust crops, SSIM between the crop and the crop itself hit
-// by noiseDistortion (the in-place damage a decryption can at best give).
-func measureOwn(ctx context.Context, plan *dataset.Plan, cs []described, nRobust int, seed uint64, env *experiment.Env) (*own, error) {
-	n := plan.Len(dataset.All)
-	o := &own{ssim: make([][]float64, len(cs)), baseline: make([]float64, nRobust)}
-	for j := range cs {
-		o.ssim[j] = make([]float64, n)
-	}
-	bar := env.NewBar(ID+" distortion", n)
-	defer bar.Done()
-	noise := noiseDistortion()
-	var buf []dataset.Crop
-	start := 0
-	flush := func() error {
-		err := battery.ParallelFor(ctx, len(buf), func(k int) error {
-			i, p := start+k, buf[k].Image
-			for j, d := range cs {
-				c, err := d.c.Encrypt(p)
-				if err != nil {
-					return fmt.Errorf("crop %d, %s: %w", i, d.name, err)
-				}
-				if o.ssim[j][i], err = metrics.SSIM(p, c); err != nil {
-					return fmt.Errorf("crop %d, %s: %w", i, d.name, err)
-				}
-			}
-			if i < nRobust {
-				var err error
-				if o.baseline[i], err = metrics.SSIM(p, noise.Apply(p, seeds.Sub(seed, i))); err != nil {
-					return fmt.Errorf("crop %d, noise baseline: %w", i, err)
-				}
-			}
-			bar.Add(1)
-			return nil
-		})
-		start += len(buf)
-		buf = buf[:0]
-		return err
-	}
-	for c, err := range plan.Stream(ctx, dataset.All) {
-		if err != nil {
-			return nil, err
-		}
-		if buf = append(buf, c); len(buf) == chunk {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
+// measureOwn measures, on the first nRobust crops of the plan (the
+// battery's robustness crops), SSIM between the crop and the crop itself
+// hit by noiseDistortion: the in-place damage a decryption can at best
+// give, the denominator of the noise-resistance score.
+func measureOwn(ctx context.Context, plan *dataset.Plan, nRobust int, seed uint64) (*own, error) {
+	crops, err := firstCrops(ctx, plan, dataset.All, nRobust)
+	if err != nil {
 		return nil, err
 	}
-	return o, nil
+	o := &own{baseline: make([]float64, len(crops))}
+	noise := noiseDistortion()
+	err = battery.ParallelFor(ctx, len(crops), func(i int) error {
+		var err error
+		if o.baseline[i], err = metrics.SSIM(crops[i], noise.Apply(crops[i], seeds.Sub(seed, i))); err != nil {
+			return fmt.Errorf("crop %d, noise baseline: %w", i, err)
+		}
+		return nil
+	})
+	return o, err
 }
 
 // row is one measure of the aspect table.
@@ -224,7 +184,7 @@ func measure(rep *battery.Report, cs []described, o *own) *measurement {
 			return out
 		})
 	add(row{key: keySSIM, aspect: AspectDistortion, label: "image distortion: SSIM(plain image, cipher image)", series: "SSIM(plain, cipher)"}, nil,
-		func(_ described, j int) []float64 { return o.ssim[j] })
+		func(d described, _ int) []float64 { return rep.PerCrop(d.name, battery.SSIMPlainCipher) })
 	add(row{key: keyEntropy, aspect: AspectEntropy, label: "visual entropy: global Shannon entropy", unit: "bits", series: "global"},
 		rep.PlainPerCrop(battery.Entropy), func(d described, _ int) []float64 { return rep.PerCrop(d.name, battery.Entropy) })
 	add(row{key: keyLocal, aspect: AspectEntropy, label: fmt.Sprintf("visual entropy: local Shannon entropy (%d² blocks)", metrics.LocalEntropyBlockSize), unit: "bits", series: "local"},

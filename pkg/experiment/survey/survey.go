@@ -146,7 +146,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
-	own, err := measureOwn(ctx, plan, cs, min(spec.RobustCrops, n), seeds.Sub(env.Seed, ID, "noise baseline"), env)
+	own, err := measureOwn(ctx, plan, min(spec.RobustCrops, n), seeds.Sub(env.Seed, ID, "noise baseline"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
