@@ -19,6 +19,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 //go:embed driver.py
@@ -64,7 +65,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.HTMLDir, "html", "", "also export each executed notebook to `DIR`/<name>.html")
 	fs.StringVar(&o.OutDir, "out", "", "write executed notebooks to `DIR` instead of in place")
 	fs.StringVar(&o.Kernel, "kernel", KernelName, "Jupyter kernelspec `name`")
-	fs.DurationVar(&o.Timeout, "timeout", DefaultCellTimeout, "time limit of one cell")
+	fs.DurationVar(&o.Timeout, "timeout", DefaultCellTimeout, "time limit of one cell (at least 1s; 0: the default)")
 	fs.StringVar(&o.Python, "python", "", "Python with nbclient/nbconvert (default: $"+PythonEnv+", jupyter's, /usr/bin/python3, python3)")
 	fs.BoolVar(&o.Verbose, "v", false, "show the kernel's log")
 	fs.Var(&o.Params, "p", "set the notebook parameter `name=value` (repeatable): a cell declaring it again is injected after the cell tagged \""+ParametersTag+"\"")
@@ -114,8 +115,18 @@ func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, std
 	if o.Kernel == "" {
 		o.Kernel = KernelName
 	}
-	if o.Timeout <= 0 {
+	switch {
+	case o.Timeout == 0:
 		o.Timeout = DefaultCellTimeout
+	case o.Timeout < time.Second:
+		// nbclient counts whole seconds, and 0 would mean no limit.
+		return nil, fmt.Errorf("-timeout %v: want at least 1s (or 0 for the default %v)", o.Timeout, DefaultCellTimeout)
+	}
+	// Where results go is checked before anything runs: two notebooks that
+	// would write the same file, or a folder that cannot be written, would
+	// otherwise lose a finished run.
+	if err := checkDestinations(o, paths); err != nil {
+		return nil, err
 	}
 	// Parameters are checked for every notebook before any runs.
 	prepared := make([]*parameterized, len(paths))
@@ -173,12 +184,60 @@ func runNotebooks(ctx context.Context, o runOptions, paths []string, stdout, std
 	return all, nil
 }
 
+// MaxNotebookBytes bounds the size of a notebook that is read (committed
+// notebooks with outputs are a few megabytes).
+const MaxNotebookBytes = 256 << 20
+
+// checkDestinations refuses, before anything runs, two notebooks whose
+// executed copies (with -out) or HTML exports (with -html) would be the same
+// file, and an -out or -html folder that cannot be created or written.
+func checkDestinations(o runOptions, paths []string) error {
+	seen := map[string]string{}
+	claim := func(dst, src string) error {
+		if prev, ok := seen[dst]; ok && prev != src {
+			return fmt.Errorf("%s and %s would both write %s: run them separately", safefile.Name(prev), safefile.Name(src), safefile.Name(dst))
+		}
+		seen[dst] = src
+		return nil
+	}
+	for _, p := range paths {
+		base := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		if o.OutDir != "" {
+			if err := claim(filepath.Join(o.OutDir, filepath.Base(p)), p); err != nil {
+				return err
+			}
+		}
+		if o.HTMLDir != "" {
+			if err := claim(filepath.Join(o.HTMLDir, base+".html"), p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, d := range []struct{ flag, dir string }{{"-out", o.OutDir}, {"-html", o.HTMLDir}} {
+		if d.dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(d.dir, 0o755); err != nil {
+			return fmt.Errorf("%s %s: %v", d.flag, safefile.Name(d.dir), err)
+		}
+		f, err := os.CreateTemp(d.dir, ".kernel-run-probe-*")
+		if err != nil {
+			return fmt.Errorf("%s %s: cannot write there: %v", d.flag, safefile.Name(d.dir), err)
+		}
+		f.Close()
+		os.Remove(f.Name())
+	}
+	return nil
+}
+
 // prepare reads a notebook and injects its parameters: -p, and -profile
 // for a notebook whose parameters cell declares profile. readErr is a
 // notebook that cannot be read (a failure of that notebook); paramErr is a
 // parameter that does not fit it (which stops the whole run).
 func prepare(path string, o runOptions) (pz *parameterized, readErr, paramErr error) {
-	b, err := os.ReadFile(path)
+	// A notebook comes from anywhere: never block on a FIFO or device,
+	// never read without bound.
+	b, err := safefile.ReadFile(path, MaxNotebookBytes, "notebook")
 	if err != nil {
 		return nil, err, nil
 	}

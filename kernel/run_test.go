@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // testKernel registers a kernelspec for this checkout in a temporary
@@ -254,5 +256,53 @@ func TestRunKeepsOutputOfFailedCell(t *testing.T) {
 				t.Errorf("%s lacks %q", htmlPath, c.text)
 			}
 		})
+	}
+}
+
+// TestRunRefusesBadDestinationsAndInputs: what would lose a finished run or
+// hang is refused before anything runs, without Jupyter: two notebooks
+// writing the same output, an -out that is a file, a sub-second timeout,
+// and a notebook path that is a FIFO (a failure of that notebook, not a
+// hang).
+func TestRunRefusesBadDestinationsAndInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o755)
+		os.WriteFile(filepath.Join(dir, d, "same.ipynb"), []byte(`{"nbformat":4,"cells":[],"metadata":{}}`), 0o644)
+	}
+	file := filepath.Join(dir, "afile")
+	os.WriteFile(file, nil, 0o644)
+	same := []string{filepath.Join(dir, "a", "same.ipynb"), filepath.Join(dir, "b", "same.ipynb")}
+	for _, c := range []struct {
+		name  string
+		o     runOptions
+		paths []string
+		want  string
+	}{
+		{"same output", runOptions{OutDir: filepath.Join(dir, "out")}, same, "would both write"},
+		{"same HTML", runOptions{HTMLDir: filepath.Join(dir, "html")}, same, "would both write"},
+		{"-out is a file", runOptions{OutDir: file}, same[:1], "-out"},
+		{"sub-second timeout", runOptions{Timeout: 500 * time.Millisecond}, same[:1], "want at least 1s"},
+		{"negative timeout", runOptions{Timeout: -time.Second}, same[:1], "want at least 1s"},
+	} {
+		var stdout, stderr bytes.Buffer
+		_, err := runNotebooks(context.Background(), c.o, c.paths, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+	fifo := filepath.Join(dir, "fifo.ipynb")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, readErr, _ := prepare(fifo, runOptions{}); done <- readErr }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("FIFO notebook: %v, want \"not a regular file\"", err)
+		}
+	case <-time.After(time.Minute): // a hang guard, not a timing assertion
+		t.Fatal("reading a FIFO notebook blocked")
 	}
 }

@@ -301,7 +301,7 @@ func ParallelFor(ctx context.Context, n int, fn func(i int) error) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = fn(i)
+				errs[i] = callRecovering(fn, i)
 			}
 		}()
 	}
@@ -319,6 +319,18 @@ func ParallelFor(ctx context.Context, n int, fn func(i int) error) error {
 		}
 	}
 	return nil
+}
+
+// callRecovering returns fn(i), or an error for a panic inside it (a
+// registered cipher from elsewhere may panic; a worker goroutine's panic
+// would otherwise kill the whole process, which no caller can recover).
+func callRecovering(fn func(i int) error, i int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("item %d: panic: %v", i, r)
+		}
+	}()
+	return fn(i)
 }
 
 // imageStats are the single-image tests.

@@ -233,3 +233,17 @@ func TestBuilderErrors(t *testing.T) {
 		t.Errorf("hash %q, %d crops", rep.DataHash(), rep.Crops())
 	}
 }
+
+// TestParallelForRecoversPanics: a panic in a worker (a registered cipher
+// that panics) is an error naming the item, not a crashed process.
+func TestParallelForRecoversPanics(t *testing.T) {
+	err := ParallelFor(context.Background(), 5, func(i int) error {
+		if i == 3 {
+			panic("cipher exploded")
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "item 3: panic: cipher exploded") {
+		t.Errorf("ParallelFor = %v, want the panic of item 3 as an error", err)
+	}
+}

@@ -204,10 +204,18 @@ func validName(name string, allowSlash bool) string {
 	if name == "" || len(name) > 64 {
 		return "must be 1 to 64 bytes"
 	}
+	if c := name[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		// Names become file and folder names (model stores, figures):
+		// ".", "..", "-x" must not.
+		return "must start with a letter or digit"
+	}
 	if allowSlash {
 		family, tag, ok := strings.Cut(name, "/")
 		if !ok || family == "" || tag == "" || strings.Contains(tag, "/") {
 			return "must be <family>/<tag>, each part non-empty"
+		}
+		if c := tag[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "must have a tag that starts with a letter or digit"
 		}
 	}
 	for _, r := range name {

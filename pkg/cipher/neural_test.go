@@ -149,3 +149,18 @@ func TestKeyErrorsNameKeyLineParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesStartWithLetterOrDigit: scheme and family names become file
+// and folder names, so ".", "..", "-x" and "--help" are refused.
+func TestNamesStartWithLetterOrDigit(t *testing.T) {
+	for _, n := range []string{".", "..", "-x", "--help", "_a", "anc-n4/.."} {
+		if why := validName(n, strings.Contains(n, "/")); why == "" {
+			t.Errorf("name %q accepted", n)
+		}
+	}
+	for _, n := range []string{"aes-ctr", "x.1", "9a", "anc-n4/mine"} {
+		if why := validName(n, strings.Contains(n, "/")); why != "" {
+			t.Errorf("name %q refused: %s", n, why)
+		}
+	}
+}

@@ -174,10 +174,10 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 		start := time.Now()
 		var res *results.Result
 		if u, ok := e.(Uncached); ok && u.Uncached() {
-			res, err = e.Run(ctx, env)
+			res, err = runRecovering(ctx, e, env)
 		} else {
 			res, err = experiment.RunUnit(ctx, env, ResultKey(e.ID(), opts.Skipped),
-				func(ctx context.Context) (*results.Result, error) { return e.Run(ctx, env) })
+				func(ctx context.Context) (*results.Result, error) { return runRecovering(ctx, e, env) })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.ID(), err)
@@ -191,6 +191,18 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 	provenance.Finish(&prov, env, dataHash(run))
 	run.Provenance = prov
 	return run, nil
+}
+
+// runRecovering runs e, turning a panic in its own goroutine (a registered
+// cipher or model from elsewhere that panics) into an error naming it, so
+// that a run fails with a message instead of a crash.
+func runRecovering(ctx context.Context, e experiment.Experiment, env *experiment.Env) (res *results.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return e.Run(ctx, env)
 }
 
 // dataHash is the content hash of the data the run used: the experiments'

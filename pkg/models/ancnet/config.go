@@ -2,6 +2,7 @@ package ancnet
 
 import (
 	"fmt"
+	"math"
 )
 
 // Variant selects the scheme.
@@ -120,8 +121,8 @@ func (c Config) Validate() error {
 	case c.Rounds < 0 || c.ABPerRound < 1 || c.EvePerRound < 0:
 		return fmt.Errorf("anc config: rounds %d, Alice–Bob steps per round %d, Eve steps per round %d: want ≥ 0, ≥ 1, ≥ 0",
 			c.Rounds, c.ABPerRound, c.EvePerRound)
-	case !(c.LearningRate > 0):
-		return fmt.Errorf("anc config: learning rate %g: want > 0", c.LearningRate)
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 1):
+		return fmt.Errorf("anc config: learning rate %g: want a finite value > 0", c.LearningRate)
 	case c.Gamma < 0 || c.Alpha < 0:
 		return fmt.Errorf("anc config: gamma %g, alpha %g: want ≥ 0", c.Gamma, c.Alpha)
 	case c.EvalEvery < 0 || (c.EvalEvery > 0 && c.EvalBlocks < 1):
