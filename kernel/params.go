@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // Cell tags of notebook parameters, as papermill names them.
@@ -228,7 +230,7 @@ func injectedSource(ps []param, ovs overrides, where string) (string, error) {
 		}
 		v, err := goValue(p.Type, o.Value)
 		if err != nil {
-			return "", fmt.Errorf("-p %s=%s: %v; %s declares %s %s", o.Name, o.Value, err, where, o.Name, p.Type)
+			return "", fmt.Errorf("-p %s=%s: %v; %s declares %s %s", o.Name, quotedValue(o.Value), err, where, o.Name, p.Type)
 		}
 		fmt.Fprintf(&b, "var %s %s = %s\n", o.Name, p.Type, v)
 	}
@@ -360,4 +362,14 @@ func injectedCell(src string, minor any) map[string]any {
 		}
 	}
 	return c
+}
+
+// quotedValue shows a -p value in a one-line error: as typed when it is
+// short and printable, else Go-quoted and cut to maxShownValue bytes.
+func quotedValue(v string) string {
+	const maxShownValue = 60
+	if len(v) > maxShownValue {
+		return strconv.Quote(v[:maxShownValue]) + "…"
+	}
+	return safefile.Name(v)
 }

@@ -300,3 +300,17 @@ func TestRunParameterErrorsStopEverything(t *testing.T) {
 		t.Errorf("-profile vs -p profile: exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
+
+// TestBadValueErrorsAreOneLine: a -p value that does not parse is shown
+// quoted and clipped, so the error stays one line.
+func TestBadValueErrorsAreOneLine(t *testing.T) {
+	for _, v := range []string{"1\n2", strings.Repeat("9x", 50000)} {
+		got := quotedValue(v)
+		if strings.ContainsAny(got, "\n\r") || len(got) > 200 {
+			t.Errorf("quotedValue(%.20q…) = %.80q (len %d), want one short line", v, got, len(got))
+		}
+	}
+	if got := quotedValue("three"); got != "three" {
+		t.Errorf("quotedValue(three) = %q", got)
+	}
+}
