@@ -82,7 +82,7 @@ type Model struct {
 	data    *bitSource
 	hist    *History // the curves of the running (or last) Train
 	evalSet *batch
-	ckpt    *CheckpointOptions // nil: no checkpoints
+	ckpt    *nn.Resumer // nil: no checkpoints
 }
 
 // NewModel creates the three networks of cfg on backend be. Variables are
@@ -370,7 +370,7 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 				return nil, err
 			}
 		}
-		if m.ckpt != nil && ((r+1)%m.ckpt.Every == 0 || r+1 == m.cfg.Rounds) {
+		if m.ckpt != nil && m.ckpt.Due(r+1, m.cfg.Rounds) {
 			if err := m.saveCheckpoint(r+1, h); err != nil {
 				return nil, err
 			}

@@ -72,3 +72,51 @@ func XavierScope(scope *model.Scope) *model.Scope {
 // as the optimisers' step counters, as constants, which a training step
 // must update. Every graph that updates variables calls it first.
 func MarkTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, true) }
+
+// Conv2D is a k×k "same"-padded, stride-1 2-D convolution with the given
+// dilation and a bias: x [batch, h, w, in] → [batch, h, w, out], variables
+// "weights" [k, k, in, out] and "biases" [out] under scope (the layout of
+// GoMLX's convolution kernels). It is computed as one matrix product of
+// the k² shifted copies of the zero-padded input ("im2col"): on the pure Go
+// backend that trains about an order of magnitude faster than the
+// backend's convolution for the papers' small networks (measured: the GAN
+// cipher's step), and it trains on every backend. ConvolveForm computes
+// the same layer with GoMLX's Convolve (tested equal).
+func Conv2D(scope *model.Scope, x *Node, k, out, dilation int) *Node {
+	g := x.Graph()
+	d := x.Shape().Dimensions
+	batch, h, w, in := d[0], d[1], d[2], d[3]
+	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, in, out)).NodeValue(g)
+	bias := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(g)
+	var y *Node
+	if k == 1 {
+		y = MatMul(Reshape(x, batch*h*w, in), Reshape(kernel, in, out))
+	} else {
+		r := dilation * (k - 1) / 2
+		zr := Zeros(g, shapes.Make(x.DType(), batch, r, w, in))
+		xp := Concatenate([]*Node{zr, x, zr}, 1)
+		zc := Zeros(g, shapes.Make(x.DType(), batch, h+2*r, r, in))
+		xp = Concatenate([]*Node{zc, xp, zc}, 2)
+		taps := make([]*Node, 0, k*k)
+		for i := 0; i < k; i++ {
+			for j := 0; j < k; j++ {
+				taps = append(taps, Slice(xp, AxisRange(), AxisRange(i*dilation, i*dilation+h),
+					AxisRange(j*dilation, j*dilation+w), AxisRange()))
+			}
+		}
+		patches := Concatenate(taps, 3) // [batch, h, w, k·k·in], tap-major as the kernel
+		y = MatMul(Reshape(patches, batch*h*w, k*k*in), Reshape(kernel, k*k*in, out))
+	}
+	return Add(Reshape(y, batch, h, w, out), Reshape(bias, 1, 1, 1, out))
+}
+
+// ConvolveForm is Conv2D computed with GoMLX's Convolve (same variables,
+// same result): the form that is faster on XLA.
+func ConvolveForm(scope *model.Scope, x *Node, k, out, dilation int) *Node {
+	in := x.Shape().Dimensions[3]
+	g := x.Graph()
+	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, in, out)).NodeValue(g)
+	bias := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(g)
+	y := Convolve(x, kernel).PadSame().Dilations(dilation).Done()
+	return Add(y, Reshape(bias, 1, 1, 1, out))
+}

@@ -270,3 +270,37 @@ func TestImageBatch(t *testing.T) {
 		t.Errorf("mixed sizes: %v", err)
 	}
 }
+
+// TestConv2DFormsAgree: the matrix-product form of a dilated 3×3 and a 1×1
+// convolution equals GoMLX's Convolve with the same variables.
+func TestConv2DFormsAgree(t *testing.T) {
+	be := goBackend(t)
+	x := make([]float32, 2*6*5*3)
+	for i := range x {
+		x[i] = float32(math.Cos(float64(i) * 0.7))
+	}
+	for _, c := range []struct{ k, dil int }{{3, 1}, {3, 2}, {1, 1}} {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(4); err != nil {
+			t.Fatal(err)
+		}
+		exec, err := model.NewExec(be, store, func(scope *model.Scope, xs *Node) (*Node, *Node) {
+			s := XavierScope(scope).At("c")
+			return Conv2D(s, xs, c.k, 4, c.dil), ConvolveForm(s, xs, c.k, 4, c.dil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, 2, 6, 5, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := tensors.CopyFlatData[float32](res[0])
+		b, _ := tensors.CopyFlatData[float32](res[1])
+		for i := range a {
+			if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+				t.Fatalf("k=%d dilation %d: value %d: im2col %g, Convolve %g", c.k, c.dil, i, a[i], b[i])
+			}
+		}
+	}
+}

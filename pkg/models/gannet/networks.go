@@ -1,0 +1,140 @@
+package gannet
+
+import (
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+)
+
+// Scope names. G and R are one player (ScopeGenRec), D the other.
+const (
+	ScopeGenRec = "genrec"
+	ScopeGen    = "gen" // under ScopeGenRec
+	ScopeRec    = "rec" // under ScopeGenRec
+	ScopeDisc   = "disc"
+	// ScopeProbe holds the freshly initialised discriminator of the
+	// distinguishing test (DistinguishTest).
+	ScopeProbe = "probe"
+)
+
+// Dilations of the three 3×3 convolutions of G and R: receptive field
+// 1 + 2·(1+2+4) = 15 pixels, wide enough to mix a pixel with its key-plane
+// neighbourhood. Ours.
+var Dilations = []int{1, 2, 4}
+
+// Arch is the shape of the networks: the width of the hidden
+// convolutions, and the form of the convolutions (the same layer either
+// way: nn.Conv2D's matrix product, fastest on the pure Go backend, or
+// GoMLX's Convolve, fastest elsewhere; see ArchFor).
+type Arch struct {
+	Channels int
+	Convolve bool
+}
+
+// ArchFor is the architecture of width channels in the form fastest on
+// backend be (the pure Go backend: the matrix-product form, measured 3×
+// faster there; others: Convolve, measured 1.2× faster on ONNX Runtime).
+func ArchFor(be compute.Backend, channels int) Arch {
+	return Arch{Channels: channels, Convolve: be.Name() != "Go Backend"}
+}
+
+// conv is the k×k "same" convolution of the networks.
+func (a Arch) conv(scope *model.Scope, x *Node, k, out, dilation int) *Node {
+	if a.Convolve {
+		return nn.ConvolveForm(scope, x, k, out, dilation)
+	}
+	return nn.Conv2D(scope, x, k, out, dilation)
+}
+
+// leaky is the leaky ReLU with slope LeakySlope for x < 0.
+func leaky(x *Node) *Node { return Max(x, MulScalar(x, LeakySlope)) }
+
+// mixer is the body shared by G and R: the two [batch, h, w, 1] inputs
+// concatenated as channels, len(Dilations) dilated 3×3 convolutions of
+// width arch.Channels with leaky ReLUs, a 1×1 convolution to one channel and a
+// sigmoid: an image in (0, 1) of the inputs' size.
+func mixer(scope *model.Scope, a, b *Node, arch Arch) *Node {
+	h := Concatenate([]*Node{a, b}, -1)
+	for i, d := range Dilations {
+		h = leaky(arch.conv(scope.At("conv%d", i), h, 3, arch.Channels, d))
+	}
+	h = arch.conv(scope.At("out"), h, 1, 1, 1)
+	return Sigmoid(h)
+}
+
+// Generator is G(x, z): plain image x and key plane z, both
+// [batch, h, w, 1] in [0, 1], to a cipher image [batch, h, w, 1] in
+// [0, 1) (before rounding to 8 bits; see Quantize): the learned code
+// a = mixer(x, z) ∈ (0, 1), masked by the key plane modulo 1,
+// c = (a + z) mod 1 (the gradient flows through a). Ours: without the
+// masking layer, measured on the tests' tiny model, either R learned to
+// decrypt without the key (wrong-key PSNR equal to right-key PSNR) or,
+// with a wrong-key term strong enough to stop that, nothing was learned
+// (reconstruction error at its no-information level). With it, c is as
+// uniform as z whatever a is, and only the key holder can unmask a.
+func Generator(scope *model.Scope, x, z *Node, arch Arch) *Node {
+	return wrap(Add(mixer(scope, x, z, arch), z))
+}
+
+// Reconstructor is R(c, z): cipher image and key plane, [batch, h, w, 1],
+// to the reconstructed plain image [batch, h, w, 1] in (0, 1): the
+// unmasked code (c − z) mod 1 through mixer, with z beside it.
+func Reconstructor(scope *model.Scope, c, z *Node, arch Arch) *Node {
+	return mixer(scope, wrap(Sub(c, z)), z, arch)
+}
+
+// wrap is x mod 1 in [0, 1), with the identity's gradient.
+func wrap(x *Node) *Node { return Sub(x, StopGradient(Floor(x))) }
+
+// spaceToDepth folds each 2×2 block of x [batch, h, w, ch] into channels:
+// [batch, h/2, w/2, 4·ch]. With a stride-1 convolution after it, it is a
+// stride-2 layer that trains on every backend (ONNX Runtime cannot train
+// strided convolutions).
+func spaceToDepth(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, ch := d[0], d[1], d[2], d[3]
+	x = Reshape(x, b, h/2, 2, w/2, 2, ch)
+	x = TransposeAllAxes(x, 0, 1, 3, 2, 4, 5)
+	return Reshape(x, b, h/2, w/2, 4*ch)
+}
+
+// Discriminator is D(c): images [batch, h, w, 1] in [0, 1] (h and w
+// multiples of 4) to logits [batch] (> 0: "uniformly random image"). Three
+// 3×3 convolutions of width arch.Channels with leaky ReLUs, the second and third
+// after a 2×2 space-to-depth, then the mean over positions and a dense
+// layer. The input is centred (c − 1/2) first.
+func Discriminator(scope *model.Scope, c *Node, arch Arch) *Node {
+	h := AddScalar(c, -0.5)
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			h = spaceToDepth(h)
+		}
+		h = leaky(arch.conv(scope.At("conv%d", i), h, 3, arch.Channels, 1))
+	}
+	h = ReduceMean(h, 1, 2) // [batch, channels]
+	return Reshape(nn.Dense(scope.At("dense"), h, 1, true), -1)
+}
+
+// Quantize rounds images in [0, 1] to the 256 levels of an 8-bit image with
+// a straight-through gradient (the forward value is round(255·c)/255, the
+// gradient that of the identity), so that training sees the cipher images
+// Encrypt writes.
+func Quantize(c *Node) *Node {
+	q := DivScalar(Round(MulScalar(c, 255)), 255)
+	return Add(c, StopGradient(Sub(q, c)))
+}
+
+// genGraph and recGraph place G and R under the G/R player's scope, with
+// Xavier initialisation from the store's seeded RNG.
+func genGraph(scope *model.Scope, x, z *Node, arch Arch) *Node {
+	return Generator(nn.XavierScope(scope).At(ScopeGenRec).At(ScopeGen), x, z, arch)
+}
+
+func recGraph(scope *model.Scope, c, z *Node, arch Arch) *Node {
+	return Reconstructor(nn.XavierScope(scope).At(ScopeGenRec).At(ScopeRec), c, z, arch)
+}
+
+func discGraph(scope *model.Scope, c *Node, arch Arch) *Node {
+	return Discriminator(nn.XavierScope(scope).At(ScopeDisc), c, arch)
+}

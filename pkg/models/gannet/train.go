@@ -1,0 +1,445 @@
+package gannet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
+)
+
+// CheckpointEvery is the default number of training steps between two
+// checkpoints (a checkpoint is tens of KiB; 50 steps take seconds).
+const CheckpointEvery = 50
+
+// checkpointFormat tags (and versions) GAN training checkpoints.
+const checkpointFormat = "neurocrypt/gannet training checkpoint v1"
+
+// Losses are the loss terms and D's accuracy on one batch.
+type Losses struct {
+	// Disc is D's binary cross-entropy, DiscAcc its accuracy (fraction of
+	// uniform and cipher images classified right, 1/2 = chance).
+	Disc    float64 `json:"disc"`
+	DiscAcc float64 `json:"disc_acc"`
+	// Adv, Rec and Key are G/R's terms (unweighted): the non-saturating
+	// adversarial loss, the L1 reconstruction error per pixel on [0, 1]
+	// and the key-dependence hinge.
+	Adv float64 `json:"adv"`
+	Rec float64 `json:"rec"`
+	Key float64 `json:"key"`
+	// Wrong is the wrong-key hinge; WrongRec the mean |R(c, z′) − x| per
+	// pixel it acts on (decryption with another key's plane).
+	Wrong    float64 `json:"wrong"`
+	WrongRec float64 `json:"wrong_rec"`
+	// KeyDiff is the mean |c − c′| per pixel on [0, 1] between the cipher
+	// images of one plain image under two keys (1/3 for independent
+	// uniform images).
+	KeyDiff float64 `json:"key_diff"`
+}
+
+// History holds the training curves: Losses on a fixed evaluation batch
+// at each recorded step.
+type History struct {
+	Step   []int    `json:"step"`
+	Losses []Losses `json:"losses"`
+}
+
+// Model holds G, R and D of one run and their optimisers.
+type Model struct {
+	cfg      Config
+	arch     Arch
+	backend  compute.Backend
+	store    *model.Store
+	grExec   *model.Exec // G/R step: x, z, z2, adv weight → loss and its parts
+	dExec    *model.Exec // D step: x, z, u → loss, acc
+	evalExec *model.Exec // x, z, z2, u → Losses in order
+	encExec  *model.Exec // x, z → 255·c rounded
+	decExec  *model.Exec // c, z → 255·x̂ rounded
+	data     *dataset.Batches
+	perEpoch int
+	next     func() ([]dataset.Sample, error, bool)
+	stop     func()
+	pos      position // the next batch's epoch and index
+	eval     *batch
+	hist     *History
+	ckpt     *nn.Resumer
+}
+
+// position is where the data stream stands: the epoch and the index of
+// the next batch in it.
+type position struct{ Epoch, Index int }
+
+// batch is one step's inputs as flat float32 slices of n·crop² values.
+type batch struct {
+	n           int
+	x, z, z2, u []float32
+}
+
+// NewModel creates G, R and D of cfg on backend be, training on the
+// batches of data (cfg.Batch crops of cfg.Crop² each; build it with
+// DropLast and a shuffle seed) and evaluating on eval (at least one crop of
+// the same size; the first cfg.Batch are used). Variables are initialised
+// lazily, from cfg.Seed, on the first step.
+func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []dataset.Sample) (*Model, error) {
+	if be == nil {
+		return nil, errors.New("gan: nil backend")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if data == nil {
+		return nil, errors.New("gan: no training batches")
+	}
+	m := &Model{cfg: cfg, arch: ArchFor(be, cfg.Channels), backend: be, store: model.NewStore(), data: data, perEpoch: data.Crops() / cfg.Batch}
+	if m.perEpoch < 1 && cfg.Steps > 0 {
+		return nil, fmt.Errorf("gan: %d training crops: fewer than one batch of %d", data.Crops(), cfg.Batch)
+	}
+	if len(eval) == 0 {
+		return nil, errors.New("gan: no evaluation crops")
+	}
+	var err error
+	if m.eval, err = m.makeBatch(eval[:min(len(eval), cfg.Batch)], seeds.Sub(cfg.Seed, "gan eval")); err != nil {
+		return nil, err
+	}
+	if err := m.store.SetRNGStateFromSeed(int64(cfg.Seed & math.MaxInt64)); err != nil {
+		return nil, fmt.Errorf("gan: seeding the model RNG: %w", err)
+	}
+	adam := func() optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(Beta1, Beta2).Done()
+	}
+	ch := m.arch
+	gr := nn.Player{Scope: ScopeGenRec, Optimizer: adam()}
+	if m.grExec, err = gr.NewStep(be, m.store, m.grGame); err == nil {
+		d := nn.Player{Scope: ScopeDisc, Optimizer: adam()}
+		m.dExec, err = d.NewStep(be, m.store, m.dGame)
+	}
+	if err == nil {
+		m.evalExec, err = model.NewExec(be, m.store, m.evalGraph)
+	}
+	if err == nil {
+		m.encExec, err = model.NewExec(be, m.store, func(scope *model.Scope, x, z *Node) *Node {
+			return Round(MulScalar(genGraph(scope, x, z, ch), 255))
+		})
+	}
+	if err == nil {
+		m.decExec, err = model.NewExec(be, m.store, func(scope *model.Scope, c, z *Node) *Node {
+			return Round(MulScalar(recGraph(scope, c, z, ch), 255))
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gan: building the graphs: %w", err)
+	}
+	return m, nil
+}
+
+// Config returns the model's configuration.
+func (m *Model) Config() Config { return m.cfg }
+
+// Store returns the model's variable store (weights and optimiser state).
+func (m *Model) Store() *model.Store { return m.store }
+
+// terms builds G/R's loss terms on x, z, z2: the weighted loss, then adv,
+// rec, key and the mean key difference; c is the quantised cipher image.
+// terms builds G/R's loss on x, z, z2 (adversarial weight advW, a
+// scalar) and its parts, in Losses order: adv, rec, key, key difference,
+// wrong, wrong-key error; c is the quantised cipher image.
+func (m *Model) terms(scope *model.Scope, x, z, z2, advW *Node) (loss *Node, parts []*Node, c *Node) {
+	ch := m.arch
+	c = Quantize(genGraph(scope, x, z, ch))
+	c2 := Quantize(genGraph(scope, x, z2, ch))
+	adv := AdvLoss(discGraph(scope, c, ch))
+	rec := RecLoss(x, recGraph(scope, c, z, ch))
+	key := KeyLoss(c, c2, KeyMargin)
+	xw := recGraph(scope, c, z2, ch)
+	wrong := WrongKeyLoss(x, xw, WrongMargin)
+	loss = Add(Mul(adv, advW), MulScalar(rec, m.cfg.RecWeight))
+	loss = Add(loss, Add(MulScalar(key, m.cfg.KeyWeight), MulScalar(wrong, m.cfg.WrongWeight)))
+	return loss, []*Node{adv, rec, key, ReduceAllMean(Abs(Sub(c, c2))), wrong, RecLoss(x, xw)}, c
+}
+
+// grGame is G/R's step (inputs x, z, z2 and the adversarial weight, a
+// scalar input so that its ramp needs no recompilation): only G's and R's variables
+// learn (nn.Player); D's gradient reaches c but its weights stay.
+func (m *Model) grGame(scope *model.Scope, in []*Node) []*Node {
+	loss, parts, _ := m.terms(scope, in[0], in[1], in[2], in[3])
+	return append([]*Node{loss}, parts...)
+}
+
+// dGame is D's step (inputs x, z, u): G's cipher images are constants.
+func (m *Model) dGame(scope *model.Scope, in []*Node) []*Node {
+	x, z, u := in[0], in[1], in[2]
+	ch := m.arch
+	c := StopGradient(Quantize(genGraph(scope, x, z, ch)))
+	real, fake := discGraph(scope, u, ch), discGraph(scope, c, ch)
+	return []*Node{DiscLoss(real, fake), DiscAccuracy(real, fake)}
+}
+
+func (m *Model) evalGraph(scope *model.Scope, in []*Node) []*Node {
+	x, z, z2, u := in[0], in[1], in[2], in[3]
+	_, parts, c := m.terms(scope, x, z, z2, ScalarOne(x.Graph(), x.DType()))
+	ch := m.arch
+	real, fake := discGraph(scope, u, ch), discGraph(scope, c, ch)
+	return append([]*Node{DiscLoss(real, fake), DiscAccuracy(real, fake)}, parts...)
+}
+
+// makeBatch turns crops into a batch: the crops' pixels on [0, 1], one
+// random secret's key plane per crop (z) and a second one (z2), and
+// uniform 8-bit images (u), all drawn from seed.
+func (m *Model) makeBatch(samples []dataset.Sample, seed uint64) (*batch, error) {
+	imgs, _, err := nn.ImageBatch(samples)
+	if err != nil {
+		return nil, fmt.Errorf("gan: %w", err)
+	}
+	d := imgs.Shape().Dimensions
+	if d[1] != m.cfg.Crop || d[2] != m.cfg.Crop {
+		return nil, fmt.Errorf("gan: crops of %dx%d, want %d²", d[2], d[1], m.cfg.Crop)
+	}
+	x, err := tensors.CopyFlatData[float32](imgs)
+	if err != nil {
+		return nil, err
+	}
+	b, err := m.planes(len(samples), seed)
+	if err != nil {
+		return nil, err
+	}
+	b.x = x
+	return b, nil
+}
+
+// planes draws n crops' key planes (z, z2: one random secret each) and
+// uniform 8-bit images (u) from seed; x is left empty.
+func (m *Model) planes(n int, seed uint64) (*batch, error) {
+	px := m.cfg.Crop * m.cfg.Crop
+	b := &batch{n: n, z: make([]float32, 0, n*px), z2: make([]float32, 0, n*px), u: make([]float32, n*px)}
+	rng := seeds.SplitMix{State: seed}
+	secret := make([]byte, SecretBits/8)
+	for _, dst := range []*[]float32{&b.z, &b.z2} {
+		for i := 0; i < n; i++ {
+			randomSecret(&rng, secret)
+			plane, err := KeyPlane(secret, m.cfg.Crop, m.cfg.Crop)
+			if err != nil {
+				return nil, err
+			}
+			*dst = append(*dst, plane...)
+		}
+	}
+	for i := range b.u {
+		b.u[i] = float32(rng.IntN(256)) / 255
+	}
+	return b, nil
+}
+
+// randomSecret fills secret with bytes from rng.
+func randomSecret(rng *seeds.SplitMix, secret []byte) {
+	for i := range secret {
+		if i%8 == 0 {
+			v := rng.Uint64()
+			for j := i; j < min(i+8, len(secret)); j++ {
+				secret[j] = byte(v >> (8 * (j - i)))
+			}
+		}
+	}
+}
+
+func (b *batch) tensor(v []float32, side int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(v, b.n, side, side, 1)
+}
+
+// nextBatch returns the batch of the current position (the crops of
+// batch pos.Index of epoch pos.Epoch, with key planes and uniform images
+// drawn from (seed, epoch, index)) and advances.
+func (m *Model) nextBatch(ctx context.Context) (*batch, error) {
+	if m.next == nil || m.pos.Index >= m.perEpoch {
+		if m.pos.Index >= m.perEpoch {
+			m.pos = position{Epoch: m.pos.Epoch + 1}
+		}
+		if m.stop != nil {
+			m.stop()
+		}
+		next, stop := iter.Pull2(m.data.Epoch(ctx, m.pos.Epoch))
+		m.next, m.stop = next, stop
+		for i := 0; i < m.pos.Index; i++ { // resumed mid-epoch: skip
+			if _, err, ok := next(); !ok || err != nil {
+				return nil, fmt.Errorf("gan: resuming at batch %d of epoch %d: %v", m.pos.Index, m.pos.Epoch, err)
+			}
+		}
+	}
+	samples, err, ok := m.next()
+	if err != nil {
+		return nil, fmt.Errorf("gan: training data: %w", err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("gan: epoch %d ended after %d batches, want %d", m.pos.Epoch, m.pos.Index, m.perEpoch)
+	}
+	b, err := m.makeBatch(samples, seeds.Sub(m.cfg.Seed, "gan batch", m.pos.Epoch, m.pos.Index))
+	m.pos.Index++
+	return b, err
+}
+
+// Step makes training step s (0-based; it sets the adversarial weight,
+// Config.AdvWeightAt) on the next batch — one D step, then one
+// G/R step — and returns the batch's losses (D's before its update, G/R's
+// before theirs).
+func (m *Model) Step(ctx context.Context, s int) (Losses, error) {
+	b, err := m.nextBatch(ctx)
+	if err != nil {
+		return Losses{}, err
+	}
+	side := m.cfg.Crop
+	out, err := m.dExec.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
+	if err != nil {
+		return Losses{}, fmt.Errorf("gan: D step: %w", err)
+	}
+	var l Losses
+	if err := readScalars(out, &l.Disc, &l.DiscAcc); err != nil {
+		return l, err
+	}
+	out, err = m.grExec.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.z2, side), float32(m.cfg.AdvWeightAt(s)))
+	if err != nil {
+		return Losses{}, fmt.Errorf("gan: G/R step: %w", err)
+	}
+	var loss float64
+	if err := readScalars(out, &loss, &l.Adv, &l.Rec, &l.Key, &l.KeyDiff, &l.Wrong, &l.WrongRec); err != nil {
+		return l, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return l, fmt.Errorf("gan: G/R loss is %g (seed %d)", loss, m.cfg.Seed)
+	}
+	return l, nil
+}
+
+// readScalars reads the scalar outputs into dst, in order.
+func readScalars(out []*tensors.Tensor, dst ...*float64) error {
+	for i, d := range dst {
+		v, err := nn.ReadScalar(out[i])
+		if err != nil {
+			return fmt.Errorf("gan: output %d: %w", i, err)
+		}
+		*d = v
+	}
+	return nil
+}
+
+// Evaluate returns the losses on the fixed evaluation batch.
+func (m *Model) Evaluate() (Losses, error) {
+	b, s := m.eval, m.cfg.Crop
+	out, err := m.evalExec.Exec(b.tensor(b.x, s), b.tensor(b.z, s), b.tensor(b.z2, s), b.tensor(b.u, s))
+	if err != nil {
+		return Losses{}, fmt.Errorf("gan: evaluation: %w", err)
+	}
+	var l Losses
+	err = readScalars(out, &l.Disc, &l.DiscAcc, &l.Adv, &l.Rec, &l.Key, &l.KeyDiff, &l.Wrong, &l.WrongRec)
+	return l, err
+}
+
+// SetCheckpoints makes Train save a checkpoint every o.Every steps
+// (0: CheckpointEvery) and after the last one into o.Dir, and resume from a
+// valid checkpoint there for the same Config when Train starts (see
+// nn.Resumer for what a checkpoint holds). A resumed run is bit-identical
+// to an uninterrupted one on the pure Go backend. Train must be the first
+// call after NewModel for a checkpoint to be resumed.
+func (m *Model) SetCheckpoints(o nn.CheckpointOptions) error {
+	r, err := nn.NewResumer(m.store, o, checkpointFormat, "gan", CheckpointEvery)
+	if err != nil {
+		return err
+	}
+	m.ckpt = r
+	return nil
+}
+
+// trainingState is the caller state of a training checkpoint.
+type trainingState struct {
+	Config  Config
+	Step    int // the next step
+	Pos     position
+	History History
+}
+
+// Train runs cfg.Steps training steps, recording the History on the
+// evaluation batch every cfg.EvalEvery steps and after the last. onStep,
+// if not nil, is called after each step with its number and the batch's
+// losses (History then returns the curves so far). It stops with ctx's
+// error when ctx is cancelled.
+func (m *Model) Train(ctx context.Context, onStep func(step int, l Losses)) (*History, error) {
+	start, h := 0, &History{}
+	if m.ckpt != nil {
+		var st trainingState
+		ok, err := m.ckpt.Resume(&st, func() error {
+			if st.Config != m.cfg {
+				return fmt.Errorf("it is for config %+v, not %+v", st.Config, m.cfg)
+			}
+			if st.Step < 0 || st.Step > m.cfg.Steps || st.Pos.Index < 0 || st.Pos.Index > m.perEpoch || st.Pos.Epoch < 0 {
+				return fmt.Errorf("step %d at batch %d of epoch %d: out of range", st.Step, st.Pos.Index, st.Pos.Epoch)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			start, m.pos, h = st.Step, st.Pos, &st.History
+			m.ckpt.Logf("gan: resuming seed %d at step %d of %d from %s", m.cfg.Seed, start, m.cfg.Steps, m.ckpt.Path())
+		}
+	}
+	m.hist = h
+	defer func() {
+		if m.stop != nil {
+			m.stop()
+			m.next, m.stop = nil, nil
+		}
+	}()
+	record := func(step int) error {
+		l, err := m.Evaluate()
+		if err != nil {
+			return err
+		}
+		h.Step, h.Losses = append(h.Step, step), append(h.Losses, l)
+		return nil
+	}
+	for s := start; s < m.cfg.Steps; s++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if m.cfg.EvalEvery > 0 && s%m.cfg.EvalEvery == 0 {
+			if err := record(s); err != nil {
+				return nil, err
+			}
+		}
+		l, err := m.Step(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if m.ckpt != nil && m.ckpt.Due(s+1, m.cfg.Steps) {
+			if err := m.ckpt.Save(trainingState{Config: m.cfg, Step: s + 1, Pos: m.pos, History: *h}); err != nil {
+				return nil, err
+			}
+		}
+		if onStep != nil {
+			onStep(s, l)
+		}
+	}
+	if m.cfg.EvalEvery > 0 {
+		if err := record(m.cfg.Steps); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// History returns a copy of the curves recorded so far by the running
+// Train (from its onStep callback) or by the last one.
+func (m *Model) History() History {
+	if m.hist == nil {
+		return History{}
+	}
+	return History{Step: append([]int(nil), m.hist.Step...), Losses: append([]Losses(nil), m.hist.Losses...)}
+}
