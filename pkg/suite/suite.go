@@ -17,6 +17,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/gan"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
 	"github.com/neurocrypt/neurocrypt/pkg/provenance"
@@ -26,7 +27,7 @@ import (
 
 // All returns every experiment, in report order.
 func All() []experiment.Experiment {
-	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), performance.New()}
+	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), gan.New(), performance.New()}
 }
 
 // IDs returns the IDs of All.

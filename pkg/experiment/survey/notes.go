@@ -48,7 +48,13 @@ func plural(n int, one, many string) string {
 
 // notes are the report's paragraphs: the profile, how grouping works,
 // every choice and deviation.
-func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote string) []string {
+func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote string, trained []string) []string {
+	learned := "No trained cipher was bound (the run had no GoMLX backend), so the learned families' columns are missing."
+	if len(trained) > 0 {
+		learned = "Trained ciphers measured: " + strings.Join(trained, ", ") + ". Each is the model its experiment trains for this profile " +
+			"(experiment.RegisterTrainedCiphers: trained once as that experiment's cached unit and read from the cache by the other), " +
+			"registered in pkg/cipher like every other scheme; their numbers depend on the GoMLX backend that trained them."
+	}
 	var cols []string
 	for _, d := range m.ciphers {
 		cols = append(cols, fmt.Sprintf("%q (%s)", d.name, d.class))
@@ -79,7 +85,7 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 		"Ciphers, in column order: " + strings.Join(cols, ", ") + ". The experiment measures every registered scheme (cipher.Names()), so a " +
 			"cipher registered later appears with no edit here; columns are grouped by cipher.ClassOf — the survey's families first, then the " +
 			"schemes measured beside them (adversarial NN, the classical AES-256-CTR baseline, unclassified). A scheme that marks itself a weak " +
-			"control (Control() true) is measured and shown, marked \"(control)\", but never judged as a family member.",
+			"control (Control() true) is measured and shown, marked \"(control)\", but never judged as a family member. " + learned,
 		"Families judged in the claims: " + strings.Join(fams, "; ") + ". The survey's §2.1 counts keystreams of chaotic maps " +
 			"(Logistic, Lorenz: \"chaotic neural network based on input perturbation\") as chaotic NNs, so the \"chaotic map\" class (the bit-plane " +
 			"ciphers) stands for the chaotic-NN family beside the Hopfield-type \"chaotic NN\" class. An absolute statement (\"the key space is very " +

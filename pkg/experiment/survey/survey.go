@@ -131,8 +131,55 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if plan.Len(dataset.Test) == 0 {
 		return nil, fmt.Errorf("%s: %s gave %d %d² crops and no test crop (the attacks' target is one)", ID, env.Data.Name(), n, spec.CropSize)
 	}
-	// No names: every registered scheme, sorted (cipher.Names()).
-	bt, err := battery.Build().Seed(env.Seed, ID).Alpha(Alpha).
+	trained, err := experiment.BindTrainedCiphers(ctx, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	// No names: every registered scheme, sorted (cipher.Names()), the
+	// trained ciphers just bound included.
+	ms, err := MeasureCiphers(ctx, env, plan, spec)
+	if err != nil {
+		return nil, err
+	}
+	m, cs, rep := ms.m, ms.cs, ms.Report
+	res := &results.Result{
+		Summary:  summary(m, n),
+		Tables:   []results.Table{ms.Table},
+		Figures:  ms.Figures,
+		Claims:   ms.Claims,
+		DataHash: rep.DataHash(),
+	}
+	ats, attackNote, err := attackTables(ctx, plan, cs, spec, seeds.Sub(env.Seed, ID, "attacks"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	res.Tables = append(res.Tables, ats...)
+	res.Notes = notes(m, spec, n, env.Data.Name(), rep.DataHash(), attackNote, trained)
+	return res, nil
+}
+
+// Measured is the survey's measurement of a set of ciphers on a crop
+// plan: the battery's report, the aspect table, one bar figure per aspect
+// and every claim of the survey judged on those ciphers (a family none of
+// them stands for gets "not applicable" rows).
+type Measured struct {
+	Report  *battery.Report
+	Table   results.Table
+	Figures []results.Figure
+	Claims  []results.Claim
+	m       *measurement
+	cs      []described
+}
+
+// MeasureCiphers runs the survey's battery (key sensitivity at
+// FlippedBits, robustness, at the profile's sizes spec) on the named
+// schemes — every registered one when names is empty — over plan, adds the
+// distortion and noise baseline pass, and judges the survey's claims. The
+// survey experiment measures every cipher with it; an experiment of one
+// family (the GAN cipher's) measures its own cipher beside a baseline and
+// keeps its family's rows (claims whose statement starts "<family>: ").
+func MeasureCiphers(ctx context.Context, env *experiment.Env, plan *dataset.Plan, spec Settings, names ...string) (*Measured, error) {
+	bt, err := battery.Build(names...).Seed(env.Seed, ID).Alpha(Alpha).
 		KeySensitivity(spec.KeyCrops, FlippedBits...).
 		Robustness(spec.RobustCrops).Progress(env.NewBar).Done()
 	if err != nil {
@@ -146,23 +193,10 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
-	own, err := measureOwn(ctx, plan, min(spec.RobustCrops, n), seeds.Sub(env.Seed, ID, "noise baseline"))
+	own, err := measureOwn(ctx, plan, min(spec.RobustCrops, plan.Len(dataset.All)), seeds.Sub(env.Seed, ID, "noise baseline"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
 	m := measure(rep, cs, own)
-	res := &results.Result{
-		Summary:  summary(m, n),
-		Tables:   []results.Table{m.table()},
-		Figures:  m.figures(),
-		Claims:   claims(m),
-		DataHash: rep.DataHash(),
-	}
-	ats, attackNote, err := attackTables(ctx, plan, cs, spec, seeds.Sub(env.Seed, ID, "attacks"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ID, err)
-	}
-	res.Tables = append(res.Tables, ats...)
-	res.Notes = notes(m, spec, n, env.Data.Name(), rep.DataHash(), attackNote)
-	return res, nil
+	return &Measured{Report: rep, Table: m.table(), Figures: m.figures(), Claims: claims(m), m: m, cs: cs}, nil
 }

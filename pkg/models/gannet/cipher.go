@@ -196,3 +196,15 @@ func (c *imageCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
 func (c *imageCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
 	return c.run(c.m.dec, g, "decrypt")
 }
+
+// Cipher returns the model's G and R as a cipher under secret (at least one
+// byte; SecretBits/8 for keys of the registry), for inspecting a model
+// while or after it trains (the notebook's live samples). It shares the
+// model's executables: do not use it concurrently with training steps.
+func (m *Model) Cipher(secret []byte) (cipher.Cipher, error) {
+	if len(secret) == 0 {
+		return nil, fmt.Errorf("gan: empty secret")
+	}
+	m.asCipher.Do(func() { m.trained = &trained{cfg: m.cfg, enc: m.encExec, dec: m.decExec} })
+	return &imageCipher{m: m.trained, secret: append([]byte(nil), secret...)}, nil
+}

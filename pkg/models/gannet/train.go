@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"sync"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -72,6 +73,8 @@ type Model struct {
 	eval     *batch
 	hist     *History
 	ckpt     *nn.Resumer
+	asCipher sync.Once
+	trained  *trained // G and R as a cipher (Cipher)
 }
 
 // position is where the data stream stands: the epoch and the index of

@@ -1,0 +1,171 @@
+package gan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/metrics"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
+)
+
+// nnOptions are the training checkpoints of a unit directory.
+func nnOptions(dir string, env *experiment.Env) nn.CheckpointOptions {
+	return nn.CheckpointOptions{Dir: dir, Log: env.Log}
+}
+
+// WrongKeyBit is the secret bit flipped for the wrong key of the
+// reconstruction table and the sample images.
+const WrongKeyBit = 0
+
+// Run implements experiment.Experiment: train (or read the cached model),
+// bind it, run the survey's battery on it and on AES-CTR over the held-out
+// images, measure right- and wrong-key reconstruction, and assemble.
+func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
+	s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+	if err != nil {
+		return nil, err
+	}
+	tr, plan, err := train(ctx, env, s)
+	if err != nil {
+		return nil, err
+	}
+	name, err := bind(env, tr)
+	if err != nil {
+		return nil, err
+	}
+	if len(plan.TestIDs) == 0 {
+		return nil, fmt.Errorf("%s: %s gave no held-out test image", ID, env.Data.Name())
+	}
+	held, err := dataset.Subset(env.Data, plan.TestIDs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	mplan, err := dataset.NewPlan(held, dataset.CropConfig{Size: s.Measure.CropSize, PerImage: s.Measure.PerImage,
+		Seed: seeds.Sub(env.Seed, ID, "measure crops")})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	ms, err := survey.MeasureCiphers(ctx, env, mplan, s.Measure, name, cipher.NameAESCTR)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	rec, err := reconstruct(ctx, env, mplan, name, s.Samples)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ID, err)
+	}
+	return assemble(env, s, tr, name, ms, rec), nil
+}
+
+// reconstruction holds right- and wrong-key decryptions of every
+// measurement crop, and the sample panels.
+type reconstruction struct {
+	crops                  int
+	rightPSNR, rightSSIM   []float64
+	wrongPSNR, wrongSSIM   []float64
+	cipherPSNR, cipherSSIM []float64
+	panels                 []results.ImagePanel
+	key                    string
+}
+
+func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, name string, nSamples int) (*reconstruction, error) {
+	sch, err := cipher.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	k := sch.GenerateKey(seeds.Sub(env.Seed, ID, "key"))
+	right, err := sch.New(k)
+	if err != nil {
+		return nil, err
+	}
+	wrong, err := sch.New(k.FlipBit(WrongKeyBit))
+	if err != nil {
+		return nil, err
+	}
+	r := &reconstruction{key: k.String()}
+	for c, err := range plan.Stream(ctx, dataset.All) {
+		if err != nil {
+			return nil, err
+		}
+		enc, err := right.Encrypt(c.Image)
+		if err != nil {
+			return nil, err
+		}
+		dec, err := right.Decrypt(enc)
+		if err != nil {
+			return nil, err
+		}
+		bad, err := wrong.Decrypt(enc)
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range []struct {
+			img        *imageio.Gray
+			psnr, ssim *[]float64
+		}{{dec, &r.rightPSNR, &r.rightSSIM}, {bad, &r.wrongPSNR, &r.wrongSSIM}, {enc, &r.cipherPSNR, &r.cipherSSIM}} {
+			p, err := metrics.PSNR(c.Image, q.img)
+			if err != nil {
+				return nil, err
+			}
+			s, err := metrics.SSIM(c.Image, q.img)
+			if err != nil {
+				return nil, err
+			}
+			*q.psnr, *q.ssim = append(*q.psnr, p), append(*q.ssim, s)
+		}
+		if r.crops < nSamples {
+			at := fmt.Sprintf(" (%s @%d,%d)", c.ImageID, c.X, c.Y)
+			r.panels = append(r.panels, results.ImagePanel{Title: "plain" + at, Image: c.Image},
+				results.ImagePanel{Title: "cipher", Image: enc},
+				results.ImagePanel{Title: fmt.Sprintf("decrypted (%.1f dB)", r.rightPSNR[r.crops]), Image: dec},
+				results.ImagePanel{Title: fmt.Sprintf("wrong key (%.1f dB)", r.wrongPSNR[r.crops]), Image: bad})
+		}
+		r.crops++
+	}
+	if r.crops == 0 {
+		return nil, fmt.Errorf("no measurement crop")
+	}
+	return r, nil
+}
+
+// meanSD returns the mean and sample standard deviation of v.
+func meanSD(v []float64) (float64, float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	var m float64
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	if len(v) < 2 {
+		return m, math.NaN()
+	}
+	var ss float64
+	for _, x := range v {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss / float64(len(v)-1))
+}
+
+// familyClaims keeps the survey's claims about the GAN family that one
+// GAN cipher beside a baseline can judge (the comparisons with other
+// families are judged on the survey page).
+func familyClaims(all []results.Claim) []results.Claim {
+	var out []results.Claim
+	prefix := survey.GAN.Name + ": "
+	for _, c := range all {
+		if strings.HasPrefix(c.Statement, prefix) && !strings.Contains(c.Statement, "between") {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,232 @@
+package nbenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/gan"
+	"github.com/neurocrypt/neurocrypt/pkg/models/gannet"
+	"github.com/neurocrypt/neurocrypt/pkg/nbdisplay"
+	"github.com/neurocrypt/neurocrypt/pkg/progress"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
+)
+
+// SmokeGANSteps caps the steps of an interactive GAN run at the smoke
+// profile (a headless `kernel run -profile smoke` trains for seconds).
+const SmokeGANSteps = 20
+
+// GANSamplePoints is how many times an interactive GAN run redraws its
+// sample images.
+const GANSamplePoints = 10
+
+// GANBuilder configures one interactive GAN cipher training; start it with
+// TrainGAN and finish it with Done.
+type GANBuilder struct {
+	steps, batch, channels int
+	lr                     float64
+	seed                   uint64
+}
+
+// TrainGAN starts configuring an interactive GAN cipher training with the
+// gan experiment's settings at the current profile (crop size, batch,
+// width, steps; quick: 32² crops, batch 16, width 16, 600 steps) and seed 1.
+func TrainGAN() *GANBuilder { return &GANBuilder{lr: gannet.LearningRate, seed: 1} }
+
+// Steps sets the training steps (0: the profile's; at smoke at most
+// SmokeGANSteps are made).
+func (b *GANBuilder) Steps(n int) *GANBuilder { b.steps = n; return b }
+
+// Batch sets the minibatch (0: the profile's).
+func (b *GANBuilder) Batch(n int) *GANBuilder { b.batch = n; return b }
+
+// Channels sets the networks' width (0: the profile's).
+func (b *GANBuilder) Channels(n int) *GANBuilder { b.channels = n; return b }
+
+// LearningRate sets both Adam optimisers' learning rate.
+func (b *GANBuilder) LearningRate(lr float64) *GANBuilder { b.lr = lr; return b }
+
+// Seed sets the run's seed (initialisation, keys, uniform images).
+func (b *GANBuilder) Seed(s uint64) *GANBuilder { b.seed = s; return b }
+
+// Done resolves the run against the current profile and validates it.
+func (b *GANBuilder) Done() (*GANTraining, error) {
+	p, err := Profile()
+	if err != nil {
+		return nil, err
+	}
+	s, err := experiment.ForProfile(gan.ID, gan.ProfileSettings, p)
+	if err != nil {
+		return nil, err
+	}
+	pick := func(v, def int) int {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	steps := pick(b.steps, s.Steps)
+	if p == experiment.Smoke {
+		steps = min(steps, SmokeGANSteps)
+	}
+	cfg := gannet.DefaultConfig(s.Crop, pick(b.batch, s.Batch), steps)
+	cfg.Channels, cfg.LearningRate, cfg.Seed = pick(b.channels, s.Channels), b.lr, b.seed
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &GANTraining{Config: cfg, Profile: p, settings: s}, nil
+}
+
+// GANTraining is a configured interactive GAN training (TrainGAN).
+type GANTraining struct {
+	// Config is the run's configuration.
+	Config gannet.Config
+	// Profile is the profile it was resolved at.
+	Profile experiment.Profile
+
+	settings gan.Settings
+}
+
+// Run trains on the profile's training crops and keeps G's and R's
+// weights under GANKept for the later cells. In a notebook the cell shows
+// a progress bar with the training curves (gan.Curves) redrawn as they
+// grow, and a row of sample images — a held-out crop, its cipher image and
+// its decryption under a fixed key — redrawn GANSamplePoints times as
+// training goes; elsewhere the bar goes to stderr. It returns the model.
+func (t *GANTraining) Run(ctx context.Context) (*gannet.Model, error) {
+	env, err := Env()
+	if err != nil {
+		return nil, err
+	}
+	s := t.settings
+	plan, err := experiment.CropPlan(env, gan.ID, s.Crop, s.PerImage, s.MaxImages)
+	if err != nil {
+		return nil, err
+	}
+	data, err := plan.Batches(dataset.Train, t.Config.Batch).Shuffle(seeds.Sub(t.Config.Seed, "shuffle")).DropLast().Done()
+	if err != nil {
+		return nil, err
+	}
+	var eval []dataset.Sample
+	ev, err := plan.Batches(dataset.Test, t.Config.Batch).Done()
+	if err != nil {
+		return nil, err
+	}
+	for b, err := range ev.Epoch(ctx, 0) {
+		if err != nil {
+			return nil, err
+		}
+		eval = append(eval, b...)
+		break
+	}
+	be, err := backend.Default().New()
+	if err != nil {
+		return nil, err
+	}
+	m, err := gannet.NewModel(be, t.Config, data, eval)
+	if err != nil {
+		return nil, err
+	}
+	var w io.Writer = os.Stderr
+	if nbdisplay.InNotebook() {
+		w = nil
+	}
+	steps := t.Config.Steps
+	bar := progress.New(w, "GAN cipher", steps)
+	curves, samples := nbdisplay.NewLiveFigure(), nbdisplay.NewLiveFigure()
+	var liveErr error
+	keep := func(err error) {
+		if err != nil && liveErr == nil {
+			liveErr = err
+		}
+	}
+	secret := []byte("notebook sample key")
+	points, every := 0, max(1, steps/GANSamplePoints)
+	show := func(done int) {
+		if h := m.History(); len(h.Step) != points {
+			points = len(h.Step)
+			figs := gan.Curves(h)
+			keep(curves.Update(figs[0]))
+		}
+		keep(curves.Progress(done, steps, bar.Line()))
+		if done%every == 0 || done == steps {
+			fig, err := GANSamples(m, eval[0], secret, fmt.Sprintf("after %d of %d steps", done, steps))
+			keep(err)
+			if err == nil {
+				keep(samples.Update(fig))
+			}
+		}
+	}
+	if _, err := m.Train(ctx, func(step int, _ gannet.Losses) { bar.Add(1); show(step + 1) }); err != nil {
+		return nil, err
+	}
+	bar.Done()
+	keep(curves.Done())
+	keep(samples.Done())
+	if liveErr != nil {
+		return nil, liveErr
+	}
+	weights, err := m.Weights()
+	if err != nil {
+		return nil, err
+	}
+	if err := nbdisplay.Keep(GANKept, weights); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// GANKept is the name under which GANTraining.Run keeps the trained G and
+// R for the later cells of the kernel session (BindKeptGAN).
+const GANKept = "gan-interactive"
+
+// BindKeptGAN registers the G and R an earlier cell trained (GANTraining.Run)
+// as the cipher scheme "gan/<tag>", storing the weights in the model store
+// (cipher.DefaultModelDir).
+func BindKeptGAN(tag string) (cipher.Scheme, error) {
+	weights, err := nbdisplay.Kept[[]byte](GANKept)
+	if err != nil {
+		return nil, err
+	}
+	path, err := cipher.StoreWeights("", gannet.FamilyName, weights)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.BindTrained(gannet.FamilyName, tag, path)
+}
+
+// GANSamples is a figure of one crop, its cipher image under secret, its
+// decryption and its decryption with the secret's first bit flipped.
+func GANSamples(m *gannet.Model, s dataset.Sample, secret []byte, when string) (results.Figure, error) {
+	c, err := m.Cipher(secret)
+	if err != nil {
+		return results.Figure{}, err
+	}
+	wrongSecret := append([]byte(nil), secret...)
+	wrongSecret[0] ^= 1
+	w, err := m.Cipher(wrongSecret)
+	if err != nil {
+		return results.Figure{}, err
+	}
+	enc, err := c.Encrypt(s.Image)
+	if err != nil {
+		return results.Figure{}, err
+	}
+	dec, err := c.Decrypt(enc)
+	if err != nil {
+		return results.Figure{}, err
+	}
+	bad, err := w.Decrypt(enc)
+	if err != nil {
+		return results.Figure{}, err
+	}
+	return results.Figure{Name: "gan-samples", Kind: results.KindImages, Title: "Samples " + when,
+		Images: []results.ImagePanel{nbdisplay.Image("plain", s.Image), nbdisplay.Image("cipher", enc),
+			nbdisplay.Image("decrypted", dec), nbdisplay.Image("wrong key", bad)}}, nil
+}
