@@ -27,6 +27,7 @@ import (
 	// The model families register their trained-cipher families, so that
 	// encrypt, decrypt and keygen take keys of trained models.
 	_ "github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
+	_ "github.com/neurocrypt/neurocrypt/pkg/models/gannet"
 )
 
 // usageError marks errors that should print usage and exit 2.

@@ -88,3 +88,22 @@ func TestFindONNXRuntimeHonoursEnv(t *testing.T) {
 // The CLI and the notebook helper hand a Selection to experiments as their
 // Env's backend.
 var _ experiment.Backend = (*Selection)(nil)
+
+// TestGoBackendUnlimitedPool: a plain "go" configuration gets an
+// unlimited worker pool (GoUnlimitedPool), an explicit parallelism is kept.
+func TestGoBackendUnlimitedPool(t *testing.T) {
+	be, err := newCompute("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := be.Description(); !strings.Contains(d, "parallelism=-1") {
+		t.Errorf("go backend: %q, want an unlimited pool", d)
+	}
+	be, err = newCompute("go:parallelism=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := be.Description(); !strings.Contains(d, "parallelism=3") {
+		t.Errorf("go:parallelism=3 backend: %q", d)
+	}
+}

@@ -62,7 +62,15 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
-	return assemble(env, s, tr, name, ms, rec), nil
+	sp, err := runSpeed(ctx, env, s)
+	if err != nil {
+		return nil, err
+	}
+	res := assemble(env, s, tr, name, ms, rec)
+	if sp != nil {
+		res.Tables = append(res.Tables, speedTable(sp))
+	}
+	return res, nil
 }
 
 // reconstruction holds right- and wrong-key decryptions of every
