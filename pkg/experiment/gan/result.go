@@ -84,7 +84,7 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 
 	res.Figures = append(res.Figures, results.Figure{Name: "samples", Kind: results.KindImages, Images: rec.panels,
 		Title:   "Plain, cipher, decrypted and wrong-key images",
-		Caption: fmt.Sprintf("Held-out %d² crops under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, WrongKeyBit)})
+		Caption: fmt.Sprintf("The held-out %d² crops with the most detail (largest pixel standard deviation), under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, WrongKeyBit)})
 	res.Figures = append(res.Figures, Curves(h)...)
 	if figs, err := ms.Report.Figures(name); err == nil {
 		res.Figures = append(res.Figures, figs...)

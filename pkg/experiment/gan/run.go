@@ -1,9 +1,11 @@
 package gan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
@@ -99,6 +101,11 @@ func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, n
 		return nil, err
 	}
 	r := &reconstruction{key: k.String()}
+	type sample struct {
+		spread float64
+		panels []results.ImagePanel
+	}
+	var cands []sample
 	for c, err := range plan.Stream(ctx, dataset.All) {
 		if err != nil {
 			return nil, err
@@ -129,19 +136,35 @@ func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, n
 			}
 			*q.psnr, *q.ssim = append(*q.psnr, p), append(*q.ssim, s)
 		}
-		if r.crops < nSamples {
-			at := fmt.Sprintf(" (%s @%d,%d)", c.ImageID, c.X, c.Y)
-			r.panels = append(r.panels, results.ImagePanel{Title: "plain" + at, Image: c.Image},
-				results.ImagePanel{Title: "cipher", Image: enc},
-				results.ImagePanel{Title: fmt.Sprintf("decrypted (%.1f dB)", r.rightPSNR[r.crops]), Image: dec},
-				results.ImagePanel{Title: fmt.Sprintf("wrong key (%.1f dB)", r.wrongPSNR[r.crops]), Image: bad})
-		}
+		cands = append(cands, sample{spread: spread(c.Image), panels: []results.ImagePanel{
+			{Title: fmt.Sprintf("plain (%s @%d,%d)", c.ImageID, c.X, c.Y), Image: c.Image},
+			{Title: "cipher", Image: enc},
+			{Title: fmt.Sprintf("decrypted (%.1f dB)", r.rightPSNR[r.crops]), Image: dec},
+			{Title: fmt.Sprintf("wrong key (%.1f dB)", r.wrongPSNR[r.crops]), Image: bad}}})
 		r.crops++
 	}
 	if r.crops == 0 {
 		return nil, fmt.Errorf("no measurement crop")
 	}
+	// The samples shown are the crops with the most detail (largest pixel
+	// standard deviation; first in plan order on ties): flat crops show
+	// little of what the cipher does.
+	slices.SortStableFunc(cands, func(a, b sample) int { return cmp.Compare(b.spread, a.spread) })
+	for _, c := range cands[:min(nSamples, len(cands))] {
+		r.panels = append(r.panels, c.panels...)
+	}
 	return r, nil
+}
+
+// spread is the standard deviation of g's samples.
+func spread(g *imageio.Gray) float64 {
+	var s, ss float64
+	n := float64(g.Len())
+	for i := 0; i < g.Len(); i++ {
+		v := float64(g.Sample(i))
+		s, ss = s+v, ss+v*v
+	}
+	return math.Sqrt(math.Max(0, ss/n-(s/n)*(s/n)))
 }
 
 // meanSD returns the mean and sample standard deviation of v.
