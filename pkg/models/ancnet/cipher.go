@@ -2,7 +2,6 @@ package ancnet
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -117,21 +116,14 @@ type trained struct {
 	enc, dec *model.Exec
 }
 
-// loaded caches trained models by the SHA-256 of their weights file: a
-// key-sensitivity test makes hundreds of ciphers of one model. It grows
-// with the number of distinct models a process uses (a few).
-var loaded sync.Map // sha256 hex → *trained
+// loaded caches trained models by the SHA-256 of their weights file.
+var loaded nn.ModelCache[*trained]
 
 func loadCipher(w cipher.Weights, n int, secret []byte) (cipher.Cipher, error) {
-	t, ok := loaded.Load(w.SHA256)
-	if !ok {
-		tm, err := loadTrained(w.Path, w.Data)
-		if err != nil {
-			return nil, err
-		}
-		t, _ = loaded.LoadOrStore(w.SHA256, tm)
+	tm, err := loaded.Get(w.SHA256, func() (*trained, error) { return loadTrained(w.Path, w.Data) })
+	if err != nil {
+		return nil, err
 	}
-	tm := t.(*trained)
 	if tm.cfg.N != n {
 		return nil, fmt.Errorf("%s: a model with %d-bit keys, not %d", w.Path, tm.cfg.N, n)
 	}
@@ -147,21 +139,10 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := model.NewStore()
-	ck, err := nn.Checkpoint(store).Format(weightsFormat).Done()
+	var st weightsState
+	store, err := nn.RestoreWeights(path, b, weightsFormat, "ANC", &st, func() error { return st.Config.Validate() })
 	if err != nil {
 		return nil, err
-	}
-	var st weightsState
-	snap, err := ck.Decode(b, &st)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not an ANC weights file: %w", safefile.Name(path), err)
-	}
-	if err := st.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
-	}
-	if err := snap.Restore(); err != nil {
-		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	v := st.Config.Variant
 	t := &trained{cfg: st.Config}
@@ -171,37 +152,18 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	if t.dec, err = model.NewExec(be, store, func(scope *model.Scope, c, k *Node) *Node { return bobGraph(scope, v, c, k) }); err != nil {
 		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
-	// Run Alice and Bob once on one block: the file must hold exactly the
-	// variables they use, with their shapes. A missing variable would be
-	// created (freshly initialised, a different Bob on every run), a wrong
-	// shape fails; both are this file's fault.
-	before := countVariables(store)
+	// Alice and Bob once on one block.
 	zero := make([]float32, st.Config.N)
-	for name, exec := range map[string]*model.Exec{"Alice": t.enc, "Bob": t.dec} {
-		if _, err := exec.Exec(tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N), tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N)); err != nil {
-			return nil, fmt.Errorf("%s: not a usable ANC weights file (%s): %s", safefile.Name(path), name, oneLine(err.Error()))
+	block := func(exec *model.Exec) func() error {
+		return func() error {
+			_, err := exec.Exec(tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N), tensors.FromFlatDataAndDimensions(zero, 1, st.Config.N))
+			return err
 		}
 	}
-	if after := countVariables(store); after != before {
-		return nil, fmt.Errorf("%s: not a complete ANC weights file: Alice and Bob need %d variables it lacks", safefile.Name(path), after-before)
+	if err := nn.CheckComplete(store, path, "ANC", map[string]func() error{"Alice": block(t.enc), "Bob": block(t.dec)}); err != nil {
+		return nil, err
 	}
 	return t, nil
-}
-
-// countVariables is the number of variables in the store.
-func countVariables(store *model.Store) int {
-	n := 0
-	for range store.IterVariables() {
-		n++
-	}
-	return n
-}
-
-// oneLine keeps the first line of a (possibly multi-line, stack-traced)
-// GoMLX error.
-func oneLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // imageCipher is a trained Alice and Bob under one key.
@@ -254,7 +216,7 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n))
 		c.m.mu.Unlock()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %s", c.name, op, oneLine(err.Error()))
+			return nil, fmt.Errorf("%s: %s: %s", c.name, op, nn.OneLine(err.Error()))
 		}
 		y, err := tensors.CopyFlatData[float32](res[0])
 		if err != nil {

@@ -2,7 +2,6 @@ package gannet
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -66,43 +65,26 @@ type trained struct {
 	enc, dec *model.Exec
 }
 
-// loaded caches trained models by the SHA-256 of their weights file (a
-// key-sensitivity test makes hundreds of ciphers of one model).
-var loaded sync.Map
+// loaded caches trained models by the SHA-256 of their weights file.
+var loaded nn.ModelCache[*trained]
 
 func loadCipher(w cipher.Weights, secret []byte) (cipher.Cipher, error) {
-	t, ok := loaded.Load(w.SHA256)
-	if !ok {
-		tm, err := loadTrained(w.Path, w.Data)
-		if err != nil {
-			return nil, err
-		}
-		t, _ = loaded.LoadOrStore(w.SHA256, tm)
+	t, err := loaded.Get(w.SHA256, func() (*trained, error) { return loadTrained(w.Path, w.Data) })
+	if err != nil {
+		return nil, err
 	}
-	return &imageCipher{m: t.(*trained), secret: append([]byte(nil), secret...)}, nil
+	return &imageCipher{m: t, secret: append([]byte(nil), secret...)}, nil
 }
 
 func loadTrained(path string, b []byte) (*trained, error) {
-	name := safefile.Name(path)
 	be, err := backend.Default().New()
 	if err != nil {
 		return nil, err
 	}
-	store := model.NewStore()
-	ck, err := nn.Checkpoint(store).Format(weightsFormat).Done()
+	var st weightsState
+	store, err := nn.RestoreWeights(path, b, weightsFormat, "GAN", &st, func() error { return st.Config.Validate() })
 	if err != nil {
 		return nil, err
-	}
-	var st weightsState
-	snap, err := ck.Decode(b, &st)
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a GAN weights file: %w", name, err)
-	}
-	if err := st.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := snap.Restore(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	arch := ArchFor(be, st.Config.Channels)
 	t := &trained{cfg: st.Config}
@@ -114,31 +96,17 @@ func loadTrained(path string, b []byte) (*trained, error) {
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
-	// Run G and R once on a 4×4 image: the file must hold exactly their
-	// variables, with their shapes (a missing variable would be created
-	// freshly initialised, a different network on every run).
-	before := countVariables(store)
+	// G and R once on a 4×4 image.
 	zero := tensors.FromFlatDataAndDimensions(make([]float32, 16), 1, 4, 4, 1)
-	for who, exec := range map[string]*model.Exec{"G": t.enc, "R": t.dec} {
-		if _, err := exec.Exec(zero, zero); err != nil {
-			first, _, _ := strings.Cut(err.Error(), "\n")
-			return nil, fmt.Errorf("%s: not a usable GAN weights file (%s): %s", name, who, first)
-		}
+	run := func(exec *model.Exec) func() error {
+		return func() error { _, err := exec.Exec(zero, zero); return err }
 	}
-	if after := countVariables(store); after != before {
-		return nil, fmt.Errorf("%s: not a complete GAN weights file: G and R need %d variables it lacks", name, after-before)
+	if err := nn.CheckComplete(store, path, "GAN", map[string]func() error{"G": run(t.enc), "R": run(t.dec)}); err != nil {
+		return nil, err
 	}
 	return t, nil
-}
-
-func countVariables(store *model.Store) int {
-	n := 0
-	for range store.IterVariables() {
-		n++
-	}
-	return n
 }
 
 // imageCipher is a trained G and R under one secret.
@@ -171,8 +139,7 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, dims...), tensors.FromFlatDataAndDimensions(z, dims...))
 	c.m.mu.Unlock()
 	if err != nil {
-		first, _, _ := strings.Cut(err.Error(), "\n")
-		return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, first)
+		return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
 	}
 	y, err := tensors.CopyFlatData[float32](res[0])
 	if err != nil {

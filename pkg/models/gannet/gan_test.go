@@ -376,3 +376,37 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 		t.Errorf("%d of %d variables differ after resuming", changed(a, b), len(a))
 	}
 }
+
+// TestBadWeightsFiles: garbage, a truncated file and a file with G's
+// variables only are refused with errors naming the file.
+func TestBadWeightsFiles(t *testing.T) {
+	m, _ := tiny(t)
+	w, err := m.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadTrained("good.weights", w); err != nil {
+		t.Fatalf("the model's own weights: %v", err)
+	}
+	gOnly, err := nn.Checkpoint(m.Store()).Format(weightsFormat).Only("/" + ScopeGenRec + "/" + ScopeGen + "/").Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial, err := gOnly.Encode(weightsState{Config: m.Config()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"garbage.weights":   {[]byte("not weights at all"), "not a GAN weights file"},
+		"truncated.weights": {w[:len(w)/2], "not a GAN weights file"},
+		"g-only.weights":    {partial, "not a complete GAN weights file"},
+	} {
+		_, err := loadTrained(name, c.data)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v; want one line naming the file and %q", name, err, c.want)
+		}
+	}
+}
