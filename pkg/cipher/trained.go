@@ -415,3 +415,14 @@ func keySchemeName(k Key) string {
 	}
 	return fmt.Sprintf("%q", k.Scheme())
 }
+
+// BindWeights stores a weights file of family in the model store under
+// dir ("" = DefaultModelDir(); StoreWeights) and binds it as the scheme
+// "<family>/<tag>" (BindTrained): what a model family does after training.
+func BindWeights(dir, family, tag string, weights []byte) (Scheme, error) {
+	path, err := StoreWeights(dir, family, weights)
+	if err != nil {
+		return nil, err
+	}
+	return BindTrained(family, tag, path)
+}

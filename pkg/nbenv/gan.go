@@ -194,11 +194,7 @@ func BindKeptGAN(tag string) (cipher.Scheme, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := cipher.StoreWeights("", gannet.FamilyName, weights)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.BindTrained(gannet.FamilyName, tag, path)
+	return cipher.BindWeights("", gannet.FamilyName, tag, weights)
 }
 
 // GANSamples is a figure of one crop, its cipher image under secret, its

@@ -211,11 +211,7 @@ func modelDir(env *experiment.Env) string {
 
 // bind stores the trained weights and registers them as "gan/<profile>".
 func bind(env *experiment.Env, tr TrainResult) (string, error) {
-	path, err := cipher.StoreWeights(modelDir(env), gannet.FamilyName, tr.Weights)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", ID, err)
-	}
-	s, err := cipher.BindTrained(gannet.FamilyName, string(env.Profile), path)
+	s, err := cipher.BindWeights(modelDir(env), gannet.FamilyName, string(env.Profile), tr.Weights)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", ID, err)
 	}

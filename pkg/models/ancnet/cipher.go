@@ -102,11 +102,7 @@ func (m *Model) BindCipher(dir, tag string) (cipher.Scheme, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := cipher.StoreWeights(dir, family, w)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.BindTrained(family, tag, path)
+	return cipher.BindWeights(dir, family, tag, w)
 }
 
 // trained is a loaded weights file: Alice's and Bob's executables.

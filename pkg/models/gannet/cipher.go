@@ -51,11 +51,7 @@ func (m *Model) BindCipher(dir, tag string) (cipher.Scheme, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := cipher.StoreWeights(dir, FamilyName, w)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.BindTrained(FamilyName, tag, path)
+	return cipher.BindWeights(dir, FamilyName, tag, w)
 }
 
 // trained is a loaded weights file: G's and R's executables.
