@@ -118,6 +118,8 @@ func Curves(h gannet.History) []results.Figure {
 				series("reconstruction L1 |R(c, z) − x|", func(l gannet.Losses) float64 { return l.Rec }),
 				series("wrong-key L1 |R(c, z′) − x|", func(l gannet.Losses) float64 { return l.WrongRec }),
 				series("key difference |G(x, z) − G(x, z′)|", func(l gannet.Losses) float64 { return l.KeyDiff }),
+				series("key hinge max(0, 1/3 − difference)", func(l gannet.Losses) float64 { return l.Key }),
+				series("wrong-key hinge max(0, 1/4 − wrong-key L1)", func(l gannet.Losses) float64 { return l.Wrong }),
 			}},
 		{Name: "curves-discriminator", Kind: results.KindLine, Title: "The adversarial game", XLabel: "training step", YLabel: "loss (nats) / accuracy",
 			Caption: "D's cross-entropy and accuracy (1/2 = chance) and G's non-saturating adversarial loss −log D(G(x, z)) (ln 2 ≈ 0.69 at D's indifference).",
@@ -184,9 +186,11 @@ func notes(env *experiment.Env, s Settings, tr TrainResult, name string) []strin
 			"lossy: the reconstruction table, not a round-trip claim, says how well the key holder decrypts. DeepEDN (Ding et al. 2021) is the " +
 			"family's public anchor; none of the family's papers publishes a full security battery, so no published number is compared.",
 		fmt.Sprintf("Profiles: %s. Training is one cached, checkpointed unit (every %d steps; a killed run resumes, bit-identical on the go "+
-			"backend); the model is registered as %q here and in the survey's table. Numbers depend on the GoMLX backend: -check compares "+
-			"the trained quantities within stated tolerances (PSNR %g dB, SSIM %g, losses %g, accuracies %g).",
-			profiles(), gannet.CheckpointEvery, name, PSNRTolerance, SSIMTolerance, LossTolerance, AccuracyTolerance),
+			"backend); the model is registered as %q here and in the survey's table. Numbers depend on the GoMLX backend that trained the "+
+			"model. On that backend a seed gives the same numbers, and `reproduce -check` compares them exactly (the committed references "+
+			"are made on the go backend); the reconstruction, training and distinguishing tables also state tolerances for a check on another "+
+			"backend (PSNR %g dB, SSIM %g, losses %g, accuracies %g), the battery's tables do not (their differences there are real differences "+
+			"of the model).", profiles(), gannet.CheckpointEvery, name, PSNRTolerance, SSIMTolerance, LossTolerance, AccuracyTolerance),
 	}
 }
 
