@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sort"
 	"strings"
@@ -113,8 +114,9 @@ func (s *Selection) New() (compute.Backend, error) {
 	return s.be, s.err
 }
 
-// GoUnlimitedPool is the option added to a pure Go backend configuration
-// that does not set its parallelism: an unlimited worker pool. With the
+// GoUnlimitedPool is the pure Go backend option ($GOMLX_BACKEND
+// "go:parallelism=-1") that newCompute applies to a Go configuration that
+// does not set its parallelism: an unlimited worker pool. With the
 // default, limited pool, GoMLX compute v0.1.6's Go backend can deadlock
 // when ops running in parallel each fan a large matrix product out over a
 // pool that is already full (workerspool.Pool.Saturate waits for a slot
@@ -124,29 +126,27 @@ func (s *Selection) New() (compute.Backend, error) {
 // GAN's quick step: 0.47 s vs 0.49 s on 2 cores).
 const GoUnlimitedPool = "parallelism=-1"
 
-// stdoutMu serialises newCompute's silencing of os.Stdout.
-var stdoutMu sync.Mutex
-
 // newCompute creates the backend of config. A Go configuration without a
-// parallelism option gets GoUnlimitedPool; the Go backend prints a line
-// to stdout when it is given one, which is silenced (stdout carries
-// reports and JSON).
+// parallelism option gets an unlimited worker pool (GoUnlimitedPool). It
+// is set on the created backend's pool (its exported Workers field's
+// SetMaxParallelism, reached by reflection because the type is internal
+// to GoMLX's module) rather than through the configuration string, whose
+// parsing prints a line to stdout, which carries reports and JSON here.
+// TestGoBackendUnlimitedPool fails if a GoMLX upgrade moves that field.
 func newCompute(config string) (compute.Backend, error) {
 	name, opts, _ := strings.Cut(config, ":")
-	if name != Go || strings.Contains(opts, "parallelism=") {
-		return compute.NewWithConfig(config)
+	be, err := compute.NewWithConfig(config)
+	if err != nil || name != Go || strings.Contains(opts, "parallelism=") {
+		return be, err
 	}
-	if opts != "" {
-		opts += ","
+	if v := reflect.ValueOf(be); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		if pool := v.Elem().FieldByName("Workers"); pool.IsValid() {
+			if set := pool.MethodByName("SetMaxParallelism"); set.IsValid() && set.Type().NumIn() == 1 {
+				set.Call([]reflect.Value{reflect.ValueOf(-1)})
+			}
+		}
 	}
-	stdoutMu.Lock()
-	defer stdoutMu.Unlock()
-	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
-		saved := os.Stdout
-		os.Stdout = null
-		defer func() { os.Stdout = saved; null.Close() }()
-	}
-	return compute.NewWithConfig(name + ":" + opts + GoUnlimitedPool)
+	return be, nil
 }
 
 // Created reports whether New has been called (successfully or not).

@@ -188,7 +188,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 		res.StepSeconds = time.Since(trainStart).Seconds() / float64(cfg.Steps)
 	}
 	res.History = *h
-	if res.Distinguish, err = m.DistinguishTest(ctx, gannet.DistinguishConfig{Steps: s.DistSteps, Batch: cfg.Batch,
+	if res.Distinguish, err = m.DistinguishTest(ctx, gannet.DistinguishConfig{Steps: s.DistSteps,
 		Rounds: s.DistRounds, Seed: seeds.Sub(cfg.Seed, "distinguish")}); err != nil {
 		return res, err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/models/gannet"
-	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 	"github.com/neurocrypt/neurocrypt/pkg/perf"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -52,17 +51,25 @@ type TorchTiming struct {
 
 // BackendTiming is one GoMLX backend's step time.
 type BackendTiming struct {
+	// Config is the backend configuration ($GOMLX_BACKEND form), Name its
+	// short name, Device what it computes on.
 	Config, Name, Device string
-	StepSeconds          float64
-	Err                  string
+	// StepSeconds is the mean time of one training step (Model.TimeSteps).
+	StepSeconds float64
+	// Err says why the backend could not be timed ("" if it was).
+	Err string
 }
 
 // SpeedResult is the cached speed unit.
 type SpeedResult struct {
-	Backends     []BackendTiming
-	Stock, Best  *TorchTiming
+	// Backends are the GoMLX backends found, in pkg/backend's order.
+	Backends []BackendTiming
+	// Stock and Best are PyTorch's timings (nil: not measured).
+	Stock, Best *TorchTiming
+	// TorchMissing says why PyTorch was not measured ("" if it was).
 	TorchMissing string
-	Python       string
+	// Python is the interpreter that imported torch.
+	Python string
 }
 
 type speedParams struct {
@@ -159,12 +166,7 @@ func timeBackend(ctx context.Context, cfg string, steps int) (float64, string, e
 	if err != nil {
 		return 0, "", err
 	}
-	step := 0
-	secs, err := nn.TimeCalls(ctx, steps, func() error {
-		_, err := m.Step(ctx, step)
-		step++
-		return err
-	})
+	secs, err := m.TimeSteps(ctx, steps)
 	return secs, sel.Device(), err
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -54,11 +55,60 @@ func (m *Model) BindCipher(dir, tag string) (cipher.Scheme, error) {
 	return cipher.BindWeights(dir, FamilyName, tag, w)
 }
 
+// cipherExecs builds the cipher's two executables on store: G, from a
+// plain image x (pixels/255) and a key plane z to the cipher image's 8-bit
+// levels (cipherLevel), and R, from a cipher image (CipherValue of its
+// pixels) and z to the decrypted image's pixels round(255·x̂). Both take
+// and return [1, h, w, 1] float32 tensors.
+func cipherExecs(be compute.Backend, store *model.Store, arch Arch) (enc, dec *model.Exec, err error) {
+	enc, err = model.NewExec(be, store, func(scope *model.Scope, x, z *Node) *Node {
+		return cipherLevel(genGraph(scope, x, z, arch))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	dec, err = model.NewExec(be, store, func(scope *model.Scope, c, z *Node) *Node {
+		return Round(MulScalar(recGraph(scope, c, z, arch), 255))
+	})
+	return enc, dec, err
+}
+
+// MaxImageShapes is how many image sizes a cipher keeps compiled graphs
+// for (GoMLX's per-executable cache, graph.DefaultExecMaxCacheSize, fails
+// beyond its size): at the next new size the executables are rebuilt and
+// the old graphs dropped, so a long session with many sizes never fails.
+const MaxImageShapes = 16
+
 // trained is a loaded weights file: G's and R's executables.
 type trained struct {
 	cfg      Config
-	mu       sync.Mutex // serialises Exec calls
+	mu       sync.Mutex // serialises Exec calls and rebuilds
 	enc, dec *model.Exec
+	build    func() (enc, dec *model.Exec, err error) // nil: no rebuild (a live Model's)
+	shapes   map[[2]int]bool
+}
+
+// exec runs G (decrypt false) or R on one image of h × w.
+func (t *trained) exec(decrypt bool, h, w int, args ...any) ([]*tensors.Tensor, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if key := [2]int{h, w}; !t.shapes[key] {
+		if len(t.shapes) >= MaxImageShapes && t.build != nil {
+			enc, dec, err := t.build()
+			if err != nil {
+				return nil, err
+			}
+			t.enc, t.dec, t.shapes = enc, dec, nil
+		}
+		if t.shapes == nil {
+			t.shapes = map[[2]int]bool{}
+		}
+		t.shapes[key] = true
+	}
+	if decrypt {
+		return t.dec.Exec(args...)
+	}
+	return t.enc.Exec(args...)
 }
 
 // loaded caches trained models by the SHA-256 of their weights file.
@@ -82,16 +132,11 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	arch := ArchFor(be, st.Config.Channels)
 	t := &trained{cfg: st.Config}
-	if t.enc, err = model.NewExec(be, store, func(scope *model.Scope, x, z *Node) *Node {
-		return Round(MulScalar(genGraph(scope, x, z, arch), 255))
-	}); err == nil {
-		t.dec, err = model.NewExec(be, store, func(scope *model.Scope, c, z *Node) *Node {
-			return Round(MulScalar(recGraph(scope, c, z, arch), 255))
-		})
+	t.build = func() (*model.Exec, *model.Exec, error) {
+		return cipherExecs(be, store, ArchFor(be, st.Config.Channels))
 	}
-	if err != nil {
+	if t.enc, t.dec, err = t.build(); err != nil {
 		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
 	// G and R once on a 4×4 image.
@@ -113,9 +158,10 @@ type imageCipher struct {
 
 func (c *imageCipher) Name() string { return FamilyName }
 
-// run applies exec (G or R) to g with the secret's key plane and writes
-// the rounded output as an 8-bit image of g's size.
-func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imageio.Gray, error) {
+// run applies exec (G or R) to g — its pixels mapped by value — with the
+// secret's key plane, and writes the output levels as an 8-bit image of
+// g's size.
+func (c *imageCipher) run(decrypt bool, g *imageio.Gray, op string, value func(uint8) float32) (*imageio.Gray, error) {
 	if err := g.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %s: %v", FamilyName, op, err)
 	}
@@ -128,12 +174,10 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 	}
 	x := make([]float32, len(g.Pix))
 	for i, p := range g.Pix {
-		x[i] = float32(p) / 255
+		x[i] = value(p)
 	}
 	dims := []int{1, g.Height, g.Width, 1}
-	c.m.mu.Lock()
-	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, dims...), tensors.FromFlatDataAndDimensions(z, dims...))
-	c.m.mu.Unlock()
+	res, err := c.m.exec(decrypt, g.Height, g.Width, tensors.FromFlatDataAndDimensions(x, dims...), tensors.FromFlatDataAndDimensions(z, dims...))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
 	}
@@ -151,14 +195,17 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 // Encrypt runs G: the cipher image, 8-bit, of g's size. Errors: an invalid
 // or non-8-bit image, or one over MaxKeyPlanePixels pixels.
 func (c *imageCipher) Encrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	return c.run(c.m.enc, g, "encrypt")
+	return c.run(false, g, "encrypt", plainValue)
 }
 
 // Decrypt runs R: the reconstructed plain image (lossy; see the package
 // notes).
 func (c *imageCipher) Decrypt(g *imageio.Gray) (*imageio.Gray, error) {
-	return c.run(c.m.dec, g, "decrypt")
+	return c.run(true, g, "decrypt", CipherValue)
 }
+
+// plainValue is a plain pixel on [0, 1] (nn.ImageBatch's scale).
+func plainValue(p uint8) float32 { return float32(p) / 255 }
 
 // Cipher returns the model's G and R as a cipher under secret (at least one
 // byte; SecretBits/8 for keys of the registry), for inspecting a model
@@ -168,6 +215,9 @@ func (m *Model) Cipher(secret []byte) (cipher.Cipher, error) {
 	if len(secret) == 0 {
 		return nil, fmt.Errorf("gan: empty secret")
 	}
-	m.asCipher.Do(func() { m.trained = &trained{cfg: m.cfg, enc: m.encExec, dec: m.decExec} })
+	m.asCipher.Do(func() {
+		m.trained = &trained{cfg: m.cfg, enc: m.encExec, dec: m.decExec,
+			build: func() (*model.Exec, *model.Exec, error) { return cipherExecs(m.backend, m.store, m.arch) }}
+	})
 	return &imageCipher{m: m.trained, secret: append([]byte(nil), secret...)}, nil
 }

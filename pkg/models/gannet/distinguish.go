@@ -6,6 +6,7 @@ import (
 	"math"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
@@ -18,34 +19,44 @@ const WilsonZ99 = 2.5758293035489
 
 // DistinguishConfig configures DistinguishTest.
 type DistinguishConfig struct {
-	// Steps and Batch: the fresh discriminator's training steps, each on
-	// Batch cipher images of training crops (fresh random keys) and Batch
-	// uniform images.
-	Steps, Batch int
-	// Rounds is the number of test batches: each holds the evaluation
-	// crops' cipher images under fresh random keys and as many fresh
-	// uniform images, so the test has 2·Rounds·(evaluation batch) samples.
+	// Steps is the fresh discriminator's number of training steps, each on
+	// a batch (Config.Batch) of cipher images of training crops under fresh
+	// random keys and as many uniform images.
+	Steps int
+	// Rounds is the number of test batches: each holds the cipher images of
+	// the model's evaluation crops under fresh random keys and as many
+	// fresh uniform images, so the test has 2·Rounds·(evaluation crops)
+	// images.
 	Rounds int
-	// Seed draws the probe's initialisation, keys and uniform images.
+	// Seed draws the probe's initialisation, its training crops' order and
+	// keys, and the test's keys and uniform images.
 	Seed uint64
 }
 
 // DistinguishResult is the outcome of DistinguishTest.
 type DistinguishResult struct {
-	Steps   int `json:"steps"`
-	Samples int `json:"samples"` // n: test images, half cipher, half uniform
+	Steps int `json:"steps"`
+	// Samples is n, the test images: half cipher images, half uniform.
+	Samples int `json:"samples"`
+	// Crops is the number of distinct evaluation crops the cipher images
+	// of the test come from (each under Rounds different keys).
+	Crops   int `json:"crops"`
 	Correct int `json:"correct"`
 	// Accuracy = Correct/Samples, with its two-sided 99 % Wilson score
 	// interval [Lower, Upper].
-	Accuracy     float64 `json:"accuracy"`
-	Lower, Upper float64
-	// Distinguishable: Lower > 1/2, the cipher images are told from
-	// uniform noise better than chance.
+	Accuracy float64 `json:"accuracy"`
+	Lower    float64 `json:"lower"`
+	Upper    float64 `json:"upper"`
+	// Distinguishable: the interval excludes 1/2 — the discriminator tells
+	// cipher images from uniform noise better (or, consistently, worse)
+	// than chance.
 	Distinguishable bool `json:"distinguishable"`
 }
 
-// Wilson returns the two-sided Wilson score interval of k successes in n
-// trials at normal quantile zq.
+// Wilson returns the two-sided Wilson score interval (Wilson 1927, "Probable
+// inference, the law of succession, and statistical inference", JASA 22)
+// of k successes in n trials at standard normal quantile zq; NaN, NaN for
+// n ≤ 0.
 func Wilson(k, n int, zq float64) (lo, hi float64) {
 	if n <= 0 {
 		return math.NaN(), math.NaN()
@@ -58,20 +69,45 @@ func Wilson(k, n int, zq float64) (lo, hi float64) {
 }
 
 // DistinguishTest trains a freshly initialised discriminator (same
-// architecture, scope ScopeProbe, its own Adam) on the final G's cipher
-// images against uniform 8-bit images, then counts how many test images it
-// classifies right. G is frozen (its cipher images are constants). If the
-// 99 % interval's lower end is above 1/2, G's cipher images are
-// distinguishable from random. Ours: the standard "train a classifier to
-// tell them apart" test of learned ciphers.
+// architecture, its own sub-scope ScopeProbe<k> — a new one per call — and
+// its own Adam) on the model's cipher images against uniform 8-bit images,
+// then counts how many test images it classifies right. G is frozen (its
+// cipher images are constants). If the 99 % interval excludes 1/2, the
+// cipher images are distinguishable from random. Ours: the standard
+// "train a classifier to tell them apart" test of learned ciphers.
+//
+// It may be called between training steps: the data stream's position and
+// the store's RNG state are restored afterwards (the probe's variables
+// stay in the store, outside the cipher's weights).
 func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (DistinguishResult, error) {
-	if c.Steps < 1 || c.Batch < 1 || c.Batch > MaxBatch || c.Rounds < 1 {
-		return DistinguishResult{}, fmt.Errorf("gan distinguish: %d steps of %d, %d rounds: want ≥ 1 each (batch ≤ %d)", c.Steps, c.Batch, c.Rounds, MaxBatch)
+	if c.Steps < 1 || c.Rounds < 1 || c.Steps > MaxSteps || c.Rounds > MaxSteps {
+		return DistinguishResult{}, fmt.Errorf("gan distinguish: %d steps, %d rounds: want 1..%d each", c.Steps, c.Rounds, MaxSteps)
 	}
+	m.probes++
+	scopeName := fmt.Sprintf("%s%d", ScopeProbe, m.probes)
+	// The probe is initialised from c.Seed; the model's RNG state is put
+	// back afterwards.
+	rng := m.store.GetVariable("/" + model.RNGStateVariableName)
+	var savedRNG *tensors.Tensor
+	if rng != nil {
+		if v, err := rng.Value(); err == nil {
+			if cl, err := v.Clone(); err == nil {
+				savedRNG = cl
+			}
+		}
+	}
+	if err := m.store.SetRNGStateFromSeed(int64(c.Seed & math.MaxInt64)); err != nil {
+		return DistinguishResult{}, fmt.Errorf("gan distinguish: %w", err)
+	}
+	defer func() {
+		if savedRNG != nil {
+			_ = m.store.GetVariable("/" + model.RNGStateVariableName).SetValue(savedRNG)
+		}
+	}()
 	ch := m.arch
-	probe := nn.Player{Scope: ScopeProbe, Optimizer: optimizer.Adam().LearningRate(m.cfg.LearningRate).Betas(Beta1, Beta2).Done()}
+	probe := nn.Player{Scope: scopeName, Optimizer: optimizer.Adam().LearningRate(m.cfg.LearningRate).Betas(Beta1, Beta2).Done()}
 	probeD := func(scope *model.Scope, img *Node) *Node {
-		return Discriminator(nn.XavierScope(scope).At(ScopeProbe), img, ch)
+		return Discriminator(nn.XavierScope(scope).At("%s", scopeName), img, ch)
 	}
 	step, err := probe.NewStep(m.backend, m.store, func(scope *model.Scope, in []*Node) []*Node {
 		x, z, u := in[0], in[1], in[2]
@@ -92,11 +128,17 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 		return DistinguishResult{}, fmt.Errorf("gan distinguish: %w", err)
 	}
 	side := m.cfg.Crop
-	// Training draws crops from the training batches (a fresh pass of
-	// the data stream) with the probe's own keys.
-	saved := m.pos
-	defer func() { m.pos = saved; m.next, m.stop = nil, nil }()
-	m.pos, m.next, m.stop = position{Epoch: 1 << 20}, nil, nil
+	// Training draws crops from a pass of the training data of its own
+	// (an epoch number no training reaches), keyed by c.Seed; the
+	// stream's position is put back afterwards.
+	savedPos, savedNext, savedStop := m.pos, m.next, m.stop
+	m.pos, m.next, m.stop = position{Epoch: probeEpoch(c.Seed)}, nil, nil
+	defer func() {
+		if m.stop != nil {
+			m.stop()
+		}
+		m.pos, m.next, m.stop = savedPos, savedNext, savedStop
+	}()
 	for s := 0; s < c.Steps; s++ {
 		if err := ctx.Err(); err != nil {
 			return DistinguishResult{}, err
@@ -109,10 +151,7 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 			return DistinguishResult{}, fmt.Errorf("gan distinguish: step %d: %w", s, err)
 		}
 	}
-	if m.stop != nil {
-		m.stop()
-	}
-	res := DistinguishResult{Steps: c.Steps}
+	res := DistinguishResult{Steps: c.Steps, Crops: m.eval.n}
 	for r := 0; r < c.Rounds; r++ {
 		b, err := m.rekey(m.eval, seeds.Sub(c.Seed, "gan distinguish test", r))
 		if err != nil {
@@ -131,9 +170,13 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 	}
 	res.Accuracy = float64(res.Correct) / float64(res.Samples)
 	res.Lower, res.Upper = Wilson(res.Correct, res.Samples, WilsonZ99)
-	res.Distinguishable = res.Lower > 0.5
+	res.Distinguishable = res.Lower > 0.5 || res.Upper < 0.5
 	return res, nil
 }
+
+// probeEpoch is the data epoch of a distinguishing test: above any
+// training's (MaxSteps steps of at least one batch), drawn from seed.
+func probeEpoch(seed uint64) int { return MaxSteps + int(seeds.Sub(seed, "gan probe epoch")%(1<<20)) }
 
 // rekey returns b's crops with key planes and uniform images drawn afresh
 // from seed.

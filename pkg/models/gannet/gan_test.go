@@ -98,7 +98,14 @@ func TestKeyPlaneDeterministicAndKeySensitive(t *testing.T) {
 		}
 		sum += float64(a[i])
 	}
-	// Golden values pin the derivation (SHA-256 → logistic map → 23 bits).
+	// Golden values pin the derivation (SHA-256 → three logistic maps →
+	// 23 bits): a change would make every stored key decrypt differently.
+	golden := []int{13600823, 10304637, 3103663, 13708717, 11471813, 10407399, 3765683, 13772917}
+	for i, g := range golden {
+		if got := int(a[i] * (1 << 24)); got != g {
+			t.Errorf("plane value %d: %d/2^24, golden %d/2^24", i, got, g)
+		}
+	}
 	if mean := sum / float64(len(a)); mean < 0.35 || mean > 0.65 {
 		t.Errorf("mean of 128 plane values %.3f: want near 1/2", mean)
 	}
@@ -408,5 +415,94 @@ func TestBadWeightsFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v; want one line naming the file and %q", name, err, c.want)
 		}
+	}
+}
+
+// TestCipherImagesAreUniform: the pooled histogram of a trained model's
+// cipher image of a 256² synthetic image passes the χ² test on 256 levels
+// (the levels of equal width modulo 1; rounding 255·c would fail it).
+func TestCipherImagesAreUniform(t *testing.T) {
+	m, _ := tiny(t)
+	c, err := m.Cipher([]byte("uniformity"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := dataset.NewSynthetic(8, 1, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := src.Load(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := c.Encrypt(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bins [256]float64
+	for _, p := range enc.Pix {
+		bins[p]++
+	}
+	e := float64(len(enc.Pix)) / 256
+	var chi2 float64
+	for _, o := range bins {
+		chi2 += (o - e) * (o - e) / e
+	}
+	// 330.5 is the χ² critical value at α = 0.001 with 255 degrees of freedom.
+	if chi2 > 330.5 {
+		t.Errorf("cipher image histogram χ² = %.1f (levels 0: %v, 255: %v, mean %v)", chi2, bins[0], bins[255], e)
+	}
+}
+
+// TestDistinguishTestIsFreshAndLeavesTrainingAlone: two tests with one
+// seed give the same result (a fresh probe each time), and training
+// around a test ends with the weights of training without one.
+func TestDistinguishTestIsFreshAndLeavesTrainingAlone(t *testing.T) {
+	ctx := context.Background()
+	cfg := tinyConfig(12)
+	with, without := tinyModel(t, cfg), tinyModel(t, cfg)
+	for s := 0; s < 6; s++ {
+		for _, m := range []*Model{with, without} {
+			if _, err := m.Step(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dc := DistinguishConfig{Steps: 3, Rounds: 2, Seed: 5}
+	a, err := with.DistinguishTest(ctx, dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := with.DistinguishTest(ctx, dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || a.Samples != 2*2*with.eval.n || a.Crops != with.eval.n {
+		t.Errorf("two tests with one seed: %+v and %+v", a, b)
+	}
+	if lo, hi := Wilson(a.Correct, a.Samples, WilsonZ99); lo != a.Lower || hi != a.Upper || !(lo <= a.Accuracy && a.Accuracy <= hi) {
+		t.Errorf("interval %v–%v around %v", a.Lower, a.Upper, a.Accuracy)
+	}
+	for s := 6; s < 12; s++ {
+		for _, m := range []*Model{with, without} {
+			if _, err := m.Step(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w1, w2 := variables(t, with, "/"+ScopeGenRec+"/"), variables(t, without, "/"+ScopeGenRec+"/")
+	if n := changed(w1, w2); n != 0 || len(w1) == 0 {
+		t.Errorf("%d of %d G/R variables differ after a distinguishing test mid-training", n, len(w1))
+	}
+}
+
+func TestWilson(t *testing.T) {
+	// Wilson (1927): 8 of 10 at z = 1.96 gives 0.4902–0.9433.
+	lo, hi := Wilson(8, 10, 1.959964)
+	if math.Abs(lo-0.4902) > 1e-4 || math.Abs(hi-0.9433) > 1e-4 {
+		t.Errorf("Wilson(8, 10, 1.96) = %.4f–%.4f, want 0.4902–0.9433", lo, hi)
+	}
+	if lo, _ := Wilson(0, 0, 2); !math.IsNaN(lo) {
+		t.Error("n = 0: want NaN")
 	}
 }

@@ -2,7 +2,6 @@ package gannet
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/neurocrypt/neurocrypt/pkg/chaos"
@@ -26,23 +25,32 @@ const (
 	MaxKeyPlanePixels = 1 << 20
 )
 
+// KeyPlaneMaps is the number of logistic maps whose keystreams are
+// combined into a key plane: each takes a 52-bit initial value from the
+// secret's SHA-256, so the plane depends on 3·52 = 156 bits of the digest,
+// more than the 128-bit secret (one map's initial value and control
+// parameter, about 52 + 44 distinguishable bits, would cap the key space
+// below the secret's length).
+const KeyPlaneMaps = 3
+
 // KeyPlane expands a secret key into the key plane z of an h × w image:
-// h·w values in [0, 1], row-major. Source: ours, after the chaotic key
+// h·w values in (0, 1), row-major. Source: ours, after the chaotic key
 // planes of the agile cipher (shared/papers/agile-dl-image-encryption-
 // abstract.txt) and the survey's chaotic key generators.
 //
-// The secret's SHA-256 gives the logistic map's initial value x0 ∈ (0, 1)
-// (52 bits) and control parameter r ∈ [KeyPlaneRMin, KeyPlaneRMax) (52
-// more bits); the map x ← r·x·(1 − x) (pkg/chaos) runs KeyPlaneTransient
-// steps, then each pixel takes the next value x and keeps the top 23 of the
-// 32 keystream bits chaos.Word32Of(x) = ⌊x·10^14⌋ mod 2^32 as
-// (2·bits + 1)/2^24: uniform on (0, 1) (the raw orbit is arcsine
-// distributed) and exact in float32 and on every platform (no
-// transcendental function). The plane is the orbit in row-major order, so
-// a plane of n pixels is the first n values of any longer one.
+// The secret's SHA-256 gives KeyPlaneMaps logistic maps x ← r·x·(1 − x)
+// (pkg/chaos) their initial values x0 ∈ (0, 1) (52 bits each) and control
+// parameters r ∈ [KeyPlaneRMin, KeyPlaneRMax) (32 bits each); each runs
+// KeyPlaneTransient steps, then each pixel takes the next value of every
+// map, XORs the top 23 of their 32 keystream bits chaos.Word32Of(x) =
+// ⌊x·10^14⌋ mod 2^32 and stores (2·bits + 1)/2^24: uniform on (0, 1) (a
+// raw orbit is arcsine distributed) and exact in float32 on every
+// platform (no transcendental function). The plane is the orbits in
+// row-major order, so a plane of n pixels is the first n values of any
+// longer one.
 //
-// The hash in front makes every secret bit matter (one flipped bit gives an
-// unrelated orbit); the chaotic map is the expansion. Errors: an empty
+// The hash in front makes every secret bit matter (one flipped bit gives
+// unrelated orbits); the chaotic maps are the expansion. Errors: an empty
 // secret, or h·w outside 1 … MaxKeyPlanePixels.
 func KeyPlane(secret []byte, h, w int) ([]float32, error) {
 	if len(secret) == 0 {
@@ -51,27 +59,46 @@ func KeyPlane(secret []byte, h, w int) ([]float32, error) {
 	if h < 1 || w < 1 || h > MaxKeyPlanePixels/w {
 		return nil, fmt.Errorf("gan key plane: %dx%d: want 1..%d pixels", w, h, MaxKeyPlanePixels)
 	}
-	x0, r := keyPlaneParams(secret)
-	m, err := chaos.NewLogistic(r, x0)
-	if err != nil {
-		return nil, fmt.Errorf("gan key plane: %w", err)
+	var maps [KeyPlaneMaps]*chaos.Logistic
+	for i, p := range keyPlaneParams(secret) {
+		m, err := chaos.NewLogistic(p.r, p.x0)
+		if err != nil {
+			return nil, fmt.Errorf("gan key plane: %w", err)
+		}
+		m.Skip(KeyPlaneTransient)
+		maps[i] = m
 	}
-	m.Skip(KeyPlaneTransient)
 	out := make([]float32, h*w)
 	for i := range out {
-		out[i] = float32(2*(chaos.Word32Of(m.Next())>>9)+1) / (1 << 24)
+		var bits uint32
+		for _, m := range maps {
+			bits ^= chaos.Word32Of(m.Next()) >> 9
+		}
+		out[i] = float32(2*bits+1) / (1 << 24)
 	}
 	return out, nil
 }
 
-// keyPlaneParams derives the logistic map's x0 and r from the secret.
-func keyPlaneParams(secret []byte) (x0, r float64) {
+// mapParams are one logistic map's initial value and control parameter.
+type mapParams struct{ x0, r float64 }
+
+// keyPlaneParams derives the maps' parameters from the secret's SHA-256:
+// bits [52i, 52i+52) give map i's x0 ∈ [2^-53, 1 − 2^-53] (never the fixed
+// point 0), bits [156 + 32i, 188 + 32i) its r.
+func keyPlaneParams(secret []byte) [KeyPlaneMaps]mapParams {
 	sum := sha256.Sum256(secret)
-	const mant = 1 << 52
-	a := binary.LittleEndian.Uint64(sum[0:8]) >> 12
-	b := binary.LittleEndian.Uint64(sum[8:16]) >> 12
-	// x0 ∈ [2^-53, 1 − 2^-53]: never a fixed point at 0.
-	x0 = (float64(a) + 0.5) / mant
-	r = KeyPlaneRMin + (KeyPlaneRMax-KeyPlaneRMin)*float64(b)/mant
-	return x0, r
+	bit := func(k int) uint64 { return uint64(sum[k/8]>>(k%8)) & 1 }
+	field := func(from, n int) uint64 {
+		var v uint64
+		for k := 0; k < n; k++ {
+			v |= bit(from+k) << k
+		}
+		return v
+	}
+	var out [KeyPlaneMaps]mapParams
+	for i := range out {
+		out[i].x0 = (float64(field(52*i, 52)) + 0.5) / (1 << 52)
+		out[i].r = KeyPlaneRMin + (KeyPlaneRMax-KeyPlaneRMin)*float64(field(52*KeyPlaneMaps+32*i, 32))/(1<<32)
+	}
+	return out
 }

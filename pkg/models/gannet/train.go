@@ -63,7 +63,7 @@ type Model struct {
 	grExec   *model.Exec // G/R step: x, z, z2, adv weight → loss and its parts
 	dExec    *model.Exec // D step: x, z, u → loss, acc
 	evalExec *model.Exec // x, z, z2, u → Losses in order
-	encExec  *model.Exec // x, z → 255·c rounded
+	encExec  *model.Exec // x, z → cipher levels (cipherExecs)
 	decExec  *model.Exec // c, z → 255·x̂ rounded
 	data     *dataset.Batches
 	perEpoch int
@@ -73,6 +73,7 @@ type Model struct {
 	eval     *batch
 	hist     *History
 	ckpt     *nn.Resumer
+	probes   int // distinguishing tests made (DistinguishTest's scopes)
 	asCipher sync.Once
 	trained  *trained // G and R as a cipher (Cipher)
 }
@@ -129,14 +130,7 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 		m.evalExec, err = model.NewExec(be, m.store, m.evalGraph)
 	}
 	if err == nil {
-		m.encExec, err = model.NewExec(be, m.store, func(scope *model.Scope, x, z *Node) *Node {
-			return Round(MulScalar(genGraph(scope, x, z, ch), 255))
-		})
-	}
-	if err == nil {
-		m.decExec, err = model.NewExec(be, m.store, func(scope *model.Scope, c, z *Node) *Node {
-			return Round(MulScalar(recGraph(scope, c, z, ch), 255))
-		})
+		m.encExec, m.decExec, err = cipherExecs(be, m.store, ch)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("gan: building the graphs: %w", err)
@@ -150,8 +144,6 @@ func (m *Model) Config() Config { return m.cfg }
 // Store returns the model's variable store (weights and optimiser state).
 func (m *Model) Store() *model.Store { return m.store }
 
-// terms builds G/R's loss terms on x, z, z2: the weighted loss, then adv,
-// rec, key and the mean key difference; c is the quantised cipher image.
 // terms builds G/R's loss on x, z, z2 (adversarial weight advW, a
 // scalar) and its parts, in Losses order: adv, rec, key, key difference,
 // wrong, wrong-key error; c is the quantised cipher image.
@@ -236,7 +228,7 @@ func (m *Model) planes(n int, seed uint64) (*batch, error) {
 		}
 	}
 	for i := range b.u {
-		b.u[i] = float32(rng.IntN(256)) / 255
+		b.u[i] = CipherValue(uint8(rng.IntN(Levels)))
 	}
 	return b, nil
 }
@@ -283,20 +275,28 @@ func (m *Model) nextBatch(ctx context.Context) (*batch, error) {
 	if !ok {
 		return nil, fmt.Errorf("gan: epoch %d ended after %d batches, want %d", m.pos.Epoch, m.pos.Index, m.perEpoch)
 	}
+	if len(samples) != m.cfg.Batch {
+		return nil, fmt.Errorf("gan: training batches of %d crops, want the configured %d (build them with Plan.Batches(split, Config.Batch))", len(samples), m.cfg.Batch)
+	}
 	b, err := m.makeBatch(samples, seeds.Sub(m.cfg.Seed, "gan batch", m.pos.Epoch, m.pos.Index))
 	m.pos.Index++
 	return b, err
 }
 
 // Step makes training step s (0-based; it sets the adversarial weight,
-// Config.AdvWeightAt) on the next batch — one D step, then one
-// G/R step — and returns the batch's losses (D's before its update, G/R's
-// before theirs).
+// Config.AdvWeightAt) on the next batch — one D step, then one G/R step —
+// and returns the batch's losses (D's before its update, G/R's before
+// theirs).
 func (m *Model) Step(ctx context.Context, s int) (Losses, error) {
 	b, err := m.nextBatch(ctx)
 	if err != nil {
 		return Losses{}, err
 	}
+	return m.stepOn(b, s)
+}
+
+// stepOn makes training step s on batch b.
+func (m *Model) stepOn(b *batch, s int) (Losses, error) {
 	side := m.cfg.Crop
 	out, err := m.dExec.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
 	if err != nil {
@@ -318,6 +318,32 @@ func (m *Model) Step(ctx context.Context, s int) (Losses, error) {
 		return l, fmt.Errorf("gan: G/R loss is %g (seed %d)", loss, m.cfg.Seed)
 	}
 	return l, nil
+}
+
+// TimeSteps returns the mean wall time in seconds of n training steps
+// (each one D and one G/R step, as Step), after one untimed step that
+// compiles the graphs. The n+1 batches (crops, key planes, uniform
+// images) are prepared before the clock starts, so the time is the
+// networks' alone — what a PyTorch loop drawing torch.rand inputs times.
+// It trains the model: use a model made for timing.
+func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("gan: timing %d steps: want ≥ 1", n)
+	}
+	bs := make([]*batch, n+1)
+	for i := range bs {
+		b, err := m.nextBatch(ctx)
+		if err != nil {
+			return 0, err
+		}
+		bs[i] = b
+	}
+	i := 0
+	return nn.TimeCalls(ctx, n, func() error {
+		_, err := m.stepOn(bs[i], i)
+		i++
+		return err
+	})
 }
 
 // readScalars reads the scalar outputs into dst, in order.

@@ -78,9 +78,9 @@ func MarkTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, t
 // "weights" [k, k, in, out] and "biases" [out] under scope (the layout of
 // GoMLX's convolution kernels). It is computed as one matrix product of
 // the k² shifted copies of the zero-padded input ("im2col"): on the pure Go
-// backend that trains about an order of magnitude faster than the
-// backend's convolution for the papers' small networks (measured: the GAN
-// cipher's step), and it trains on every backend. ConvolveForm computes
+// backend that trains about 3× faster than the backend's convolution for
+// the papers' small networks (measured: the GAN cipher's step at 32²,
+// batch 16: 0.53 s against 1.58 s on 2 cores), and it trains on every backend. ConvolveForm computes
 // the same layer with GoMLX's Convolve (tested equal).
 func Conv2D(scope *model.Scope, x *Node, k, out, dilation int) *Node {
 	g := x.Graph()
