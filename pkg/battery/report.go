@@ -113,6 +113,20 @@ func meanSD(n int, f func(i int) float64) (mean, sd float64) {
 	return mean, math.Sqrt(math.Max(0, sum2/float64(k)-mean*mean))
 }
 
+// MeanSD returns the mean and population standard deviation of the finite
+// values of v (NaN, NaN when there are none): experiments summarise
+// per-crop values with it, where NaN marks a test that does not apply and
+// +Inf the PSNR of identical images. Ours.
+func MeanSD(v []float64) (mean, sd float64) {
+	var finite []float64
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			finite = append(finite, x)
+		}
+	}
+	return meanSD(len(finite), func(i int) float64 { return finite[i] })
+}
+
 // percent returns the percentage of [0, n) for which f is true.
 func percent(n int, f func(i int) bool) float64 {
 	k := 0

@@ -87,14 +87,18 @@ type TrainResult struct {
 	Distinguish gannet.DistinguishResult
 	TrainCrops  int
 	EvalCrops   int
-	// Seconds is the unit's wall time; StepSeconds the mean time of one
-	// training step (both vary run to run: timing tables only).
+	// Seconds is the unit's wall time; StepSeconds the mean wall time of
+	// one training step made by the process that trained (the periodic
+	// evaluations included). Both vary run to run: timing tables only.
 	Seconds, StepSeconds float64
 }
 
+// unitParams key the training unit: what training and the distinguishing
+// test depend on (not the battery's or the samples' sizes).
 type unitParams struct {
-	Settings Settings
-	Config   gannet.Config
+	Crop, PerImage, MaxImages int
+	DistSteps, DistRounds     int
+	Config                    gannet.Config
 }
 
 // config is the training configuration of s.
@@ -116,7 +120,8 @@ func train(ctx context.Context, env *experiment.Env, s Settings) (TrainResult, *
 		return TrainResult{}, nil, fmt.Errorf("%s: the environment has no GoMLX backend (set experiment.Env.Backend)", ID)
 	}
 	cfg := config(env, s)
-	key := experiment.UnitKey{Experiment: ID, Unit: "train", Version: Version, Params: unitParams{Settings: s, Config: cfg}, UsesBackend: true}
+	key := experiment.UnitKey{Experiment: ID, Unit: "train", Version: Version, Params: unitParams{Crop: s.Crop, PerImage: s.PerImage, MaxImages: s.MaxImages, DistSteps: s.DistSteps, DistRounds: s.DistRounds, Config: cfg},
+		UsesBackend: true}
 	ckptDir := ""
 	tr, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (TrainResult, error) {
 		if dir, err := env.UnitDir(key); err == nil {
@@ -178,14 +183,14 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 		}
 	}
 	bar := env.NewBar("gan training steps", cfg.Steps)
-	trainStart := time.Now()
-	h, err := m.Train(ctx, func(int, gannet.Losses) { bar.Add(1) })
+	trainStart, ran := time.Now(), 0
+	h, err := m.Train(ctx, func(int, gannet.Losses) { bar.Add(1); ran++ })
 	bar.Done()
 	if err != nil {
 		return res, err
 	}
-	if cfg.Steps > 0 {
-		res.StepSeconds = time.Since(trainStart).Seconds() / float64(cfg.Steps)
+	if ran > 0 { // the steps this process made (a resumed run made fewer), evaluations included
+		res.StepSeconds = time.Since(trainStart).Seconds() / float64(ran)
 	}
 	res.History = *h
 	if res.Distinguish, err = m.DistinguishTest(ctx, gannet.DistinguishConfig{Steps: s.DistSteps,

@@ -50,7 +50,7 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if len(rec.Rows) != 3 || rec.Rows[0][1].(int) < 1 {
 		t.Errorf("reconstruction rows %v", rec.Rows)
 	}
-	for _, name := range []string{"training", "distinguishing test", "security", "key sensitivity", "training time"} {
+	for _, name := range []string{"training", "distinguishing tests", "security", "key sensitivity", "training time"} {
 		tableOf(t, res, name)
 	}
 	if !tableOf(t, res, "training time").Timing {
@@ -76,8 +76,8 @@ func TestSmokeRunAndCache(t *testing.T) {
 			t.Errorf("claim %q compares families: it belongs on the survey page", c.Statement)
 		}
 	}
-	if gan != 7 || dist != 1 {
-		t.Errorf("%d GAN claims (%d distinguishing): want the survey's 6 and the distinguishing test", gan, dist)
+	if gan != 8 || dist != 1 {
+		t.Errorf("%d GAN claims (%d distinguishing): want the survey's 6, the distinguishing test and family (1)'s", gan, dist)
 	}
 	var samples bool
 	for _, f := range res.Figures {

@@ -40,7 +40,7 @@ type Settings struct {
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Crop: 16, PerImage: 16, MaxImages: 4, Batch: 8, Steps: 40, Channels: 8, DistSteps: 10, DistRounds: 2,
 		Measure: survey.Settings{CropSize: 32, PerImage: 4, KeyCrops: 2, RobustCrops: 2}, Samples: 2},
-	experiment.Quick: {Crop: 32, PerImage: 64, Batch: 16, Steps: 600, Channels: 16, DistSteps: 150, DistRounds: 16,
+	experiment.Quick: {Crop: 32, PerImage: 64, Batch: 16, Steps: 600, Channels: 16, DistSteps: 150, DistRounds: 32,
 		Measure: survey.Settings{CropSize: 64, PerImage: 16, KeyCrops: 16, RobustCrops: 16}, Samples: 3, SpeedSteps: 3},
 	experiment.Paper: {Crop: 256, PerImage: 4, Batch: 32, Steps: 20000, Channels: 32, DistSteps: 2000, DistRounds: 64,
 		Measure: survey.Settings{CropSize: 256, PerImage: 4, KeyCrops: 64, RobustCrops: 64}, Samples: 3, SpeedSteps: 10},

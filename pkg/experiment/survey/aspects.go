@@ -195,29 +195,8 @@ func measure(rep *battery.Report, cs []described, o *own) *measurement {
 	for i := range h {
 		pm[i] = math.Max(math.Abs(h[i]), math.Max(math.Abs(v[i]), math.Abs(d[i])))
 	}
-	m.plainMax, _ = meanSD(pm)
+	m.plainMax, _ = battery.MeanSD(pm)
 	return m
-}
-
-// meanSD returns the mean and population standard deviation of the finite
-// values of v (NaN, NaN when there are none): NaN marks a test that does
-// not apply, +Inf a PSNR of identical images.
-func meanSD(v []float64) (mean, sd float64) {
-	var sum, sum2 float64
-	k := 0
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			continue
-		}
-		sum += x
-		sum2 += x * x
-		k++
-	}
-	if k == 0 {
-		return math.NaN(), math.NaN()
-	}
-	mean = sum / float64(k)
-	return mean, math.Sqrt(math.Max(0, sum2/float64(k)-mean*mean))
 }
 
 // rowIndex returns the index of the row with key, or -1.
@@ -237,7 +216,7 @@ func (m *measurement) mean(key string, j int) float64 {
 	if i < 0 {
 		return math.NaN()
 	}
-	mean, _ := meanSD(m.vals[i][j])
+	mean, _ := battery.MeanSD(m.vals[i][j])
 	return mean
 }
 
@@ -272,13 +251,13 @@ func (m *measurement) table() results.Table {
 	for i, r := range m.rows {
 		cells := []any{r.label, r.unit}
 		if m.plain[i] != nil {
-			mean, sd := meanSD(m.plain[i])
+			mean, sd := battery.MeanSD(m.plain[i])
 			cells = append(cells, mean, sd)
 		} else {
 			cells = append(cells, nil, nil)
 		}
 		for j := range m.ciphers {
-			mean, sd := meanSD(m.vals[i][j])
+			mean, sd := battery.MeanSD(m.vals[i][j])
 			switch {
 			case r.key == keyKeySpace && math.IsNaN(mean):
 				cells = append(cells, "not stated", nil)
@@ -317,7 +296,7 @@ func (m *measurement) figures() []results.Figure {
 			}
 			s := results.Series{Name: r.series}
 			for j := range m.ciphers {
-				mean, _ := meanSD(m.vals[i][j])
+				mean, _ := battery.MeanSD(m.vals[i][j])
 				s.X = append(s.X, float64(j+1))
 				s.Y = append(s.Y, mean)
 			}

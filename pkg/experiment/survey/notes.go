@@ -53,7 +53,8 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 	if len(trained) > 0 {
 		learned = "Trained ciphers measured: " + strings.Join(trained, ", ") + ". Each is the model its experiment trains for this profile " +
 			"(experiment.RegisterTrainedCiphers: trained once as that experiment's cached unit and read from the cache by the other), " +
-			"registered in pkg/cipher like every other scheme; their numbers depend on the GoMLX backend that trained them."
+			"registered in pkg/cipher like every other scheme; their numbers depend on the GoMLX backend that trained them. They are " +
+			"measured here on this page's crops, which include images they trained on; their own pages measure them on held-out images."
 	}
 	var cols []string
 	for _, d := range m.ciphers {
