@@ -8,6 +8,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
+	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/models/gannet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -31,7 +32,8 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 	d := tr.Distinguish
 	res.Summary = fmt.Sprintf("After %d training steps the key holder decrypts the held-out %d² crops at %.1f dB PSNR (lossy: R is learned), "+
 		"a key with one secret bit flipped at %.1f dB; a freshly trained discriminator tells the cipher images from uniform noise "+
-		"with accuracy %.3f (99 %% interval %.3f–%.3f, n = %d).", tr.Config.Steps, s.Measure.CropSize, rp, wp, d.Accuracy, d.Lower, d.Upper, d.Samples)
+		"with accuracy %.3f (99 %% interval %.3f–%.3f, n = %d), and the pooled histogram of their pixels gives χ² = %.1f (p = %.2g).",
+		tr.Config.Steps, s.Measure.CropSize, rp, wp, d.Accuracy, d.Lower, d.Upper, d.Samples, rec.pooled.Stat, rec.pooled.PValue)
 
 	recT := results.Table{Name: "reconstruction", Columns: []string{"decryption", "crops", "PSNR dB", "PSNR sd", "SSIM", "SSIM sd"},
 		Caption: fmt.Sprintf("Decryption of the cipher images of every measurement crop (held-out images, %d²): with the right key, with secret bit %d "+
@@ -94,7 +96,7 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 		res.Figures = append(res.Figures, figs...)
 	}
 
-	res.Claims = append(familyClaims(ms.Claims), distinguishClaim(d), perturbationClaim())
+	res.Claims = append(familyClaims(ms.Claims), distinguishClaim(d, rec.pooled, rec.pooledPixels), perturbationClaim())
 	res.Notes = notes(env, s, tr, name)
 	return res
 }
@@ -146,19 +148,23 @@ const DistinguishMargin = 0.075
 const ChiSquareAlpha = 0.01
 
 // distinguishClaim judges the survey's framing of the family: its
-// generator makes pseudo-ciphertexts that the discriminator cannot tell
-// from the target distribution.
-func distinguishClaim(d gannet.DistinguishResult) results.Claim {
+// generator makes pseudo-ciphertexts that cannot be told from the target
+// distribution — by a freshly trained discriminator (d) nor by the pooled
+// histogram of the cipher pixels (pooled, over pixels pixels).
+func distinguishClaim(d gannet.DistinguishResult, pooled metrics.ChiSquareResult, pixels int) results.Claim {
+	histOK := pooled.Pass(ChiSquareAlpha)
 	c := results.Claim{Paper: "Survey §2.4", Statement: "GAN: the generator's pseudo-ciphertexts cannot be told from the target (uniformly random) ciphertext distribution",
 		PaperValue: 0.5, Measured: d.Accuracy, Unit: "accuracy", Tolerance: AccuracyTolerance,
-		Why: fmt.Sprintf("Rule: a discriminator freshly trained on the final generator's cipher images against uniform images is tested on n = %d images "+
-			"(half cipher images of %d held-out crops, half uniform); reproduced if the two-sided 99 %% Wilson interval of its accuracy lies within "+
-			"1/2 ± %g, not reproduced if it excludes 1/2, inconclusive otherwise (too few test images to tell). Interval: %.3f–%.3f.",
-			d.Samples, d.Crops, DistinguishMargin, d.Lower, d.Upper)}
+		Why: fmt.Sprintf("Rule: two distinguishers. (1) A discriminator freshly trained on the final generator's cipher images against uniform "+
+			"images, tested on n = %d images (half cipher images of %d held-out crops, half uniform): its two-sided 99 %% Wilson interval is %.3f–%.3f. "+
+			"(2) The χ² test of the pooled histogram of %d cipher pixels: χ² = %.1f, p = %.2g. Not reproduced if either distinguishes (the "+
+			"interval excludes 1/2, or p < %g); reproduced if neither does and the interval lies within 1/2 ± %g; inconclusive otherwise "+
+			"(too few test images to tell). The measured value is (1)'s accuracy.",
+			d.Samples, d.Crops, d.Lower, d.Upper, pixels, pooled.Stat, pooled.PValue, ChiSquareAlpha, DistinguishMargin)}
 	switch {
 	case d.Samples == 0 || math.IsNaN(d.Accuracy):
 		c.Verdict = results.Inconclusive
-	case d.Distinguishable:
+	case d.Distinguishable || !histOK:
 		c.Verdict = results.NotReproduced
 	case d.Lower >= 0.5-DistinguishMargin && d.Upper <= 0.5+DistinguishMargin:
 		c.Verdict = results.Reproduced
