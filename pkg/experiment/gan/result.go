@@ -202,8 +202,9 @@ func notes(env *experiment.Env, s Settings, tr TrainResult, name string) []strin
 			"and the adversarial term from step 0, the discriminator won at once and the reconstruction error stayed at its no-information " +
 			"level (that of a constant guess); with a warm-up but no wrong-key term, R learned to decrypt without the key (wrong-key PSNR equal " +
 			"to the right-key PSNR — no confidentiality); a wrong-key term strong enough to stop that stopped all learning. The modulo-1 masking " +
-			"by the key plane makes every cipher image as uniform as the key plane, whatever G's code, so the discriminator has nothing to learn " +
-			"from single pixels — which also means the adversarial game settles early: the masking, not the game, makes the ciphertext statistics.",
+			"by the key plane makes the cipher image nearly as uniform as the key plane — exactly so if G's code ignored z; it does not, and the " +
+			"pooled histogram test can show the difference — so the discriminator has little to learn from single pixels, and the adversarial " +
+			"game settles early: the masking, more than the game, makes the ciphertext statistics.",
 		fmt.Sprintf("What follows for security. Under one key the cipher is c = (a(x, z) + z) mod 1 with a depending on a %d×%d neighbourhood "+
 			"of x: the key plane is a keystream reused for every image, and one pixel of the plain image changes a %d×%d block of the cipher "+
 			"image at most. The battery's differential test (NPCR/UACI of a one-pixel change) and the survey page's attack tables measure what "+
