@@ -35,7 +35,7 @@ func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool
 	if withLuma {
 		luma = lumaFlag(fs)
 	}
-	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", "))
+	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", ")+"; trained families, with a key line naming their weights: "+strings.Join(cipher.Families(), ", "))
 	key := fs.String("key", "", "the key `line`, as printed by neurocrypt keygen; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
 	keyFile := fs.String("key-file", "", "read the key line from the first line of this `file` (- for standard input)")
 	if err := parse(fs, args); err != nil {

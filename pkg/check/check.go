@@ -75,9 +75,21 @@ func Compare(ref, got *results.File, only []string) []Difference {
 			if gt.Timing {
 				continue
 			}
-			if strings.Join(gt.Columns, "\x00") != strings.Join(rt.Columns, "\x00") {
+			// Cells are compared column by column name: a column added or
+			// removed (a cipher registered since the reference) is one
+			// difference, not a shifted comparison of every cell after it.
+			sameCols := strings.Join(gt.Columns, "\x00") == strings.Join(rt.Columns, "\x00")
+			gotCol := map[string]int{}
+			if !sameCols {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q columns", rt.Name),
 					Ref: strings.Join(rt.Columns, ", "), Got: strings.Join(gt.Columns, ", "), Delta: math.NaN()})
+				for j, name := range gt.Columns {
+					if _, dup := gotCol[name]; dup {
+						gotCol[name] = -1 // ambiguous
+					} else {
+						gotCol[name] = j
+					}
+				}
 			}
 			if len(gt.Rows) != len(rt.Rows) {
 				diffs = append(diffs, Difference{Experiment: re.ID, Where: fmt.Sprintf("table %q rows", rt.Name),
@@ -89,9 +101,17 @@ func Compare(ref, got *results.File, only []string) []Difference {
 					if c < len(rt.Columns) {
 						col = rt.Columns[c]
 					}
+					gc := c
+					if !sameCols {
+						j, ok := gotCol[col]
+						if !ok || j < 0 || c >= len(rt.Columns) {
+							continue // the column difference above says it
+						}
+						gc = j
+					}
 					var gv any = "(missing)"
-					if c < len(gt.Rows[r]) {
-						gv = gt.Rows[r][c]
+					if gc < len(gt.Rows[r]) {
+						gv = gt.Rows[r][gc]
 					}
 					tol := gt.Tolerances[col]
 					if d, ok := cellDiff(rt.Rows[r][c], gv, tol); !ok {

@@ -161,3 +161,21 @@ func TestFormatEscapesReferenceStrings(t *testing.T) {
 		t.Errorf("raw reference strings in the diff table:\n%s", out)
 	}
 }
+
+// TestInsertedColumnIsOneDifference: a column inserted before others (a
+// cipher registered since the reference) is reported once; the other
+// cells are compared by column name, not shifted; a changed cell in a
+// moved column is still found.
+func TestInsertedColumnIsOneDifference(t *testing.T) {
+	got := strings.Replace(refJSON, `"columns":["name","v","w"],"rows":[["a",1.5,null],["b",2,"s"]]`,
+		`"columns":["name","new","v","w"],"rows":[["a",7,1.5,null],["b",8,2,"s"]]`, 1)
+	d := Compare(parse(t, refJSON), parse(t, got), nil)
+	if len(d) != 1 || !strings.Contains(d[0].Where, `table "t" columns`) {
+		t.Errorf("want only the column difference, got\n%s", Format(d))
+	}
+	got = strings.Replace(got, `["b",8,2,"s"]`, `["b",8,3,"s"]`, 1)
+	out := Format(Compare(parse(t, refJSON), parse(t, got), nil))
+	if !strings.Contains(out, `row 2 (b) column "v"`) {
+		t.Errorf("the changed cell of the moved column v is not reported:\n%s", out)
+	}
+}

@@ -76,7 +76,7 @@ func (aesScheme) ParseKey(line string) (Key, error) {
 	for i, dst := range [][]byte{k.Key[:], k.IV[:]} {
 		b, err := hex.DecodeString(vals[i])
 		if err != nil || len(b) != len(dst) {
-			return nil, fmt.Errorf("%s key: parameter %s must be %d hex digits (%d bytes), got %d characters", NameAESCTR, aesParamNames[i], 2*len(dst), len(dst), len(vals[i]))
+			return nil, fmt.Errorf("%s key: parameter %s must be %d hex digits (%d bytes), got %d characters%s", NameAESCTR, aesParamNames[i], 2*len(dst), len(dst), len(vals[i]), notHex(err))
 		}
 		copy(dst, b)
 	}

@@ -227,3 +227,26 @@ func TestTrainedFamilyBindKeyAndWeights(t *testing.T) {
 		t.Error("bound with a tag holding '/'")
 	}
 }
+
+// TestStoreWeightsRepairsAFolderInItsPlace: a folder where a weights file
+// belongs is replaced, not an error for ever.
+func TestStoreWeightsRepairsAFolderInItsPlace(t *testing.T) {
+	dir := t.TempDir()
+	data := []byte("weights")
+	path, err := StoreWeights(dir, "fam", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p2, err := StoreWeights(dir, "fam", data); err != nil || p2 != path {
+		t.Fatalf("storing over a folder: %q, %v", p2, err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "weights" {
+		t.Errorf("stored %q, %v", b, err)
+	}
+}

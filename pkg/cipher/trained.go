@@ -187,7 +187,8 @@ func DefaultModelDir() string {
 
 // StoreWeights writes a weights file of family into the content-addressed
 // store under dir ("" = DefaultModelDir): <dir>/<family>/<sha256>.weights,
-// atomically. It returns the path.
+// atomically (anything but a regular file at that path is removed first).
+// It returns the path.
 func StoreWeights(dir, family string, data []byte) (string, error) {
 	if why := validName(family, false); why != "" {
 		return "", fmt.Errorf("cipher: StoreWeights: family %q %s", family, why)
@@ -197,6 +198,13 @@ func StoreWeights(dir, family string, data []byte) (string, error) {
 	}
 	sum := sha256.Sum256(data)
 	path := filepath.Join(dir, family, hex.EncodeToString(sum[:])+WeightsExt)
+	// The store is ours to repair: a folder (or anything but a file) where
+	// this weights file belongs is removed, never an obstacle for ever.
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		if err := os.RemoveAll(path); err != nil {
+			return "", fmt.Errorf("cipher: storing weights: removing %s in its place: %w", safefile.Name(path), err)
+		}
+	}
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return "", fmt.Errorf("cipher: storing weights: %w", err)
 	}
@@ -348,7 +356,7 @@ func (s *trainedScheme) ParseKey(line string) (Key, error) {
 	k.SHA256 = strings.ToLower(vals[1])
 	// Errors about the secret never repeat it.
 	if k.Secret, err = hex.DecodeString(vals[2]); err != nil || len(k.Secret) != s.secretBytes() {
-		return nil, fmt.Errorf("%s key: parameter secret: want %d hex digits (%d bits), got %d characters", s.name, 2*s.secretBytes(), s.family.SecretBits, len(vals[2]))
+		return nil, fmt.Errorf("%s key: parameter secret: want %d hex digits (%d bits), got %d characters%s", s.name, 2*s.secretBytes(), s.family.SecretBits, len(vals[2]), notHex(err))
 	}
 	if extra := s.family.SecretBits % 8; extra != 0 && k.Secret[len(k.Secret)-1]>>extra != 0 {
 		return nil, fmt.Errorf("%s key: parameter secret: only the low %d bits of the last byte are used; the others must be 0", s.name, extra)
@@ -425,4 +433,12 @@ func BindWeights(dir, family, tag string, weights []byte) (Scheme, error) {
 		return nil, err
 	}
 	return BindTrained(family, tag, path)
+}
+
+// notHex is ", not all hex digits" when err is a hex decoding error.
+func notHex(err error) string {
+	if err != nil {
+		return ", not all hex digits"
+	}
+	return ""
 }

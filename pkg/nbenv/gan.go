@@ -187,14 +187,18 @@ func (t *GANTraining) Run(ctx context.Context) (*gannet.Model, error) {
 const GANKept = "gan-interactive"
 
 // BindKeptGAN registers the G and R an earlier cell trained (GANTraining.Run)
-// as the cipher scheme "gan/<tag>", storing the weights in the model store
-// (cipher.DefaultModelDir).
+// as the cipher scheme "gan/<tag>", storing the weights where the gan
+// experiment stores its own (gan.ModelDir: under the notebook's work dir).
 func BindKeptGAN(tag string) (cipher.Scheme, error) {
 	weights, err := nbdisplay.Kept[[]byte](GANKept)
 	if err != nil {
 		return nil, err
 	}
-	return cipher.BindWeights("", gannet.FamilyName, tag, weights)
+	env, err := Env()
+	if err != nil {
+		return nil, err
+	}
+	return cipher.BindWeights(gan.ModelDir(env), gannet.FamilyName, tag, weights)
 }
 
 // GANSamples is a figure of one crop, its cipher image under secret, its

@@ -81,12 +81,20 @@ func (experimentImpl) Papers() []results.Citation {
 // TrainResult is the cached training unit: the curves, the weights file,
 // the distinguishing test and timings.
 type TrainResult struct {
-	Config      gannet.Config
-	History     gannet.History
-	Weights     []byte
+	// Config is the training configuration.
+	Config gannet.Config
+	// History holds the training curves (gannet.Model.Train).
+	History gannet.History
+	// Weights is the trained model's weights file (gannet.Model.Weights).
+	Weights []byte
+	// Distinguish is the fresh discriminator's test of the final G.
 	Distinguish gannet.DistinguishResult
-	TrainCrops  int
-	EvalCrops   int
+	// TrainCrops and EvalCrops count the training crops an epoch visits
+	// and the held-out evaluation crops.
+	TrainCrops, EvalCrops int
+	// StepsRun is the number of training steps the process that trained
+	// made (fewer than Config.Steps after a resume).
+	StepsRun int
 	// Seconds is the unit's wall time; StepSeconds the mean wall time of
 	// one training step made by the process that trained (the periodic
 	// evaluations included). Both vary run to run: timing tables only.
@@ -183,12 +191,16 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 		}
 	}
 	bar := env.NewBar("gan training steps", cfg.Steps)
-	trainStart, ran := time.Now(), 0
-	h, err := m.Train(ctx, func(int, gannet.Losses) { bar.Add(1); ran++ })
+	trainStart, ran, shown := time.Now(), 0, 0
+	h, err := m.Train(ctx, func(step int, _ gannet.Losses) {
+		bar.Add(step + 1 - shown) // a resumed run starts the bar where it resumed
+		shown, ran = step+1, ran+1
+	})
 	bar.Done()
 	if err != nil {
 		return res, err
 	}
+	res.StepsRun = ran
 	if ran > 0 { // the steps this process made (a resumed run made fewer), evaluations included
 		res.StepSeconds = time.Since(trainStart).Seconds() / float64(ran)
 	}
@@ -204,10 +216,10 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 	return res, nil
 }
 
-// modelDir is where the run's weights are stored: under the work dir when
-// there is one (so a run's models stay with its cache), else the user's
-// model store.
-func modelDir(env *experiment.Env) string {
+// ModelDir is where a run's weights are stored: <work dir>/models when
+// there is a work dir (so a run's models stay with its cache), else the
+// user's model store (cipher.DefaultModelDir).
+func ModelDir(env *experiment.Env) string {
 	if env.WorkDir != "" {
 		return filepath.Join(env.WorkDir, "models")
 	}
@@ -216,7 +228,7 @@ func modelDir(env *experiment.Env) string {
 
 // bind stores the trained weights and registers them as "gan/<profile>".
 func bind(env *experiment.Env, tr TrainResult) (string, error) {
-	s, err := cipher.BindWeights(modelDir(env), gannet.FamilyName, string(env.Profile), tr.Weights)
+	s, err := cipher.BindWeights(ModelDir(env), gannet.FamilyName, string(env.Profile), tr.Weights)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", ID, err)
 	}

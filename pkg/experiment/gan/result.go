@@ -1,6 +1,8 @@
 package gan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strings"
@@ -36,9 +38,10 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 		tr.Config.Steps, s.Measure.CropSize, rp, wp, d.Accuracy, d.Lower, d.Upper, d.Samples, rec.pooled.Stat, rec.pooled.PValue)
 
 	recT := results.Table{Name: "reconstruction", Columns: []string{"decryption", "crops", "PSNR dB", "PSNR sd", "SSIM", "SSIM sd"},
-		Caption: fmt.Sprintf("Decryption of the cipher images of every measurement crop (held-out images, %d²): with the right key, with secret bit %d "+
-			"flipped, and the cipher image itself against the plain crop. PSNR/SSIM against the plain crop; -check tolerances %g dB and %g.",
-			s.Measure.CropSize, WrongKeyBit, PSNRTolerance, SSIMTolerance),
+		Caption: fmt.Sprintf("Decryption of the cipher images of every measurement crop (held-out images, %d²) under one key: with the right key, "+
+			"with secret bit %d flipped, and the cipher image itself against the plain crop. PSNR/SSIM against the plain crop, mean and population "+
+			"sd over crops; -check tolerances %g dB and %g. The battery's robustness table (its \"none\" row) decrypts under the battery's own key "+
+			"on its first crops only, so its numbers differ.", s.Measure.CropSize, WrongKeyBit, PSNRTolerance, SSIMTolerance),
 		Tolerances: map[string]float64{"PSNR dB": PSNRTolerance, "PSNR sd": PSNRTolerance, "SSIM": SSIMTolerance, "SSIM sd": SSIMTolerance}}
 	for _, row := range []struct {
 		label      string
@@ -74,15 +77,17 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 			"initialised, trained %d steps (batch %d) on the final G's cipher images of training crops under random keys against uniform images, "+
 			"then tested on n fresh images: half cipher images of the %d held-out evaluation crops (under fresh keys each round), half uniform; "+
 			"statistic = its accuracy, with its two-sided 99 %% Wilson interval; distinguishable if the interval excludes 1/2. (2) The χ² test of "+
-			"the histogram of every cipher pixel of the reconstruction table's crops, pooled (n pixels, 255 degrees of freedom): statistic = χ², "+
+			"the histogram of every cipher pixel of the reconstruction table's crops, pooled (n pixels, 255 degrees of freedom; all under that "+
+			"table's one key, as one user's images would be, so it also sees the key plane reused from image to image): statistic = χ², "+
 			"distinguishable if its p-value is below %g.", d.Steps, tr.Config.Batch, d.Crops, ChiSquareAlpha),
 		Tolerances: map[string]float64{"statistic": AccuracyTolerance, "99 % low": AccuracyTolerance, "99 % high": AccuracyTolerance}}
 	distT.AddRow("fresh discriminator: accuracy", d.Steps, d.Samples, d.Accuracy, d.Lower, d.Upper, d.Distinguishable)
 	distT.AddRow("pooled histogram: χ²", 0, rec.pooledPixels, rec.pooled.Stat, nil, nil, !rec.pooled.Pass(ChiSquareAlpha))
 
-	speedT := results.Table{Name: "training time", Timing: true, Columns: []string{"backend", "steps", "s per step", "training unit s"},
-		Caption: "Wall time on this machine (a cached unit shows the time of the run that trained it)."}
-	speedT.AddRow(env.Backend.Name(), tr.Config.Steps, tr.StepSeconds, tr.Seconds)
+	speedT := results.Table{Name: "training time", Timing: true, Columns: []string{"backend", "steps", "steps made by the last process", "s per step", "last process s"},
+		Caption: "Wall time of the process that finished the training unit on this machine (a resumed run made only the steps after its checkpoint; " +
+			"a cached unit shows the time of the run that trained it). Seconds per step include the periodic evaluations."}
+	speedT.AddRow(env.Backend.Name(), tr.Config.Steps, tr.StepsRun, tr.StepSeconds, tr.Seconds)
 
 	res.Tables = append(res.Tables, recT, trainT, distT)
 	res.Tables = append(res.Tables, ms.Report.Tables()...)
@@ -214,6 +219,9 @@ func notes(env *experiment.Env, s Settings, tr TrainResult, name string) []strin
 			"The adversarial-perturbation GAN (the survey's family (1)) is not built: its row in the claims table is \"not applicable\". Decryption " +
 			"is lossy: the reconstruction table, not a round-trip claim, says how well the key holder decrypts. DeepEDN (Ding et al. 2021) is the " +
 			"family's public anchor; none of the family's papers publishes a full security battery, so no published number is compared.",
+		fmt.Sprintf("The trained model's weights file (G and R) has SHA-256 %s; a key line names it (`neurocrypt keygen -cipher gan -weights FILE`), "+
+			"and the run stores it under the work dir's models/gan/. The survey page judges the same statements about GANs on its own crops "+
+			"(larger, and including training images): where a value is near its threshold, the two pages' verdicts can differ.", weightsSHA(tr.Weights)),
 		fmt.Sprintf("Profiles: %s. Training is one cached, checkpointed unit (every %d steps; a killed run resumes, bit-identical on the go "+
 			"backend); the model is registered as %q here and in the survey's table. Numbers depend on the GoMLX backend that trained the "+
 			"model. On that backend a seed gives the same numbers, and `reproduce -check` compares them exactly (the committed references "+
@@ -235,4 +243,10 @@ func profiles() string {
 			st.Batch, st.Steps, st.Channels, st.Measure.CropSize)
 	}
 	return out
+}
+
+// weightsSHA is the hex SHA-256 of a weights file.
+func weightsSHA(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

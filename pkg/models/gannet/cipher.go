@@ -20,9 +20,13 @@ const FamilyName = "gan"
 
 // weightsFormat tags GAN weights files: G's and R's variables and the
 // Config (D is not part of the cipher).
-const weightsFormat = "neurocrypt/gannet weights v1"
+// v2: cipher images on 256 equal levels modulo 1 and key planes of three
+// maps (a v1 file's model was trained for the older mapping).
+const weightsFormat = "neurocrypt/gannet weights v2"
 
-var weightPrefixes = []string{"/" + ScopeGenRec + "/"}
+// weightPrefixes are the variables a weights file keeps: G's and R's (not
+// their optimiser's state).
+var weightPrefixes = []string{"/" + ScopeGenRec + "/" + ScopeGen + "/", "/" + ScopeGenRec + "/" + ScopeRec + "/"}
 
 type weightsState struct{ Config Config }
 
@@ -34,8 +38,9 @@ func init() {
 	}
 }
 
-// Weights returns the model's weights file: G's and R's variables and the
-// Config (nn.Checkpoint, format weightsFormat).
+// Weights returns the model's weights file: G's and R's variables (not
+// D's, nor the optimisers' state) and the Config (nn.Checkpoint, format
+// weightsFormat).
 func (m *Model) Weights() ([]byte, error) {
 	ck, err := nn.Checkpoint(m.store).Format(weightsFormat).Only(weightPrefixes...).Done()
 	if err != nil {
@@ -158,9 +163,21 @@ type imageCipher struct {
 
 func (c *imageCipher) Name() string { return FamilyName }
 
-// run applies exec (G or R) to g — its pixels mapped by value — with the
-// secret's key plane, and writes the output levels as an 8-bit image of
-// g's size.
+// MaxSampleBytes implements cipher.SizeLimited: the GAN cipher takes
+// 8-bit images of at most MaxKeyPlanePixels pixels, so a larger one is
+// refused from its header.
+func (c *imageCipher) MaxSampleBytes() int { return MaxKeyPlanePixels }
+
+// TileSize is the side of the tiles an image is run through G or R in:
+// each tile is computed with a margin of ReceptiveField/2 pixels of its
+// neighbours (or the image border), which makes its pixels exactly those
+// of a whole-image run (tested) while memory stays bounded by the tile,
+// whatever the image size.
+var TileSize = 128
+
+// run applies G (decrypt false) or R to g — its pixels mapped by value —
+// with the secret's key plane, tile by tile (TileSize), and writes the
+// output levels as an 8-bit image of g's size.
 func (c *imageCipher) run(decrypt bool, g *imageio.Gray, op string, value func(uint8) float32) (*imageio.Gray, error) {
 	if err := g.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %s: %v", FamilyName, op, err)
@@ -168,26 +185,42 @@ func (c *imageCipher) run(decrypt bool, g *imageio.Gray, op string, value func(u
 	if g.BitDepth() != 8 {
 		return nil, fmt.Errorf("%s: %s: a %d-bit image: the GAN cipher works on 8-bit images", FamilyName, op, g.BitDepth())
 	}
+	if g.Width > MaxKeyPlanePixels/g.Height {
+		return nil, fmt.Errorf("%s: %s: a %dx%d image: the GAN cipher takes at most %d pixels", FamilyName, op, g.Width, g.Height, MaxKeyPlanePixels)
+	}
 	z, err := KeyPlane(c.secret, g.Height, g.Width)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %dx%d image: %v", FamilyName, op, g.Width, g.Height, err)
-	}
-	x := make([]float32, len(g.Pix))
-	for i, p := range g.Pix {
-		x[i] = value(p)
-	}
-	dims := []int{1, g.Height, g.Width, 1}
-	res, err := c.m.exec(decrypt, g.Height, g.Width, tensors.FromFlatDataAndDimensions(x, dims...), tensors.FromFlatDataAndDimensions(z, dims...))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
-	}
-	y, err := tensors.CopyFlatData[float32](res[0])
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %s: %v", FamilyName, op, err)
 	}
 	out := &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: make([]uint8, len(g.Pix))}
-	for i, v := range y {
-		out.Pix[i] = uint8(min(max(v, 0), 255))
+	margin := ReceptiveField / 2
+	for ty := 0; ty < g.Height; ty += TileSize {
+		for tx := 0; tx < g.Width; tx += TileSize {
+			// The window: the tile and its margin, clipped to the image.
+			y0, y1 := max(ty-margin, 0), min(ty+TileSize+margin, g.Height)
+			x0, x1 := max(tx-margin, 0), min(tx+TileSize+margin, g.Width)
+			h, w := y1-y0, x1-x0
+			xs, zs := make([]float32, 0, h*w), make([]float32, 0, h*w)
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					xs = append(xs, value(g.Pix[y*g.Width+x]))
+					zs = append(zs, z[y*g.Width+x])
+				}
+			}
+			res, err := c.m.exec(decrypt, h, w, tensors.FromFlatDataAndDimensions(xs, 1, h, w, 1), tensors.FromFlatDataAndDimensions(zs, 1, h, w, 1))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
+			}
+			v, err := tensors.CopyFlatData[float32](res[0])
+			if err != nil {
+				return nil, err
+			}
+			for y := ty; y < min(ty+TileSize, g.Height); y++ {
+				for x := tx; x < min(tx+TileSize, g.Width); x++ {
+					out.Pix[y*g.Width+x] = uint8(min(max(v[(y-y0)*w+(x-x0)], 0), 255))
+				}
+			}
+		}
 	}
 	return out, nil
 }

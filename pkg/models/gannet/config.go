@@ -39,8 +39,11 @@ const (
 	// WarmupDivisor: DefaultConfig's warm-up is a third of the steps (the
 	// adversarial weight is full from two thirds on).
 	WarmupDivisor = 3
-	// MaxChannels bounds the width of the networks.
-	MaxChannels = 512
+	// MaxChannels bounds the width of the networks (the paper profile uses
+	// 32): a weights file declaring more is refused, so that its
+	// activations stay bounded (a 128-channel tile of TileSize² takes tens
+	// of MB).
+	MaxChannels = 128
 )
 
 // Config is the full description of one training run.
@@ -75,7 +78,10 @@ type Config struct {
 }
 
 // DefaultConfig returns the package's settings for crops of side crop,
-// minibatch batch and steps training steps.
+// minibatch batch and steps training steps: DefaultChannels, the
+// hyperparameter constants above, a warm-up of steps/WarmupDivisor,
+// curves recorded at 50 points (EvalEvery = steps/50, at least 1) and
+// seed 1.
 func DefaultConfig(crop, batch, steps int) Config {
 	return Config{Crop: crop, Batch: batch, Steps: steps, Channels: DefaultChannels, LearningRate: LearningRate,
 		AdvWeight: AdvWeight, RecWeight: RecWeight, KeyWeight: KeyWeight, WrongWeight: WrongWeight, Warmup: steps / WarmupDivisor,

@@ -35,12 +35,14 @@ type DistinguishConfig struct {
 
 // DistinguishResult is the outcome of DistinguishTest.
 type DistinguishResult struct {
+	// Steps is the probe's training steps (DistinguishConfig.Steps).
 	Steps int `json:"steps"`
 	// Samples is n, the test images: half cipher images, half uniform.
 	Samples int `json:"samples"`
 	// Crops is the number of distinct evaluation crops the cipher images
 	// of the test come from (each under Rounds different keys).
-	Crops   int `json:"crops"`
+	Crops int `json:"crops"`
+	// Correct is the number of test images classified right.
 	Correct int `json:"correct"`
 	// Accuracy = Correct/Samples, with its two-sided 99 % Wilson score
 	// interval [Lower, Upper].

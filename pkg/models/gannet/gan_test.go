@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -504,5 +505,78 @@ func TestWilson(t *testing.T) {
 	}
 	if lo, _ := Wilson(0, 0, 2); !math.IsNaN(lo) {
 		t.Error("n = 0: want NaN")
+	}
+}
+
+// TestTilesGiveTheWholeImageResult: encrypting and decrypting tile by
+// tile (small tiles: many tiles, clipped margins at every border) gives
+// exactly the pixels of one whole-image run; an image over the size limit
+// is refused before anything is computed.
+func TestTilesGiveTheWholeImageResult(t *testing.T) {
+	m, _ := tiny(t)
+	c, err := m.Cipher([]byte("tiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := dataset.NewSynthetic(4, 1, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := src.Load(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := &imageio.Gray{Width: 70, Height: 45, Pix: make([]uint8, 70*45)}
+	for y := 0; y < 45; y++ {
+		copy(img.Pix[y*70:(y+1)*70], full.Pix[y*256:y*256+70])
+	}
+	saved := TileSize
+	defer func() { TileSize = saved }()
+	run := func(tile int) (*imageio.Gray, *imageio.Gray) {
+		TileSize = tile
+		enc, err := c.Encrypt(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := c.Decrypt(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return enc, dec
+	}
+	encWhole, decWhole := run(1 << 20)
+	encTiled, decTiled := run(16)
+	if !encTiled.Equal(encWhole) || !decTiled.Equal(decWhole) {
+		t.Error("tiled encryption or decryption differs from the whole-image run")
+	}
+	big := &imageio.Gray{Width: 2048, Height: 1024, Pix: make([]uint8, 2048*1024)}
+	if _, err := c.Encrypt(big); err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("a 2048x1024 image: %v", err)
+	}
+	if sl, ok := c.(cipher.SizeLimited); !ok || sl.MaxSampleBytes() != MaxKeyPlanePixels {
+		t.Error("the GAN cipher does not state its size limit (cipher.SizeLimited)")
+	}
+}
+
+// TestCheckpointFolderInItsPlace: a folder where the checkpoint belongs is
+// reported, training starts from scratch and the checkpoint is written.
+func TestCheckpointFolderInItsPlace(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, nn.CheckpointFile, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := tinyModel(t, tinyConfig(4))
+	var log strings.Builder
+	if err := m.SetCheckpoints(nn.CheckpointOptions{Dir: dir, Every: 2, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Train(context.Background(), nil); err != nil {
+		t.Fatalf("training over a folder in the checkpoint's place: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, nn.CheckpointFile)); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("checkpoint: %v, %v", fi, err)
+	}
+	if !strings.Contains(log.String(), "ignoring checkpoint") {
+		t.Errorf("log %q: want the unreadable checkpoint reported", log.String())
 	}
 }

@@ -107,7 +107,8 @@ func spaceToDepth(x *Node) *Node {
 }
 
 // Discriminator is D(c): images [batch, h, w, 1] in [0, 1] (h and w
-// multiples of 4) to logits [batch] (> 0: "uniformly random image"). Three
+// multiples of 4, which Config.Validate requires of the crops; other sizes
+// fail to build) to logits [batch] (> 0: "uniformly random image"). Three
 // 3×3 convolutions of width arch.Channels with leaky ReLUs, the second and third
 // after a 2×2 space-to-depth, then the mean over positions and a dense
 // layer. The input is centred (c − 1/2) first.

@@ -23,7 +23,7 @@ import (
 const CheckpointEvery = 50
 
 // checkpointFormat tags (and versions) GAN training checkpoints.
-const checkpointFormat = "neurocrypt/gannet training checkpoint v1"
+const checkpointFormat = "neurocrypt/gannet training checkpoint v2"
 
 // Losses are the loss terms and D's accuracy on one batch.
 type Losses struct {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -188,6 +190,9 @@ func (c *Checkpointer) Decode(b []byte, state any) (*Snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decoding %s: %w", v.Path, err)
 		}
+		if err := checkValues(t); err != nil {
+			return nil, fmt.Errorf("%s: %w", v.Path, err)
+		}
 		s.values = append(s.values, t)
 	}
 	return s, nil
@@ -221,4 +226,71 @@ func (s *Snapshot) Restore() error {
 		v.Trainable = cv.Trainable
 	}
 	return nil
+}
+
+// MaxVariableValues bounds the values of one decoded variable (2^26 =
+// 64 Mi values, 256 MiB of float32: far above the papers' networks), so a
+// crafted file cannot declare a huge shape.
+const MaxVariableValues = 1 << 26
+
+// checkValues refuses a decoded tensor whose data does not fill its shape
+// (the decoder takes the shape and the values separately: short data would
+// leave the rest of the tensor undefined, a different network on every
+// run) and one over MaxVariableValues values.
+func checkValues(t *tensors.Tensor) error {
+	return inspect(t, false)
+}
+
+// CheckFinite reports the first variable of the snapshot holding a NaN or
+// ±Inf: a weights file of a trained model must not (a network of NaN
+// weights encrypts every image to one constant), although a checkpoint
+// may round-trip them exactly.
+func (s *Snapshot) CheckFinite() error {
+	for i, t := range s.values {
+		if err := inspect(t, true); err != nil {
+			return fmt.Errorf("%s: %w", s.vars[i].Path, err)
+		}
+	}
+	return nil
+}
+
+// inspect checks t's size against its shape and, with finite, its values.
+func inspect(t *tensors.Tensor, finite bool) error {
+	if n := t.Size(); n > MaxVariableValues {
+		return fmt.Errorf("shape %s: %d values, more than %d", t.Shape(), n, MaxVariableValues)
+	}
+	var why error
+	err := t.ConstFlatData(func(flat any) {
+		v := reflect.ValueOf(flat)
+		if v.Kind() != reflect.Slice {
+			return
+		}
+		if v.Len() != t.Size() {
+			why = fmt.Errorf("shape %s needs %d values, the file has %d", t.Shape(), t.Size(), v.Len())
+			return
+		}
+		if !finite {
+			return
+		}
+		switch f := flat.(type) {
+		case []float32:
+			for i, x := range f {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+					why = fmt.Errorf("value %d is %g", i, x)
+					return
+				}
+			}
+		case []float64:
+			for i, x := range f {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					why = fmt.Errorf("value %d is %g", i, x)
+					return
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return why
 }

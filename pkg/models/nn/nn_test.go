@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"math"
 	"os"
@@ -10,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
@@ -302,5 +306,41 @@ func TestConv2DFormsAgree(t *testing.T) {
 				t.Fatalf("k=%d dilation %d: value %d: im2col %g, Convolve %g", c.k, c.dil, i, a[i], b[i])
 			}
 		}
+	}
+}
+
+// TestCheckpointRefusesShortOrNonFiniteData: a variable whose values do
+// not fill its declared shape is refused when decoding; NaN weights are
+// refused when a weights file is restored (RestoreWeights).
+func TestCheckpointRefusesShortOrNonFiniteData(t *testing.T) {
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	if err := enc.Encode(&checkpointHeader{Format: "t", Vars: []checkpointVar{{Path: "/w", Trainable: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Encode(struct{ A int }{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := shapes.Make(dtypes.Float32, 4).GobSerialize(enc); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Encode([]float32{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	ck, _ := Checkpoint(model.NewStore()).Format("t").Done()
+	var st struct{ A int }
+	if _, err := ck.Decode(atomicfile.Seal(buf.Bytes()), &st); err == nil || !strings.Contains(err.Error(), "needs 4 values, the file has 2") {
+		t.Errorf("short data: %v", err)
+	}
+
+	store := model.NewStore()
+	store.RootScope().VariableWithValue("w", tensors.FromFlatDataAndDimensions([]float32{1, float32(math.NaN())}, 2))
+	good, _ := Checkpoint(store).Format("t").Done()
+	b, err := good.Encode(struct{ A int }{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RestoreWeights("nan.weights", b, "t", "GAN", &st, nil); err == nil || !strings.Contains(err.Error(), "nan.weights: not a GAN weights file: /w: value 1 is NaN") {
+		t.Errorf("NaN weights: %v", err)
 	}
 }

@@ -78,8 +78,15 @@ func (r *Resumer) Logf(format string, args ...any) {
 // of finished steps) of total: every Every steps and after the last.
 func (r *Resumer) Due(done, total int) bool { return done%r.opts.Every == 0 || done == total }
 
-// Save writes the store and the caller's state.
+// Save writes the store and the caller's state (anything but a regular
+// file at the checkpoint's path — a folder left there — is removed first:
+// the checkpoint directory is the run's own).
 func (r *Resumer) Save(state any) error {
+	if fi, err := os.Lstat(r.Path()); err == nil && !fi.Mode().IsRegular() {
+		if err := os.RemoveAll(r.Path()); err != nil {
+			return fmt.Errorf("%s: checkpoint: removing %s in its place: %w", r.who, r.Path(), err)
+		}
+	}
 	ck, err := Checkpoint(r.store).Format(r.format).Done()
 	if err != nil {
 		return err

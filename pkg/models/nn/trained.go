@@ -46,6 +46,9 @@ func RestoreWeights(path string, data []byte, format, what string, state any, va
 		return nil, err
 	}
 	snap, err := ck.Decode(data, state)
+	if err == nil {
+		err = snap.CheckFinite()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a%s %s weights file: %w", name, article(what), what, err)
 	}
