@@ -94,8 +94,9 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 	res.Tables = append(res.Tables, ms.Table, speedT)
 
 	res.Figures = append(res.Figures, results.Figure{Name: "samples", Kind: results.KindImages, Images: rec.panels,
-		Title:   "Plain, cipher, decrypted and wrong-key images",
-		Caption: fmt.Sprintf("The held-out %d² crops with the most detail (largest pixel standard deviation), under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, WrongKeyBit)})
+		Title: "Plain, cipher, decrypted and wrong-key images",
+		Caption: fmt.Sprintf("The held-out %d² crops with the most detail (largest pixel standard deviation), one per row: %s (source image and "+
+			"top-left corner); under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, strings.Join(rec.where, "; "), WrongKeyBit)})
 	res.Figures = append(res.Figures, Curves(h)...)
 	if figs, err := ms.Report.Figures(name); err == nil {
 		res.Figures = append(res.Figures, figs...)

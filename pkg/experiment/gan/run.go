@@ -86,6 +86,7 @@ type reconstruction struct {
 	pooled                 metrics.ChiSquareResult // every cipher pixel, pooled
 	pooledPixels           int
 	panels                 []results.ImagePanel
+	where                  []string // the sample crops, "image (x, y)", one per row of panels
 	key                    string
 }
 
@@ -106,6 +107,7 @@ func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, n
 	r := &reconstruction{key: k.String()}
 	type sample struct {
 		spread float64
+		where  string
 		panels []results.ImagePanel
 	}
 	// The samples shown are the crops with the most detail (largest pixel
@@ -145,8 +147,8 @@ func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, n
 		}
 		pooled = append(pooled, enc.Pix...)
 		if sp := spread(c.Image); nSamples > 0 && (len(best) < nSamples || sp > best[len(best)-1].spread) {
-			cand := sample{spread: sp, panels: []results.ImagePanel{
-				{Title: fmt.Sprintf("plain (%s @%d,%d)", c.ImageID, c.X, c.Y), Image: c.Image},
+			cand := sample{spread: sp, where: fmt.Sprintf("%s (%d, %d)", c.ImageID, c.X, c.Y), panels: []results.ImagePanel{
+				{Title: "plain", Image: c.Image},
 				{Title: "cipher", Image: enc},
 				{Title: fmt.Sprintf("decrypted (%.1f dB)", r.rightPSNR[r.crops]), Image: dec},
 				{Title: fmt.Sprintf("wrong key (%.1f dB)", r.wrongPSNR[r.crops]), Image: bad}}}
@@ -163,6 +165,7 @@ func reconstruct(ctx context.Context, env *experiment.Env, plan *dataset.Plan, n
 	}
 	for _, c := range best {
 		r.panels = append(r.panels, c.panels...)
+		r.where = append(r.where, c.where)
 	}
 	// The histogram of every cipher pixel, pooled: a distinguisher that
 	// needs no training (a uniform 8-bit image passes it).
