@@ -33,20 +33,39 @@ const Version = "1"
 
 func init() {
 	experiment.RegisterTrainedCiphers(ID, func(ctx context.Context, env *experiment.Env) ([]string, error) {
-		s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+		t, err := trainAndBind(ctx, env)
 		if err != nil {
 			return nil, err
 		}
-		tr, _, err := train(ctx, env, s)
-		if err != nil {
-			return nil, err
-		}
-		name, err := bind(env, tr)
-		if err != nil {
-			return nil, err
-		}
-		return []string{name}, nil
+		return []string{t.name}, nil
 	})
+}
+
+// trained is the profile's trained and bound cipher.
+type trained struct {
+	s    Settings
+	tr   TrainResult
+	plan *dataset.Plan
+	name string
+}
+
+// trainAndBind trains the profile's model (or reads the cached unit) and
+// binds it as "gan/<profile>": what both the experiment and the survey's
+// provider start with.
+func trainAndBind(ctx context.Context, env *experiment.Env) (*trained, error) {
+	s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+	if err != nil {
+		return nil, err
+	}
+	tr, plan, err := train(ctx, env, s)
+	if err != nil {
+		return nil, err
+	}
+	name, err := bind(env, tr)
+	if err != nil {
+		return nil, err
+	}
+	return &trained{s: s, tr: tr, plan: plan, name: name}, nil
 }
 
 // Citations.

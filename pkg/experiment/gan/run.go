@@ -32,18 +32,11 @@ const WrongKeyBit = 0
 // bind it, run the survey's battery on it and on AES-CTR over the held-out
 // images, measure right- and wrong-key reconstruction, and assemble.
 func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
-	s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+	t, err := trainAndBind(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	tr, plan, err := train(ctx, env, s)
-	if err != nil {
-		return nil, err
-	}
-	name, err := bind(env, tr)
-	if err != nil {
-		return nil, err
-	}
+	s, tr, plan, name := t.s, t.tr, t.plan, t.name
 	if len(plan.TestIDs) == 0 {
 		return nil, fmt.Errorf("%s: %s gave no held-out test image", ID, env.Data.Name())
 	}
