@@ -2,7 +2,6 @@ package gannet
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
@@ -78,42 +77,11 @@ func cipherExecs(be compute.Backend, store *model.Store, arch Arch) (enc, dec *m
 	return enc, dec, err
 }
 
-// MaxImageShapes is how many image sizes a cipher keeps compiled graphs
-// for (GoMLX's per-executable cache, graph.DefaultExecMaxCacheSize, fails
-// beyond its size): at the next new size the executables are rebuilt and
-// the old graphs dropped, so a long session with many sizes never fails.
-const MaxImageShapes = 16
-
-// trained is a loaded weights file: G's and R's executables.
+// trained is a loaded weights file: G's and R's executables (nn.ShapeExecs:
+// index 0 G, 1 R).
 type trained struct {
-	cfg      Config
-	mu       sync.Mutex // serialises Exec calls and rebuilds
-	enc, dec *model.Exec
-	build    func() (enc, dec *model.Exec, err error) // nil: no rebuild (a live Model's)
-	shapes   map[[2]int]bool
-}
-
-// exec runs G (decrypt false) or R on one image of h × w.
-func (t *trained) exec(decrypt bool, h, w int, args ...any) ([]*tensors.Tensor, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if key := [2]int{h, w}; !t.shapes[key] {
-		if len(t.shapes) >= MaxImageShapes && t.build != nil {
-			enc, dec, err := t.build()
-			if err != nil {
-				return nil, err
-			}
-			t.enc, t.dec, t.shapes = enc, dec, nil
-		}
-		if t.shapes == nil {
-			t.shapes = map[[2]int]bool{}
-		}
-		t.shapes[key] = true
-	}
-	if decrypt {
-		return t.dec.Exec(args...)
-	}
-	return t.enc.Exec(args...)
+	cfg   Config
+	execs *nn.ShapeExecs
 }
 
 // loaded caches trained models by the SHA-256 of their weights file.
@@ -137,19 +105,21 @@ func loadTrained(path string, b []byte) (*trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &trained{cfg: st.Config}
-	t.build = func() (*model.Exec, *model.Exec, error) {
-		return cipherExecs(be, store, ArchFor(be, st.Config.Channels))
+	build := func() ([]*model.Exec, error) {
+		enc, dec, err := cipherExecs(be, store, ArchFor(be, st.Config.Channels))
+		return []*model.Exec{enc, dec}, err
 	}
-	if t.enc, t.dec, err = t.build(); err != nil {
+	execs, err := build()
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
 	}
+	t := &trained{cfg: st.Config, execs: nn.NewShapeExecs(execs, build)}
 	// G and R once on a 4×4 image.
 	zero := tensors.FromFlatDataAndDimensions(make([]float32, 16), 1, 4, 4, 1)
 	run := func(exec *model.Exec) func() error {
 		return func() error { _, err := exec.Exec(zero, zero); return err }
 	}
-	if err := nn.CheckComplete(store, path, "GAN", map[string]func() error{"G": run(t.enc), "R": run(t.dec)}); err != nil {
+	if err := nn.CheckComplete(store, path, "GAN", map[string]func() error{"G": run(execs[0]), "R": run(execs[1])}); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -192,35 +162,15 @@ func (c *imageCipher) run(decrypt bool, g *imageio.Gray, op string, value func(u
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %v", FamilyName, op, err)
 	}
-	out := &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: make([]uint8, len(g.Pix))}
-	margin := ReceptiveField / 2
-	for ty := 0; ty < g.Height; ty += TileSize {
-		for tx := 0; tx < g.Width; tx += TileSize {
-			// The window: the tile and its margin, clipped to the image.
-			y0, y1 := max(ty-margin, 0), min(ty+TileSize+margin, g.Height)
-			x0, x1 := max(tx-margin, 0), min(tx+TileSize+margin, g.Width)
-			h, w := y1-y0, x1-x0
-			xs, zs := make([]float32, 0, h*w), make([]float32, 0, h*w)
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					xs = append(xs, value(g.Pix[y*g.Width+x]))
-					zs = append(zs, z[y*g.Width+x])
-				}
-			}
-			res, err := c.m.exec(decrypt, h, w, tensors.FromFlatDataAndDimensions(xs, 1, h, w, 1), tensors.FromFlatDataAndDimensions(zs, 1, h, w, 1))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
-			}
-			v, err := tensors.CopyFlatData[float32](res[0])
-			if err != nil {
-				return nil, err
-			}
-			for y := ty; y < min(ty+TileSize, g.Height); y++ {
-				for x := tx; x < min(tx+TileSize, g.Width); x++ {
-					out.Pix[y*g.Width+x] = uint8(min(max(v[(y-y0)*w+(x-x0)], 0), 255))
-				}
-			}
-		}
+	exec := 0
+	if decrypt {
+		exec = 1
+	}
+	out, err := nn.Tiled(g, z, TileSize, ReceptiveField/2, value, func(h, w int, x, z *tensors.Tensor) ([]*tensors.Tensor, error) {
+		return c.m.execs.Exec(exec, h, w, x, z)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %s", FamilyName, op, nn.OneLine(err.Error()))
 	}
 	return out, nil
 }
@@ -249,8 +199,10 @@ func (m *Model) Cipher(secret []byte) (cipher.Cipher, error) {
 		return nil, fmt.Errorf("gan: empty secret")
 	}
 	m.asCipher.Do(func() {
-		m.trained = &trained{cfg: m.cfg, enc: m.encExec, dec: m.decExec,
-			build: func() (*model.Exec, *model.Exec, error) { return cipherExecs(m.backend, m.store, m.arch) }}
+		m.trained = &trained{cfg: m.cfg, execs: nn.NewShapeExecs([]*model.Exec{m.encExec, m.decExec}, func() ([]*model.Exec, error) {
+			enc, dec, err := cipherExecs(m.backend, m.store, m.arch)
+			return []*model.Exec{enc, dec}, err
+		})}
 	})
 	return &imageCipher{m: m.trained, secret: append([]byte(nil), secret...)}, nil
 }

@@ -133,13 +133,14 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 	// Training draws crops from a pass of the training data of its own
 	// (an epoch number no training reaches), keyed by c.Seed; the
 	// stream's position is put back afterwards.
-	savedPos, savedNext, savedStop := m.pos, m.next, m.stop
-	m.pos, m.next, m.stop = position{Epoch: probeEpoch(c.Seed)}, nil, nil
+	saved := m.stream
+	if m.stream, err = saved.Fork(nn.Position{Epoch: probeEpoch(c.Seed)}); err != nil {
+		m.stream = saved
+		return DistinguishResult{}, err
+	}
 	defer func() {
-		if m.stop != nil {
-			m.stop()
-		}
-		m.pos, m.next, m.stop = savedPos, savedNext, savedStop
+		m.stream.Close()
+		m.stream = saved
 	}()
 	for s := 0; s < c.Steps; s++ {
 		if err := ctx.Err(); err != nil {

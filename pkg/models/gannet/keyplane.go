@@ -17,9 +17,6 @@ const (
 	// parameter r drawn from the key: r ∈ [3.99, 4), where the map is
 	// chaotic with a Lyapunov exponent close to ln 2.
 	KeyPlaneRMin, KeyPlaneRMax = 3.99, 4.0
-	// KeyPlaneTransient is the number of logistic iterations discarded
-	// before the plane's first value.
-	KeyPlaneTransient = 1000
 	// MaxKeyPlanePixels bounds the size of a key plane (and of an image the
 	// cipher accepts): 1024 × 1024.
 	MaxKeyPlanePixels = 1 << 20
@@ -40,8 +37,8 @@ const KeyPlaneMaps = 3
 //
 // The secret's SHA-256 gives KeyPlaneMaps logistic maps x ← r·x·(1 − x)
 // (pkg/chaos) their initial values x0 ∈ (0, 1) (52 bits each) and control
-// parameters r ∈ [KeyPlaneRMin, KeyPlaneRMax) (32 bits each); each runs
-// KeyPlaneTransient steps, then each pixel takes the next value of every
+// parameters r ∈ [KeyPlaneRMin, KeyPlaneRMax) (32 bits each;
+// chaos.KeyedLogistics); each runs chaos.MapTransient steps, then each pixel takes the next value of every
 // map, XORs the top 23 of their 32 keystream bits chaos.Word32Of(x) =
 // ⌊x·10^14⌋ mod 2^32 and stores (2·bits + 1)/2^24: uniform on (0, 1) (a
 // raw orbit is arcsine distributed) and exact in float32 on every
@@ -59,14 +56,9 @@ func KeyPlane(secret []byte, h, w int) ([]float32, error) {
 	if h < 1 || w < 1 || h > MaxKeyPlanePixels/w {
 		return nil, fmt.Errorf("gan key plane: %dx%d: want 1..%d pixels", w, h, MaxKeyPlanePixels)
 	}
-	var maps [KeyPlaneMaps]*chaos.Logistic
-	for i, p := range keyPlaneParams(secret) {
-		m, err := chaos.NewLogistic(p.r, p.x0)
-		if err != nil {
-			return nil, fmt.Errorf("gan key plane: %w", err)
-		}
-		m.Skip(KeyPlaneTransient)
-		maps[i] = m
+	maps, err := chaos.KeyedLogistics(sha256.Sum256(secret), KeyPlaneMaps, KeyPlaneRMin, KeyPlaneRMax-KeyPlaneRMin)
+	if err != nil {
+		return nil, fmt.Errorf("gan key plane: %w", err)
 	}
 	out := make([]float32, h*w)
 	for i := range out {
@@ -77,28 +69,4 @@ func KeyPlane(secret []byte, h, w int) ([]float32, error) {
 		out[i] = float32(2*bits+1) / (1 << 24)
 	}
 	return out, nil
-}
-
-// mapParams are one logistic map's initial value and control parameter.
-type mapParams struct{ x0, r float64 }
-
-// keyPlaneParams derives the maps' parameters from the secret's SHA-256:
-// bits [52i, 52i+52) give map i's x0 ∈ [2^-53, 1 − 2^-53] (never the fixed
-// point 0), bits [156 + 32i, 188 + 32i) its r.
-func keyPlaneParams(secret []byte) [KeyPlaneMaps]mapParams {
-	sum := sha256.Sum256(secret)
-	bit := func(k int) uint64 { return uint64(sum[k/8]>>(k%8)) & 1 }
-	field := func(from, n int) uint64 {
-		var v uint64
-		for k := 0; k < n; k++ {
-			v |= bit(from+k) << k
-		}
-		return v
-	}
-	var out [KeyPlaneMaps]mapParams
-	for i := range out {
-		out[i].x0 = (float64(field(52*i, 52)) + 0.5) / (1 << 52)
-		out[i].r = KeyPlaneRMin + (KeyPlaneRMax-KeyPlaneRMin)*float64(field(52*KeyPlaneMaps+32*i, 32))/(1<<32)
-	}
-	return out
 }

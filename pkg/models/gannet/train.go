@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"sync"
 
@@ -49,10 +48,7 @@ type Losses struct {
 
 // History holds the training curves: Losses on a fixed evaluation batch
 // at each recorded step.
-type History struct {
-	Step   []int    `json:"step"`
-	Losses []Losses `json:"losses"`
-}
+type History = nn.History[Losses]
 
 // Model holds G, R and D of one run and their optimisers.
 type Model struct {
@@ -65,22 +61,14 @@ type Model struct {
 	evalExec *model.Exec // x, z, z2, u → Losses in order
 	encExec  *model.Exec // x, z → cipher levels (cipherExecs)
 	decExec  *model.Exec // c, z → 255·x̂ rounded
-	data     *dataset.Batches
-	perEpoch int
-	next     func() ([]dataset.Sample, error, bool)
-	stop     func()
-	pos      position // the next batch's epoch and index
+	stream   *nn.Stream
 	eval     *batch
-	hist     *History
+	loop     *nn.Loop[Config, Losses] // the running or last Train
 	ckpt     *nn.Resumer
 	probes   int // distinguishing tests made (DistinguishTest's scopes)
 	asCipher sync.Once
 	trained  *trained // G and R as a cipher (Cipher)
 }
-
-// position is where the data stream stands: the epoch and the index of
-// the next batch in it.
-type position struct{ Epoch, Index int }
 
 // batch is one step's inputs as flat float32 slices of n·crop² values.
 type batch struct {
@@ -100,17 +88,17 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if data == nil {
-		return nil, errors.New("gan: no training batches")
+	stream, err := nn.NewStream(data, cfg.Batch, "gan")
+	if err != nil {
+		return nil, err
 	}
-	m := &Model{cfg: cfg, arch: ArchFor(be, cfg.Channels), backend: be, store: model.NewStore(), data: data, perEpoch: data.Crops() / cfg.Batch}
-	if m.perEpoch < 1 && cfg.Steps > 0 {
-		return nil, fmt.Errorf("gan: %d training crops: fewer than one batch of %d", data.Crops(), cfg.Batch)
+	if stream.PerEpoch() < 1 && cfg.Steps > 0 {
+		return nil, stream.ErrNoBatch()
 	}
+	m := &Model{cfg: cfg, arch: ArchFor(be, cfg.Channels), backend: be, store: model.NewStore(), stream: stream}
 	if len(eval) == 0 {
 		return nil, errors.New("gan: no evaluation crops")
 	}
-	var err error
 	if m.eval, err = m.makeBatch(eval[:min(len(eval), cfg.Batch)], seeds.Sub(cfg.Seed, "gan eval")); err != nil {
 		return nil, err
 	}
@@ -249,38 +237,15 @@ func (b *batch) tensor(v []float32, side int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, b.n, side, side, 1)
 }
 
-// nextBatch returns the batch of the current position (the crops of
-// batch pos.Index of epoch pos.Epoch, with key planes and uniform images
-// drawn from (seed, epoch, index)) and advances.
+// nextBatch returns the batch of the stream's position (its crops, with
+// key planes and uniform images drawn from (seed, epoch, index)) and
+// advances.
 func (m *Model) nextBatch(ctx context.Context) (*batch, error) {
-	if m.next == nil || m.pos.Index >= m.perEpoch {
-		if m.pos.Index >= m.perEpoch {
-			m.pos = position{Epoch: m.pos.Epoch + 1}
-		}
-		if m.stop != nil {
-			m.stop()
-		}
-		next, stop := iter.Pull2(m.data.Epoch(ctx, m.pos.Epoch))
-		m.next, m.stop = next, stop
-		for i := 0; i < m.pos.Index; i++ { // resumed mid-epoch: skip
-			if _, err, ok := next(); !ok || err != nil {
-				return nil, fmt.Errorf("gan: resuming at batch %d of epoch %d: %v", m.pos.Index, m.pos.Epoch, err)
-			}
-		}
-	}
-	samples, err, ok := m.next()
+	samples, at, err := m.stream.Next(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("gan: training data: %w", err)
+		return nil, err
 	}
-	if !ok {
-		return nil, fmt.Errorf("gan: epoch %d ended after %d batches, want %d", m.pos.Epoch, m.pos.Index, m.perEpoch)
-	}
-	if len(samples) != m.cfg.Batch {
-		return nil, fmt.Errorf("gan: training batches of %d crops, want the configured %d (build them with Plan.Batches(split, Config.Batch))", len(samples), m.cfg.Batch)
-	}
-	b, err := m.makeBatch(samples, seeds.Sub(m.cfg.Seed, "gan batch", m.pos.Epoch, m.pos.Index))
-	m.pos.Index++
-	return b, err
+	return m.makeBatch(samples, seeds.Sub(m.cfg.Seed, "gan batch", at.Epoch, at.Index))
 }
 
 // Step makes training step s (0-based; it sets the adversarial weight,
@@ -385,90 +350,17 @@ func (m *Model) SetCheckpoints(o nn.CheckpointOptions) error {
 	return nil
 }
 
-// trainingState is the caller state of a training checkpoint.
-type trainingState struct {
-	Config  Config
-	Step    int // the next step
-	Pos     position
-	History History
-}
-
 // Train runs cfg.Steps training steps, recording the History on the
 // evaluation batch every cfg.EvalEvery steps and after the last. onStep,
 // if not nil, is called after each step with its number and the batch's
 // losses (History then returns the curves so far). It stops with ctx's
 // error when ctx is cancelled.
 func (m *Model) Train(ctx context.Context, onStep func(step int, l Losses)) (*History, error) {
-	start, h := 0, &History{}
-	if m.ckpt != nil {
-		var st trainingState
-		ok, err := m.ckpt.Resume(&st, func() error {
-			if st.Config != m.cfg {
-				return fmt.Errorf("it is for config %+v, not %+v", st.Config, m.cfg)
-			}
-			if st.Step < 0 || st.Step > m.cfg.Steps || st.Pos.Index < 0 || st.Pos.Index > m.perEpoch || st.Pos.Epoch < 0 {
-				return fmt.Errorf("step %d at batch %d of epoch %d: out of range", st.Step, st.Pos.Index, st.Pos.Epoch)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			start, m.pos, h = st.Step, st.Pos, &st.History
-			m.ckpt.Logf("gan: resuming seed %d at step %d of %d from %s", m.cfg.Seed, start, m.cfg.Steps, m.ckpt.Path())
-		}
-	}
-	m.hist = h
-	defer func() {
-		if m.stop != nil {
-			m.stop()
-			m.next, m.stop = nil, nil
-		}
-	}()
-	record := func(step int) error {
-		l, err := m.Evaluate()
-		if err != nil {
-			return err
-		}
-		h.Step, h.Losses = append(h.Step, step), append(h.Losses, l)
-		return nil
-	}
-	for s := start; s < m.cfg.Steps; s++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if m.cfg.EvalEvery > 0 && s%m.cfg.EvalEvery == 0 {
-			if err := record(s); err != nil {
-				return nil, err
-			}
-		}
-		l, err := m.Step(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		if m.ckpt != nil && m.ckpt.Due(s+1, m.cfg.Steps) {
-			if err := m.ckpt.Save(trainingState{Config: m.cfg, Step: s + 1, Pos: m.pos, History: *h}); err != nil {
-				return nil, err
-			}
-		}
-		if onStep != nil {
-			onStep(s, l)
-		}
-	}
-	if m.cfg.EvalEvery > 0 {
-		if err := record(m.cfg.Steps); err != nil {
-			return nil, err
-		}
-	}
-	return h, nil
+	m.loop = &nn.Loop[Config, Losses]{Who: "gan", Config: m.cfg, Seed: m.cfg.Seed, Steps: m.cfg.Steps, EvalEvery: m.cfg.EvalEvery,
+		Stream: m.stream, Ckpt: m.ckpt, Evaluate: m.Evaluate, Step: m.Step}
+	return m.loop.Run(ctx, onStep)
 }
 
 // History returns a copy of the curves recorded so far by the running
 // Train (from its onStep callback) or by the last one.
-func (m *Model) History() History {
-	if m.hist == nil {
-		return History{}
-	}
-	return History{Step: append([]int(nil), m.hist.Step...), Losses: append([]Losses(nil), m.hist.Losses...)}
-}
+func (m *Model) History() History { return m.loop.Curves() }

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
@@ -104,4 +106,93 @@ func countVariables(store *model.Store) int {
 func OneLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// MaxImageShapes is how many image sizes a ShapeExecs keeps compiled graphs
+// for (GoMLX's per-executable cache, graph.DefaultExecMaxCacheSize, fails
+// beyond its size): at the next new size the executables are rebuilt and
+// the old graphs dropped, so a long session with many sizes never fails.
+const MaxImageShapes = 16
+
+// ShapeExecs are the executables of a trained cipher (encrypt, decrypt,
+// …) run on images of any size: calls are serialised, and the executables
+// are rebuilt when a new size comes after MaxImageShapes sizes. Ours.
+type ShapeExecs struct {
+	mu     sync.Mutex
+	execs  []*model.Exec
+	build  func() ([]*model.Exec, error) // nil: never rebuilt
+	shapes map[[2]int]bool
+}
+
+// NewShapeExecs returns the executables execs, rebuilt (all together) by
+// build when needed; build nil keeps them for ever (a live model's, whose
+// sizes are few).
+func NewShapeExecs(execs []*model.Exec, build func() ([]*model.Exec, error)) *ShapeExecs {
+	return &ShapeExecs{execs: execs, build: build}
+}
+
+// Exec runs executable i on an image of h × w with args.
+func (t *ShapeExecs) Exec(i, h, w int, args ...any) ([]*tensors.Tensor, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if key := [2]int{h, w}; !t.shapes[key] {
+		if len(t.shapes) >= MaxImageShapes && t.build != nil {
+			execs, err := t.build()
+			if err != nil {
+				return nil, err
+			}
+			t.execs, t.shapes = execs, nil
+		}
+		if t.shapes == nil {
+			t.shapes = map[[2]int]bool{}
+		}
+		t.shapes[key] = true
+	}
+	return t.execs[i].Exec(args...)
+}
+
+// Tiled runs a fully convolutional network of two inputs — an image and a
+// per-pixel key plane, both [1, h, w, 1] float32 — over the 8-bit image g
+// tile by tile and returns its output as an 8-bit image of g's size (each
+// value clamped to 0 … 255 and truncated). Each tile of tile × tile
+// pixels is computed with a margin of margin pixels of its neighbours (or
+// the image border); with margin at least half the network's receptive
+// field its pixels are exactly those of a whole-image run, while memory
+// stays bounded by the tile whatever the image size. value maps g's
+// pixels to the network's input; z is the key plane, h·w values in
+// row-major order. run's errors are returned as they are. Ours.
+func Tiled(g *imageio.Gray, z []float32, tile, margin int, value func(uint8) float32, run func(h, w int, x, z *tensors.Tensor) ([]*tensors.Tensor, error)) (*imageio.Gray, error) {
+	if len(z) != g.Width*g.Height || tile < 1 || margin < 0 {
+		return nil, fmt.Errorf("nn: tiled run: %d key-plane values for %dx%d, tile %d, margin %d", len(z), g.Width, g.Height, tile, margin)
+	}
+	out := &imageio.Gray{Width: g.Width, Height: g.Height, Depth: g.Depth, Pix: make([]uint8, len(g.Pix))}
+	for ty := 0; ty < g.Height; ty += tile {
+		for tx := 0; tx < g.Width; tx += tile {
+			// The window: the tile and its margin, clipped to the image.
+			y0, y1 := max(ty-margin, 0), min(ty+tile+margin, g.Height)
+			x0, x1 := max(tx-margin, 0), min(tx+tile+margin, g.Width)
+			h, w := y1-y0, x1-x0
+			xs, zs := make([]float32, 0, h*w), make([]float32, 0, h*w)
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					xs = append(xs, value(g.Pix[y*g.Width+x]))
+					zs = append(zs, z[y*g.Width+x])
+				}
+			}
+			res, err := run(h, w, tensors.FromFlatDataAndDimensions(xs, 1, h, w, 1), tensors.FromFlatDataAndDimensions(zs, 1, h, w, 1))
+			if err != nil {
+				return nil, err
+			}
+			v, err := tensors.CopyFlatData[float32](res[0])
+			if err != nil {
+				return nil, err
+			}
+			for y := ty; y < min(ty+tile, g.Height); y++ {
+				for x := tx; x < min(tx+tile, g.Width); x++ {
+					out.Pix[y*g.Width+x] = uint8(min(max(v[(y-y0)*w+(x-x0)], 0), 255))
+				}
+			}
+		}
+	}
+	return out, nil
 }
