@@ -175,24 +175,50 @@ const (
 	numShapes
 )
 
+// shape is one filled shape of drawShape: its kind, centre, half-axes,
+// rotation (c, sn), level, shading and opacity.
+type shape struct {
+	kind                 int
+	cx, cy, a, b, c, sn  float64
+	level, dx, dy, shade float64
+	alpha, keep          float64
+	poly                 [][2]float64
+}
+
+// randomShape draws a random shape for an image of side size. kind ≥ 0
+// forces the shape's kind (the random one is drawn all the same, so the
+// other draws do not move).
+func randomShape(rng *splitMix, size, kind int) shape {
+	s := float64(size)
+	var sh shape
+	sh.cx, sh.cy = rng.Range(0, s), rng.Range(0, s)
+	sh.a, sh.b = rng.Range(0.05, 0.3)*s, rng.Range(0.05, 0.3)*s
+	sh.c, sh.sn = randomDirection(rng)
+	sh.level = rng.Range(0, 1)
+	sh.dx, sh.dy = randomDirection(rng)
+	sh.shade = rng.Range(-0.5, 0.5) / s // level change per pixel along (dx, dy)
+	sh.alpha = rng.Range(0.6, 1)
+	sh.keep = rng.Range(0.2, 0.8) // how much of the texture shows through
+	sh.kind = rng.IntN(numShapes)
+	if kind >= 0 {
+		sh.kind = kind
+	}
+	if sh.kind == shapePolygon {
+		sh.poly = randomPolygon(rng, sh.cx, sh.cy, math.Max(sh.a, sh.b))
+	}
+	return sh
+}
+
 // drawShape composites one random filled shape over img: a shaded (linear
 // gradient) surface that keeps some of the texture, with random opacity.
 func drawShape(rng *splitMix, img, texture []float64, size int) {
-	s := float64(size)
-	cx, cy := rng.Range(0, s), rng.Range(0, s)
-	a, b := rng.Range(0.05, 0.3)*s, rng.Range(0.05, 0.3)*s
-	c, sn := randomDirection(rng)
-	level := rng.Range(0, 1)
-	dx, dy := randomDirection(rng)
-	shade := rng.Range(-0.5, 0.5) / s // level change per pixel along (dx, dy)
-	alpha := rng.Range(0.6, 1)
-	keep := rng.Range(0.2, 0.8) // how much of the texture shows through
-	kind := rng.IntN(numShapes)
+	paintShape(randomShape(rng, size, -1), img, texture, size, nil)
+}
 
-	var poly [][2]float64
-	if kind == shapePolygon {
-		poly = randomPolygon(rng, cx, cy, math.Max(a, b))
-	}
+// paintShape composites sh over img; mask, if not nil, gets 255 at every
+// pixel the shape covers.
+func paintShape(sh shape, img, texture []float64, size int, mask []uint8) {
+	cx, cy, a, b, c, sn := sh.cx, sh.cy, sh.a, sh.b, sh.c, sh.sn
 	r := math.Max(a, b) * 1.5 // bounding box half-side (covers rotations)
 	x0, x1 := max(0, int(cx-r)), min(size-1, int(cx+r)+1)
 	y0, y1 := max(0, int(cy-r)), min(size-1, int(cy+r)+1)
@@ -203,21 +229,24 @@ func drawShape(rng *splitMix, img, texture []float64, size int) {
 			u := float64(px*c) + float64(py*sn) // rotated coordinates
 			w := float64(py*c) - float64(px*sn)
 			inside := false
-			switch kind {
+			switch sh.kind {
 			case shapeEllipse:
 				ua, wb := u/a, w/b
 				inside = float64(ua*ua)+float64(wb*wb) <= 1
 			case shapeRect:
 				inside = math.Abs(u) <= a && math.Abs(w) <= b
 			case shapePolygon:
-				inside = insidePolygon(poly, float64(x)+0.5, float64(y)+0.5)
+				inside = insidePolygon(sh.poly, float64(x)+0.5, float64(y)+0.5)
 			}
 			if !inside {
 				continue
 			}
 			i := y*size + x
-			fill := level + float64(shade*(float64(px*dx)+float64(py*dy))) - float64((1-keep)*synthNoiseWeight*texture[i])
-			img[i] = float64((1-alpha)*img[i]) + float64(alpha*fill)
+			if mask != nil {
+				mask[i] = 255
+			}
+			fill := sh.level + float64(sh.shade*(float64(px*sh.dx)+float64(py*sh.dy))) - float64((1-sh.keep)*synthNoiseWeight*texture[i])
+			img[i] = float64((1-sh.alpha)*img[i]) + float64(sh.alpha*fill)
 		}
 	}
 }

@@ -12,54 +12,19 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn/nntest"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	t.Helper()
-	cfg := os.Getenv("GAN_TEST_BACKEND")
-	if cfg == "" {
-		cfg = backend.Go
-	}
-	be, err := backend.Fixed(cfg).New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return be
-}
+func testBackend(t testing.TB) compute.Backend { return nntest.Backend(t, "GAN_TEST_BACKEND") }
 
 // testData is a synthetic crop plan: train batches and eval crops.
 func testData(t testing.TB, crop, batch int) (*dataset.Batches, []dataset.Sample) {
-	t.Helper()
-	src, err := dataset.NewSynthetic(5, 4, 256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := dataset.NewPlan(src, dataset.CropConfig{Size: crop, PerImage: 64, TestFraction: 0.25, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := plan.Batches(dataset.Train, batch).Shuffle(3).DropLast().Done()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := plan.Batches(dataset.Test, batch).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var eval []dataset.Sample
-	for s, err := range ev.Epoch(context.Background(), 0) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		eval = append(eval, s...)
-	}
-	return bs, eval
+	return nntest.Crops(t, crop, batch)
 }
 
 // tinyConfig trains in seconds on the go backend.

@@ -2,17 +2,13 @@ package gannet
 
 import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
-
-// softplus is log(1 + e^x), computed stably.
-func softplus(x *Node) *Node {
-	return Add(Max(x, ZerosLike(x)), Log1P(Exp(Neg(Abs(x)))))
-}
 
 // DiscLoss is D's binary cross-entropy: uniform images (logits real) are
 // label 1, G's cipher images (logits fake) label 0; the mean over both.
 func DiscLoss(real, fake *Node) *Node {
-	return MulScalar(Add(ReduceAllMean(softplus(Neg(real))), ReduceAllMean(softplus(fake))), 0.5)
+	return MulScalar(Add(ReduceAllMean(nn.SoftplusStable(Neg(real))), ReduceAllMean(nn.SoftplusStable(fake))), 0.5)
 }
 
 // DiscAccuracy is the fraction of uniform and cipher images D classifies
@@ -26,7 +22,7 @@ func DiscAccuracy(real, fake *Node) *Node {
 
 // AdvLoss is the generator's non-saturating GAN loss −log σ(D(c)), mean
 // over the batch (logits fake of G's cipher images).
-func AdvLoss(fake *Node) *Node { return ReduceAllMean(softplus(Neg(fake))) }
+func AdvLoss(fake *Node) *Node { return ReduceAllMean(nn.SoftplusStable(Neg(fake))) }
 
 // RecLoss is the mean absolute reconstruction error |x̂ − x| per pixel, on
 // the [0, 1] scale.

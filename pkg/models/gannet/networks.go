@@ -40,22 +40,18 @@ type Arch struct {
 }
 
 // ArchFor is the architecture of width channels in the form fastest on
-// backend be (the pure Go backend: the matrix-product form, measured 3×
-// faster there; others: Convolve, measured 1.2× faster on ONNX Runtime).
+// backend be (nn.ConvFormFor).
 func ArchFor(be compute.Backend, channels int) Arch {
-	return Arch{Channels: channels, Convolve: be.Name() != "Go Backend"}
+	return Arch{Channels: channels, Convolve: nn.ConvFormFor(be).Convolve}
 }
 
 // conv is the k×k "same" convolution of the networks.
 func (a Arch) conv(scope *model.Scope, x *Node, k, out, dilation int) *Node {
-	if a.Convolve {
-		return nn.ConvolveForm(scope, x, k, out, dilation)
-	}
-	return nn.Conv2D(scope, x, k, out, dilation)
+	return nn.ConvForm{Convolve: a.Convolve}.Conv(scope, x, k, out, dilation)
 }
 
 // leaky is the leaky ReLU with slope LeakySlope for x < 0.
-func leaky(x *Node) *Node { return Max(x, MulScalar(x, LeakySlope)) }
+func leaky(x *Node) *Node { return nn.LeakyReLU(x, LeakySlope) }
 
 // mixer is the body shared by G and R: the two [batch, h, w, 1] inputs
 // concatenated as channels, three dilated 3×3 convolutions (dilations) of
@@ -94,18 +90,6 @@ func Reconstructor(scope *model.Scope, c, z *Node, arch Arch) *Node {
 // wrap is x mod 1 in [0, 1), with the identity's gradient.
 func wrap(x *Node) *Node { return Sub(x, StopGradient(Floor(x))) }
 
-// spaceToDepth folds each 2×2 block of x [batch, h, w, ch] into channels:
-// [batch, h/2, w/2, 4·ch]. With a stride-1 convolution after it, it is a
-// stride-2 layer that trains on every backend (ONNX Runtime cannot train
-// strided convolutions).
-func spaceToDepth(x *Node) *Node {
-	d := x.Shape().Dimensions
-	b, h, w, ch := d[0], d[1], d[2], d[3]
-	x = Reshape(x, b, h/2, 2, w/2, 2, ch)
-	x = TransposeAllAxes(x, 0, 1, 3, 2, 4, 5)
-	return Reshape(x, b, h/2, w/2, 4*ch)
-}
-
 // Discriminator is D(c): images [batch, h, w, 1] in [0, 1] (h and w
 // multiples of 4, which Config.Validate requires of the crops; other sizes
 // fail to build) to logits [batch] (> 0: "uniformly random image"). Three
@@ -116,7 +100,7 @@ func Discriminator(scope *model.Scope, c *Node, arch Arch) *Node {
 	h := AddScalar(c, -0.5)
 	for i := 0; i < 3; i++ {
 		if i > 0 {
-			h = spaceToDepth(h)
+			h = nn.SpaceToDepth(h, 2)
 		}
 		h = leaky(arch.conv(scope.At("conv%d", i), h, 3, arch.Channels, 1))
 	}
