@@ -3,8 +3,12 @@ package experiment
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 )
 
 // TrainedCiphers binds the trained ciphers of a run so that the
@@ -64,4 +68,66 @@ func BindTrainedCiphers(ctx context.Context, env *Env) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, nil
+}
+
+// CheckpointedUnit runs key as a cached unit (RunUnit) whose computation
+// may checkpoint into a directory private to the unit (env.UnitDir; ""
+// when there is no work dir): fn gets it. The directory is removed once
+// the unit's result is cached, so only an unfinished unit leaves
+// checkpoints behind. Ours.
+func CheckpointedUnit[T any](ctx context.Context, env *Env, key UnitKey, fn func(ctx context.Context, ckptDir string) (T, error)) (T, error) {
+	ckptDir := ""
+	res, err := RunUnit(ctx, env, key, func(ctx context.Context) (T, error) {
+		if dir, err := env.UnitDir(key); err == nil {
+			ckptDir = dir
+		}
+		return fn(ctx, ckptDir)
+	})
+	if err == nil && ckptDir != "" {
+		if err := os.RemoveAll(ckptDir); err != nil {
+			env.Logf("%s: removing checkpoint %s: %v", key.Experiment, ckptDir, err)
+		}
+	}
+	return res, err
+}
+
+// TrainSteps runs a training loop of steps steps under a progress bar
+// labelled label: train gets the callback to call after each step with
+// its (0-based) number — a resumed run's first call moves the bar to where
+// it resumed. It returns the steps this process made and their mean wall
+// time in seconds (0 when none). Ours.
+func TrainSteps(env *Env, label string, steps int, train func(onStep func(step int)) error) (ran int, stepSeconds float64, err error) {
+	bar := env.NewBar(label, steps)
+	start, shown := time.Now(), 0
+	err = train(func(step int) {
+		bar.Add(step + 1 - shown)
+		shown, ran = step+1, ran+1
+	})
+	bar.Done()
+	if ran > 0 {
+		stepSeconds = time.Since(start).Seconds() / float64(ran)
+	}
+	return ran, stepSeconds, err
+}
+
+// Samples reads every sample of a split of plan (with labeler's labels;
+// nil: dataset.Unlabelled) — for the few hundred evaluation crops a
+// profile holds in memory.
+func Samples(ctx context.Context, plan *dataset.Plan, split dataset.Split, labeler dataset.Labeler) ([]dataset.Sample, error) {
+	b := plan.Batches(split, 64)
+	if labeler != nil {
+		b = b.Labels(labeler)
+	}
+	bs, err := b.Done()
+	if err != nil {
+		return nil, err
+	}
+	var out []dataset.Sample
+	for b, err := range bs.Epoch(ctx, 0) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
 }

@@ -13,7 +13,6 @@ package gan
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -149,39 +148,13 @@ func train(ctx context.Context, env *experiment.Env, s Settings) (TrainResult, *
 	cfg := config(env, s)
 	key := experiment.UnitKey{Experiment: ID, Unit: "train", Version: Version, Params: unitParams{Crop: s.Crop, PerImage: s.PerImage, MaxImages: s.MaxImages, DistSteps: s.DistSteps, DistRounds: s.DistRounds, Config: cfg},
 		UsesBackend: true}
-	ckptDir := ""
-	tr, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (TrainResult, error) {
-		if dir, err := env.UnitDir(key); err == nil {
-			ckptDir = dir
-		}
+	tr, err := experiment.CheckpointedUnit(ctx, env, key, func(ctx context.Context, ckptDir string) (TrainResult, error) {
 		return trainOne(ctx, env, s, cfg, plan, ckptDir)
 	})
 	if err != nil {
 		return tr, nil, fmt.Errorf("%s: %w", ID, err)
 	}
-	if ckptDir != "" {
-		if err := os.RemoveAll(ckptDir); err != nil {
-			env.Logf("%s: removing checkpoint %s: %v", ID, ckptDir, err)
-		}
-	}
 	return tr, plan, nil
-}
-
-// samples reads every crop of a split of plan (a few hundred at most in
-// the profiles that load them).
-func samples(ctx context.Context, plan *dataset.Plan, split dataset.Split) ([]dataset.Sample, error) {
-	bs, err := plan.Batches(split, 64).Done()
-	if err != nil {
-		return nil, err
-	}
-	var out []dataset.Sample
-	for b, err := range bs.Epoch(ctx, 0) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b...)
-	}
-	return out, nil
 }
 
 func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.Config, plan *dataset.Plan, ckptDir string) (TrainResult, error) {
@@ -195,7 +168,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 	if err != nil {
 		return res, err
 	}
-	eval, err := samples(ctx, plan, dataset.Test)
+	eval, err := experiment.Samples(ctx, plan, dataset.Test, nil)
 	if err != nil {
 		return res, err
 	}
@@ -209,19 +182,14 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 			return res, err
 		}
 	}
-	bar := env.NewBar("gan training steps", cfg.Steps)
-	trainStart, ran, shown := time.Now(), 0, 0
-	h, err := m.Train(ctx, func(step int, _ gannet.Losses) {
-		bar.Add(step + 1 - shown) // a resumed run starts the bar where it resumed
-		shown, ran = step+1, ran+1
+	var h *gannet.History
+	res.StepsRun, res.StepSeconds, err = experiment.TrainSteps(env, "gan training steps", cfg.Steps, func(onStep func(int)) error {
+		var err error
+		h, err = m.Train(ctx, func(step int, _ gannet.Losses) { onStep(step) })
+		return err
 	})
-	bar.Done()
 	if err != nil {
 		return res, err
-	}
-	res.StepsRun = ran
-	if ran > 0 { // the steps this process made (a resumed run made fewer), evaluations included
-		res.StepSeconds = time.Since(trainStart).Seconds() / float64(ran)
 	}
 	res.History = *h
 	if res.Distinguish, err = m.DistinguishTest(ctx, gannet.DistinguishConfig{Steps: s.DistSteps,
