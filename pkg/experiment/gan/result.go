@@ -1,14 +1,13 @@
 package gan
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"strings"
 
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/learned"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
 	"github.com/neurocrypt/neurocrypt/pkg/metrics"
 	"github.com/neurocrypt/neurocrypt/pkg/models/gannet"
@@ -27,31 +26,17 @@ const (
 	AccuracyTolerance = 0.15 // discriminator accuracies
 )
 
-func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *survey.Measured, rec *reconstruction) *results.Result {
+func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *survey.Measured, rec *learned.Reconstruction) *results.Result {
 	res := &results.Result{DataHash: ms.Report.DataHash()}
-	rp, _ := battery.MeanSD(rec.rightPSNR)
-	wp, _ := battery.MeanSD(rec.wrongPSNR)
+	rp, _ := battery.MeanSD(rec.RightPSNR)
+	wp, _ := battery.MeanSD(rec.WrongPSNR)
 	d := tr.Distinguish
 	res.Summary = fmt.Sprintf("After %d training steps the key holder decrypts the held-out %d² crops at %.1f dB PSNR (lossy: R is learned), "+
 		"a key with one secret bit flipped at %.1f dB; a freshly trained discriminator tells the cipher images from uniform noise "+
 		"with accuracy %.3f (99 %% interval %.3f–%.3f, n = %d), and the pooled histogram of their pixels gives χ² = %.1f (p = %.2g).",
-		tr.Config.Steps, s.Measure.CropSize, rp, wp, d.Accuracy, d.Lower, d.Upper, d.Samples, rec.pooled.Stat, rec.pooled.PValue)
+		tr.Config.Steps, s.Measure.CropSize, rp, wp, d.Accuracy, d.Lower, d.Upper, d.Samples, rec.Pooled.Stat, rec.Pooled.PValue)
 
-	recT := results.Table{Name: "reconstruction", Columns: []string{"decryption", "crops", "PSNR dB", "PSNR sd", "SSIM", "SSIM sd"},
-		Caption: fmt.Sprintf("Decryption of the cipher images of every measurement crop (held-out images, %d²) under one key: with the right key, "+
-			"with secret bit %d flipped, and the cipher image itself against the plain crop. PSNR/SSIM against the plain crop, mean and population "+
-			"sd over crops; -check tolerances %g dB and %g. The battery's robustness table (its \"none\" row) decrypts under the battery's own key "+
-			"on its first crops only, so its numbers differ.", s.Measure.CropSize, WrongKeyBit, PSNRTolerance, SSIMTolerance),
-		Tolerances: map[string]float64{"PSNR dB": PSNRTolerance, "PSNR sd": PSNRTolerance, "SSIM": SSIMTolerance, "SSIM sd": SSIMTolerance}}
-	for _, row := range []struct {
-		label      string
-		psnr, ssim []float64
-	}{{"right key", rec.rightPSNR, rec.rightSSIM}, {fmt.Sprintf("wrong key (bit %d flipped)", WrongKeyBit), rec.wrongPSNR, rec.wrongSSIM},
-		{"no decryption (cipher image)", rec.cipherPSNR, rec.cipherSSIM}} {
-		pm, ps := battery.MeanSD(row.psnr)
-		sm, ss := battery.MeanSD(row.ssim)
-		recT.AddRow(row.label, rec.crops, pm, ps, sm, ss)
-	}
+	recT := rec.Table(s.Measure.CropSize, WrongKeyBit, PSNRTolerance, SSIMTolerance)
 
 	h := tr.History
 	last := gannet.Losses{Disc: math.NaN(), DiscAcc: math.NaN(), Adv: math.NaN(), Rec: math.NaN(), Wrong: math.NaN(), WrongRec: math.NaN(), KeyDiff: math.NaN()}
@@ -82,7 +67,7 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 			"distinguishable if its p-value is below %g.", d.Steps, tr.Config.Batch, d.Crops, ChiSquareAlpha),
 		Tolerances: map[string]float64{"statistic": AccuracyTolerance, "99 % low": AccuracyTolerance, "99 % high": AccuracyTolerance}}
 	distT.AddRow("fresh discriminator: accuracy", d.Steps, d.Samples, d.Accuracy, d.Lower, d.Upper, d.Distinguishable)
-	distT.AddRow("pooled histogram: χ²", 0, rec.pooledPixels, rec.pooled.Stat, nil, nil, !rec.pooled.Pass(ChiSquareAlpha))
+	distT.AddRow("pooled histogram: χ²", 0, rec.PooledPixels, rec.Pooled.Stat, nil, nil, !rec.Pooled.Pass(ChiSquareAlpha))
 
 	speedT := results.Table{Name: "training time", Timing: true, Columns: []string{"backend", "steps", "steps made by the last process", "s per step", "last process s"},
 		Caption: "Wall time of the process that finished the training unit on this machine (a resumed run made only the steps after its checkpoint; " +
@@ -93,16 +78,16 @@ func assemble(env *experiment.Env, s Settings, tr TrainResult, name string, ms *
 	res.Tables = append(res.Tables, ms.Report.Tables()...)
 	res.Tables = append(res.Tables, ms.Table, speedT)
 
-	res.Figures = append(res.Figures, results.Figure{Name: "samples", Kind: results.KindImages, Images: rec.panels,
+	res.Figures = append(res.Figures, results.Figure{Name: "samples", Kind: results.KindImages, Images: rec.Panels,
 		Title: "Plain, cipher, decrypted and wrong-key images",
 		Caption: fmt.Sprintf("The held-out %d² crops with the most detail (largest pixel standard deviation), one per row: %s (source image and "+
-			"top-left corner); under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, strings.Join(rec.where, "; "), WrongKeyBit)})
+			"top-left corner); under one key; the wrong key has secret bit %d flipped.", s.Measure.CropSize, strings.Join(rec.Where, "; "), WrongKeyBit)})
 	res.Figures = append(res.Figures, Curves(h)...)
 	if figs, err := ms.Report.Figures(name); err == nil {
 		res.Figures = append(res.Figures, figs...)
 	}
 
-	res.Claims = append(familyClaims(ms.Claims), distinguishClaim(d, rec.pooled, rec.pooledPixels), perturbationClaim())
+	res.Claims = append(learned.FamilyClaims(ms.Claims, survey.GAN.Name), distinguishClaim(d, rec.Pooled, rec.PooledPixels), perturbationClaim())
 	res.Notes = notes(env, s, tr, name)
 	return res
 }
@@ -222,7 +207,7 @@ func notes(env *experiment.Env, s Settings, tr TrainResult, name string) []strin
 			"family's public anchor; none of the family's papers publishes a full security battery, so no published number is compared.",
 		fmt.Sprintf("The trained model's weights file (G and R) has SHA-256 %s; a key line names it (`neurocrypt keygen -cipher gan -weights FILE`), "+
 			"and the run stores it under the work dir's models/gan/. The survey page judges the same statements about GANs on its own crops "+
-			"(larger, and including training images): where a value is near its threshold, the two pages' verdicts can differ.", weightsSHA(tr.Weights)),
+			"(larger, and including training images): where a value is near its threshold, the two pages' verdicts can differ.", learned.WeightsSHA(tr.Weights)),
 		fmt.Sprintf("Profiles: %s. Training is one cached, checkpointed unit (every %d steps; a killed run resumes, bit-identical on the go "+
 			"backend); the model is registered as %q here and in the survey's table. Numbers depend on the GoMLX backend that trained the "+
 			"model. On that backend a seed gives the same numbers, and `reproduce -check` compares them exactly (the committed references "+
@@ -244,10 +229,4 @@ func profiles() string {
 			st.Batch, st.Steps, st.Channels, st.Measure.CropSize)
 	}
 	return out
-}
-
-// weightsSHA is the hex SHA-256 of a weights file.
-func weightsSHA(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }

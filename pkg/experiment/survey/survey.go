@@ -29,6 +29,7 @@ package survey
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -199,4 +200,36 @@ func MeasureCiphers(ctx context.Context, env *experiment.Env, plan *dataset.Plan
 	}
 	m := measure(rep, cs, own)
 	return &Measured{Report: rep, Table: m.table(), Figures: m.figures(), Claims: claims(m), m: m, cs: cs}, nil
+}
+
+// cipherIndex is the index of the named cipher among those measured, or
+// -1.
+func (ms *Measured) cipherIndex(name string) int {
+	for j, c := range ms.cs {
+		if c.name == name {
+			return j
+		}
+	}
+	return -1
+}
+
+// NoiseScore is the named cipher's noise-resistance score — the mean over
+// crops of SSIM(plain, decryption of the cipher image hit by the survey's
+// noise) / SSIM(plain, plain image hit by the same noise) — or NaN when
+// it was not measured.
+func (ms *Measured) NoiseScore(name string) float64 {
+	if j := ms.cipherIndex(name); j >= 0 {
+		return ms.m.mean(keyNoiseScore, j)
+	}
+	return math.NaN()
+}
+
+// MaxCorrelation is the named cipher's largest |mean adjacent-pixel
+// correlation| over the three directions, or NaN when it was not
+// measured.
+func (ms *Measured) MaxCorrelation(name string) float64 {
+	if j := ms.cipherIndex(name); j >= 0 {
+		return ms.m.maxCorr(j)
+	}
+	return math.NaN()
 }
