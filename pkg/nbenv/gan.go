@@ -3,28 +3,19 @@ package nbenv
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/gan"
 	"github.com/neurocrypt/neurocrypt/pkg/models/gannet"
 	"github.com/neurocrypt/neurocrypt/pkg/nbdisplay"
-	"github.com/neurocrypt/neurocrypt/pkg/progress"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
-	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
 // SmokeGANSteps caps the steps of an interactive GAN run at the smoke
 // profile (a headless `kernel run -profile smoke` trains for seconds).
 const SmokeGANSteps = 20
-
-// GANSamplePoints is how many times an interactive GAN run redraws its
-// sample images.
-const GANSamplePoints = 10
 
 // GANBuilder configures one interactive GAN cipher training; start it with
 // TrainGAN and finish it with Done.
@@ -97,35 +88,11 @@ type GANTraining struct {
 // weights under GANKept for the later cells. In a notebook the cell shows
 // a progress bar with the training curves (gan.Curves) redrawn as they
 // grow, and a row of sample images — a held-out crop, its cipher image and
-// its decryption under a fixed key — redrawn GANSamplePoints times as
+// its decryption under a fixed key — redrawn SamplePoints times as
 // training goes; elsewhere the bar goes to stderr. It returns the model.
 func (t *GANTraining) Run(ctx context.Context) (*gannet.Model, error) {
-	env, err := Env()
-	if err != nil {
-		return nil, err
-	}
 	s := t.settings
-	plan, err := experiment.CropPlan(env, gan.ID, s.Crop, s.PerImage, s.MaxImages)
-	if err != nil {
-		return nil, err
-	}
-	data, err := plan.Batches(dataset.Train, t.Config.Batch).Shuffle(seeds.Sub(t.Config.Seed, "shuffle")).DropLast().Done()
-	if err != nil {
-		return nil, err
-	}
-	var eval []dataset.Sample
-	ev, err := plan.Batches(dataset.Test, t.Config.Batch).Done()
-	if err != nil {
-		return nil, err
-	}
-	for b, err := range ev.Epoch(ctx, 0) {
-		if err != nil {
-			return nil, err
-		}
-		eval = append(eval, b...)
-		break
-	}
-	be, err := backend.Default().New()
+	data, eval, be, err := cropData(ctx, gan.ID, s.Crop, s.PerImage, s.MaxImages, t.Config.Batch, t.Config.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -133,44 +100,18 @@ func (t *GANTraining) Run(ctx context.Context) (*gannet.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w io.Writer = os.Stderr
-	if nbdisplay.InNotebook() {
-		w = nil
-	}
-	steps := t.Config.Steps
-	bar := progress.New(w, "GAN cipher", steps)
-	curves, samples := nbdisplay.NewLiveFigure(), nbdisplay.NewLiveFigure()
-	var liveErr error
-	keep := func(err error) {
-		if err != nil && liveErr == nil {
-			liveErr = err
-		}
-	}
 	secret := []byte("notebook sample key")
-	points, every := 0, max(1, steps/GANSamplePoints)
-	show := func(done int) {
-		if h := m.History(); len(h.Step) != points {
-			points = len(h.Step)
-			figs := gan.Curves(h)
-			keep(curves.Update(figs[0]))
-		}
-		keep(curves.Progress(done, steps, bar.Line()))
-		if done%every == 0 || done == steps {
-			fig, err := GANSamples(m, eval[0], secret, fmt.Sprintf("after %d of %d steps", done, steps))
-			keep(err)
-			if err == nil {
-				keep(samples.Update(fig))
-			}
-		}
-	}
-	if _, err := m.Train(ctx, func(step int, _ gannet.Losses) { bar.Add(1); show(step + 1) }); err != nil {
+	l := live{label: "GAN cipher", steps: t.Config.Steps,
+		points: func() int { return len(m.History().Step) },
+		curves: func() results.Figure { return gan.Curves(m.History())[0] },
+		samples: func(done int) (results.Figure, error) {
+			return GANSamples(m, eval[0], secret, fmt.Sprintf("after %d of %d steps", done, t.Config.Steps))
+		}}
+	if err := l.run(func(onStep func(int)) error {
+		_, err := m.Train(ctx, func(step int, _ gannet.Losses) { onStep(step) })
+		return err
+	}); err != nil {
 		return nil, err
-	}
-	bar.Done()
-	keep(curves.Done())
-	keep(samples.Done())
-	if liveErr != nil {
-		return nil, liveErr
 	}
 	weights, err := m.Weights()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/agile"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/anc"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/gan"
@@ -27,7 +28,7 @@ import (
 
 // All returns every experiment, in report order.
 func All() []experiment.Experiment {
-	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), gan.New(), performance.New()}
+	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), gan.New(), agile.New(), performance.New()}
 }
 
 // IDs returns the IDs of All.

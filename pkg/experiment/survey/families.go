@@ -37,13 +37,13 @@ var (
 		Missing: "no cellular-NN cipher is registered yet"}
 	// ConvolutionalNN is the "convolutional NN" class.
 	ConvolutionalNN = Family{Name: "convolutional NN", Classes: []cipher.Class{cipher.ClassConvolutionalNN},
-		Missing: "no convolutional-NN cipher is registered yet (issue #13)"}
+		Missing: "no convolutional-NN cipher is registered (the agile experiment trains and binds one when there is a GoMLX backend)"}
 	// GAN is the "GAN" class. The "adversarial NN" class (Abadi–Andersen
 	// ANC, trained Alice/Bob/Eve) is not a GAN in the survey's sense
 	// (§2.4: a generator and a discriminator of ciphertexts) and is shown
 	// but not judged.
 	GAN = Family{Name: "GAN", Classes: []cipher.Class{cipher.ClassGAN},
-		Missing: "no GAN cipher is registered yet (issue #14)"}
+		Missing: "no GAN cipher is registered (the gan experiment trains and binds one when there is a GoMLX backend)"}
 )
 
 // Families lists the survey's families in table order.

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/gomlx/compute"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -440,3 +443,49 @@ func TestConfigValidate(t *testing.T) {
 // shapes are too few pixels apart (measured: 46 % after 300 steps), at 32²
 // the classifier reaches 68 %.
 const shapeSide, shapeSteps = 32, 300
+
+// TestImageLosses: HistLoss is 0 for an image whose pixels fill the bins
+// evenly and 1 for a constant image at a bin centre; CorrLoss is near 0
+// for noise, near 1 for a smooth ramp, and sees a pattern correlated only
+// along the diagonal (a checkerboard of 2×2 blocks shifted by one pixel
+// per row has no horizontal or vertical trend but a perfect diagonal one).
+func TestImageLosses(t *testing.T) {
+	be := testBackend(t)
+	const n = 32
+	eval := func(f func(*graph.Node) *graph.Node, pix []float32) float64 {
+		out, err := graph.ExecOnce(be, f, tensors.FromFlatDataAndDimensions(pix, 1, n, n, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := nn.ReadScalar(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	even, constant, noise, ramp, diag := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	rng := seeds.SplitMix{State: 4}
+	for i := range even {
+		y, x := i/n, i%n
+		even[i] = (float32(i%HistBins) + 0.5) / HistBins
+		constant[i] = 0.5 / HistBins
+		noise[i] = float32(rng.Uint64()%1000) / 1000
+		ramp[i] = float32(x+y) / (2 * n)
+		diag[i] = float32(((x - y + 2*n) / 2) % 2)
+	}
+	if v := eval(HistLoss, even); math.Abs(v) > 1e-6 {
+		t.Errorf("HistLoss(evenly filled bins) = %g, want 0", v)
+	}
+	if v := eval(HistLoss, constant); math.Abs(v-1) > 1e-5 {
+		t.Errorf("HistLoss(constant) = %g, want 1", v)
+	}
+	if v := eval(CorrLoss, noise); v > 0.01 {
+		t.Errorf("CorrLoss(noise) = %g, want ≈ 0", v)
+	}
+	if v := eval(CorrLoss, ramp); v < 0.9 {
+		t.Errorf("CorrLoss(ramp) = %g, want ≈ 1", v)
+	}
+	if v := eval(CorrLoss, diag); v < 0.2 {
+		t.Errorf("CorrLoss(diagonal stripes) = %g: the diagonal directions are not seen", v)
+	}
+}

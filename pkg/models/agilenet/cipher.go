@@ -57,17 +57,24 @@ func (m *Model) Weights() ([]byte, error) {
 }
 
 // BindCiphers stores the model's weights in the content-addressed model
-// store under dir ("" = cipher.DefaultModelDir(); see cipher.StoreWeights)
-// and registers the model in its three forms, "<family>/<tag>" for each
-// family of FamilyNames; it returns the scheme names in Posts order.
+// store under dir and registers the model in its three forms
+// (BindWeights).
 func (m *Model) BindCiphers(dir, tag string) ([]string, error) {
 	w, err := m.Weights()
 	if err != nil {
 		return nil, err
 	}
+	return BindWeights(dir, tag, w)
+}
+
+// BindWeights stores a weights file in the content-addressed model store
+// under dir ("" = cipher.DefaultModelDir(); see cipher.StoreWeights) and
+// registers it in its three forms, "<family>/<tag>" for each family of
+// FamilyNames; it returns the scheme names in Posts order.
+func BindWeights(dir, tag string, weights []byte) ([]string, error) {
 	var names []string
 	for _, p := range Posts {
-		s, err := cipher.BindWeights(dir, FamilyNames[p], tag, w)
+		s, err := cipher.BindWeights(dir, FamilyNames[p], tag, weights)
 		if err != nil {
 			return nil, err
 		}

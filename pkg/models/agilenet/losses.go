@@ -44,14 +44,24 @@ func HistLoss(c *Node) *Node {
 }
 
 // CorrLoss pushes neighbouring cipher pixels towards uncorrelated: the
-// squared Pearson correlation of horizontally and of vertically adjacent
-// pixel pairs of each image c [batch, h, w, 1], mean over both directions
-// and the batch (0: uncorrelated, 1: fully correlated either way).
+// squared Pearson correlation of adjacent pixel pairs of each image c
+// [batch, h, w, 1] in four directions — horizontal, vertical, diagonal
+// and anti-diagonal — mean over the directions and the batch (0:
+// uncorrelated, 1: fully correlated). With only the first two, the
+// trained cipher's diagonal correlation reached −0.35 (measured, quick
+// profile): the networks moved the structure where the loss did not look.
 func CorrLoss(c *Node) *Node {
 	d := c.Shape().Dimensions
 	h, w := d[1], d[2]
-	left, right := Slice(c, AxisRange(), AxisRange(), AxisRange(0, w-1)), Slice(c, AxisRange(), AxisRange(), AxisRange(1, w))
-	up, down := Slice(c, AxisRange(), AxisRange(0, h-1)), Slice(c, AxisRange(), AxisRange(1, h))
+	all := AxisRange()
+	// (a, b) pairs: each pixel and its neighbour to the right, below,
+	// below-right and below-left.
+	pairs := [][2]*Node{
+		{Slice(c, all, all, AxisRange(0, w-1)), Slice(c, all, all, AxisRange(1, w))},
+		{Slice(c, all, AxisRange(0, h-1)), Slice(c, all, AxisRange(1, h))},
+		{Slice(c, all, AxisRange(0, h-1), AxisRange(0, w-1)), Slice(c, all, AxisRange(1, h), AxisRange(1, w))},
+		{Slice(c, all, AxisRange(0, h-1), AxisRange(1, w)), Slice(c, all, AxisRange(1, h), AxisRange(0, w-1))},
+	}
 	r2 := func(a, b *Node) *Node {
 		a = Sub(a, ReduceAndKeep(a, ReduceMean, 1, 2, 3))
 		b = Sub(b, ReduceAndKeep(b, ReduceMean, 1, 2, 3))
@@ -59,7 +69,11 @@ func CorrLoss(c *Node) *Node {
 		va, vb := ReduceMean(Mul(a, a), 1, 2, 3), ReduceMean(Mul(b, b), 1, 2, 3)
 		return Div(Mul(cov, cov), AddScalar(Mul(va, vb), corrEps))
 	}
-	return MulScalar(Add(ReduceAllMean(r2(left, right)), ReduceAllMean(r2(up, down))), 0.5)
+	sum := ReduceAllMean(r2(pairs[0][0], pairs[0][1]))
+	for _, p := range pairs[1:] {
+		sum = Add(sum, ReduceAllMean(r2(p[0], p[1])))
+	}
+	return DivScalar(sum, float64(len(pairs)))
 }
 
 // corrEps keeps CorrLoss finite on a flat image (variance 0).

@@ -1,0 +1,157 @@
+package agile
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/cipher"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/results"
+)
+
+func smokeEnv(t *testing.T, dir string) *experiment.Env {
+	t.Helper()
+	src, err := dataset.NewSynthetic(9, 5, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &experiment.Env{Profile: experiment.Smoke, Data: src, Backend: backend.Fixed("go"), Seed: 3, WorkDir: dir}
+}
+
+func tableOf(t *testing.T, res *results.Result, name string) results.Table {
+	t.Helper()
+	for _, tb := range res.Tables {
+		if tb.Name == name {
+			return tb
+		}
+	}
+	t.Fatalf("no table %q", name)
+	return results.Table{}
+}
+
+var smokeNames = []string{"agile-diff/smoke", "agile-obf/smoke", "agile/smoke"}
+
+// TestSmokeRunAndCache: the smoke run produces the page's tables, figures
+// and claims for the three forms; a second run reads every trained unit
+// from the cache and gives the same result; the survey's provider binds
+// the three forms.
+func TestSmokeRunAndCache(t *testing.T) {
+	dir := t.TempDir()
+	env := smokeEnv(t, dir)
+	res, err := New().Run(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, n := range smokeNames {
+			cipher.Unregister(n)
+		}
+	}()
+	for _, name := range []string{"reconstruction", "agility: keys", "key-plane sensitivity", "ablations", "inference on cipher images",
+		"training", "security", "key sensitivity", "training time"} {
+		tableOf(t, res, name)
+	}
+	if n := len(tableOf(t, res, "ablations").Rows); n != 1+len(Terms) {
+		t.Errorf("%d ablation rows: want the model and one per term", n)
+	}
+	if n := len(tableOf(t, res, "key-plane sensitivity").Rows); n != len(PlaneFlips) {
+		t.Errorf("%d key-curve rows, want %d", n, len(PlaneFlips))
+	}
+	ag := tableOf(t, res, "agility: keys")
+	if len(ag.Rows) != 4 || ag.Rows[0][0] != RowTrainKeys || ag.Rows[1][0] != RowUnseenKeys {
+		t.Errorf("agility rows %v", ag.Rows)
+	}
+	if n := len(tableOf(t, res, "inference on cipher images").Rows); n != 12 {
+		t.Errorf("%d inference rows: want (4 + 2) settings × 2 tasks", n)
+	}
+	var rows []string
+	for _, r := range tableOf(t, res, "security").Rows {
+		rows = append(rows, r[0].(string))
+	}
+	for _, want := range append(slices.Clone(smokeNames), cipher.NameAESCTR, cipher.NameHopfield) {
+		if !slices.Contains(rows, want) {
+			t.Errorf("security table rows %q: no %s", rows, want)
+		}
+	}
+	var agileClaims, cnn int
+	for _, c := range res.Claims {
+		if strings.HasPrefix(c.Paper, "Agile") {
+			agileClaims++
+		}
+		if strings.HasPrefix(c.Statement, "convolutional NN: ") {
+			cnn++
+		}
+		if strings.Contains(c.Statement, "between") {
+			t.Errorf("claim %q compares three families: it belongs on the survey page", c.Statement)
+		}
+		if c.Verdict == results.Reproduced && math.IsNaN(c.Measured) {
+			t.Errorf("claim %q reproduced without a measured value", c.Statement)
+		}
+	}
+	if agileClaims != 3*3+1+2+2 || cnn != 6 {
+		t.Errorf("%d agile claims, %d convolutional-NN claims: want 14 and the survey's 6", agileClaims, cnn)
+	}
+	var samples bool
+	for _, f := range res.Figures {
+		if f.Name == "samples" && len(f.Images) == 6*ProfileSettings[experiment.Smoke].Samples {
+			samples = true
+		}
+	}
+	if !samples {
+		t.Error("no sample figure with six panels per sample")
+	}
+
+	again, err := New().Run(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, experiment.CacheLogName))
+	for _, unit := range []string{"hit agile/train", "hit agile/ablation", "hit agile/tasks"} {
+		if !strings.Contains(string(log), unit) {
+			t.Errorf("second run: no %q in the cache log:\n%s", unit, log)
+		}
+	}
+	for _, name := range []string{"reconstruction", "agility: keys", "ablations", "inference on cipher images"} {
+		if a, b := tableOf(t, res, name), tableOf(t, again, name); !slices.EqualFunc(a.Rows, b.Rows, slices.Equal) {
+			t.Errorf("%s differs between runs:\n%v\n%v", name, a.Rows, b.Rows)
+		}
+	}
+	names, err := experiment.BindTrainedCiphers(context.Background(), env)
+	if err != nil || !slices.Equal(names, smokeNames) {
+		t.Errorf("trained ciphers for the survey: %v, %v", names, err)
+	}
+}
+
+func TestNoBackendIsAClearError(t *testing.T) {
+	env := smokeEnv(t, "")
+	env.Backend = nil
+	if _, err := New().Run(context.Background(), env); err == nil || !strings.Contains(err.Error(), "no GoMLX backend") {
+		t.Errorf("run without a backend: %v", err)
+	}
+	if names, err := experiment.BindTrainedCiphers(context.Background(), env); err != nil || len(names) != 0 {
+		t.Errorf("trained ciphers without a backend: %v, %v (want none, no error)", names, err)
+	}
+}
+
+// TestInferenceClaimRule: the rule on hand-made rows.
+func TestInferenceClaimRule(t *testing.T) {
+	rows := func(plain, auth, unauth float64) []TaskRow {
+		return []TaskRow{{Setting: SettingPlain, Accuracy: plain}, {Setting: SettingAuthorised, Accuracy: auth}, {Setting: SettingUnauthorised, Accuracy: unauth}}
+	}
+	for _, c := range []struct {
+		plain, auth, unauth float64
+		want                results.Verdict
+	}{{0.9, 0.88, 0.4, results.Reproduced}, {0.9, 0.7, 0.4, results.NotReproduced}, {0.9, 0.9, 0.85, results.NotReproduced}} {
+		got := inferenceClaims(TaskResult{Classify: rows(c.plain, c.auth, c.unauth)})[0]
+		if got.Verdict != c.want {
+			t.Errorf("plain %g, authorised %g, unauthorised %g: %s, want %s", c.plain, c.auth, c.unauth, got.Verdict, c.want)
+		}
+	}
+}
