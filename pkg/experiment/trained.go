@@ -131,3 +131,15 @@ func Samples(ctx context.Context, plan *dataset.Plan, split dataset.Split, label
 	}
 	return out, nil
 }
+
+// TrainingData is a model's data from plan: the training split's batches
+// of batch crops (shuffled from shuffleSeed, DropLast) and every held-out
+// crop (Samples).
+func TrainingData(ctx context.Context, plan *dataset.Plan, batch int, shuffleSeed uint64) (*dataset.Batches, []dataset.Sample, error) {
+	data, err := plan.Batches(dataset.Train, batch).Shuffle(shuffleSeed).DropLast().Done()
+	if err != nil {
+		return nil, nil, err
+	}
+	eval, err := Samples(ctx, plan, dataset.Test, nil)
+	return data, eval, err
+}

@@ -20,33 +20,16 @@ const SmokeAgileSteps = 20
 
 // AgileBuilder configures one interactive agile cipher training; start it
 // with TrainAgile and finish it with Done.
-type AgileBuilder struct {
-	steps, batch, channels int
-	lr                     float64
-	seed                   uint64
-}
+type AgileBuilder struct{ runOptions[AgileBuilder] }
 
 // TrainAgile starts configuring an interactive agile cipher training with
 // the agile experiment's settings at the current profile (quick: 32²
 // crops, batch 16, width 8, 1000 steps, 256 training keys) and seed 1.
-func TrainAgile() *AgileBuilder { return &AgileBuilder{lr: agilenet.LearningRate, seed: 1} }
-
-// Steps sets the training steps (0: the profile's; at smoke at most
-// SmokeAgileSteps are made).
-func (b *AgileBuilder) Steps(n int) *AgileBuilder { b.steps = n; return b }
-
-// Batch sets the minibatch (0: the profile's).
-func (b *AgileBuilder) Batch(n int) *AgileBuilder { b.batch = n; return b }
-
-// Channels sets the width of the multi-scale blocks (0: the profile's; a
-// multiple of 4).
-func (b *AgileBuilder) Channels(n int) *AgileBuilder { b.channels = n; return b }
-
-// LearningRate sets the Adam learning rate.
-func (b *AgileBuilder) LearningRate(lr float64) *AgileBuilder { b.lr = lr; return b }
-
-// Seed sets the run's seed (initialisation and keys).
-func (b *AgileBuilder) Seed(s uint64) *AgileBuilder { b.seed = s; return b }
+func TrainAgile() *AgileBuilder {
+	b := &AgileBuilder{}
+	b.self, b.lr, b.seed = b, agilenet.LearningRate, 1
+	return b
+}
 
 // Done resolves the run against the current profile and validates it.
 func (b *AgileBuilder) Done() (*AgileTraining, error) {
@@ -58,18 +41,9 @@ func (b *AgileBuilder) Done() (*AgileTraining, error) {
 	if err != nil {
 		return nil, err
 	}
-	pick := func(v, def int) int {
-		if v == 0 {
-			return def
-		}
-		return v
-	}
-	steps := pick(b.steps, s.Steps)
-	if p == experiment.Smoke {
-		steps = min(steps, SmokeAgileSteps)
-	}
-	cfg := agilenet.DefaultConfig(s.Crop, pick(b.batch, s.Batch), steps)
-	cfg.Channels, cfg.KeyPool, cfg.LearningRate, cfg.Seed = pick(b.channels, s.Channels), s.KeyPool, b.lr, b.seed
+	steps, batch, channels := b.resolve(p, s.Steps, s.Batch, s.Channels, SmokeAgileSteps)
+	cfg := agilenet.DefaultConfig(s.Crop, batch, steps)
+	cfg.Channels, cfg.KeyPool, cfg.LearningRate, cfg.Seed = channels, s.KeyPool, b.lr, b.seed
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -19,32 +19,16 @@ const SmokeGANSteps = 20
 
 // GANBuilder configures one interactive GAN cipher training; start it with
 // TrainGAN and finish it with Done.
-type GANBuilder struct {
-	steps, batch, channels int
-	lr                     float64
-	seed                   uint64
-}
+type GANBuilder struct{ runOptions[GANBuilder] }
 
 // TrainGAN starts configuring an interactive GAN cipher training with the
 // gan experiment's settings at the current profile (crop size, batch,
 // width, steps; quick: 32² crops, batch 16, width 16, 600 steps) and seed 1.
-func TrainGAN() *GANBuilder { return &GANBuilder{lr: gannet.LearningRate, seed: 1} }
-
-// Steps sets the training steps (0: the profile's; at smoke at most
-// SmokeGANSteps are made).
-func (b *GANBuilder) Steps(n int) *GANBuilder { b.steps = n; return b }
-
-// Batch sets the minibatch (0: the profile's).
-func (b *GANBuilder) Batch(n int) *GANBuilder { b.batch = n; return b }
-
-// Channels sets the networks' width (0: the profile's).
-func (b *GANBuilder) Channels(n int) *GANBuilder { b.channels = n; return b }
-
-// LearningRate sets both Adam optimisers' learning rate.
-func (b *GANBuilder) LearningRate(lr float64) *GANBuilder { b.lr = lr; return b }
-
-// Seed sets the run's seed (initialisation, keys, uniform images).
-func (b *GANBuilder) Seed(s uint64) *GANBuilder { b.seed = s; return b }
+func TrainGAN() *GANBuilder {
+	b := &GANBuilder{}
+	b.self, b.lr, b.seed = b, gannet.LearningRate, 1
+	return b
+}
 
 // Done resolves the run against the current profile and validates it.
 func (b *GANBuilder) Done() (*GANTraining, error) {
@@ -56,18 +40,9 @@ func (b *GANBuilder) Done() (*GANTraining, error) {
 	if err != nil {
 		return nil, err
 	}
-	pick := func(v, def int) int {
-		if v == 0 {
-			return def
-		}
-		return v
-	}
-	steps := pick(b.steps, s.Steps)
-	if p == experiment.Smoke {
-		steps = min(steps, SmokeGANSteps)
-	}
-	cfg := gannet.DefaultConfig(s.Crop, pick(b.batch, s.Batch), steps)
-	cfg.Channels, cfg.LearningRate, cfg.Seed = pick(b.channels, s.Channels), b.lr, b.seed
+	steps, batch, channels := b.resolve(p, s.Steps, s.Batch, s.Channels, SmokeGANSteps)
+	cfg := gannet.DefaultConfig(s.Crop, batch, steps)
+	cfg.Channels, cfg.LearningRate, cfg.Seed = channels, b.lr, b.seed
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

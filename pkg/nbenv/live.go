@@ -107,3 +107,46 @@ func (l live) run(train func(onStep func(step int)) error) error {
 	keep(samples.Done())
 	return liveErr
 }
+
+// runOptions are the settings of an interactive crop-model run that its
+// builder (B: GANBuilder, AgileBuilder) sets; 0 leaves a size to the
+// profile's.
+type runOptions[B any] struct {
+	self                   *B
+	steps, batch, channels int
+	lr                     float64
+	seed                   uint64
+}
+
+// Steps sets the training steps (0: the profile's; at smoke they are
+// capped: SmokeGANSteps, SmokeAgileSteps).
+func (o *runOptions[B]) Steps(n int) *B { o.steps = n; return o.self }
+
+// Batch sets the minibatch (0: the profile's).
+func (o *runOptions[B]) Batch(n int) *B { o.batch = n; return o.self }
+
+// Channels sets the networks' width (0: the profile's).
+func (o *runOptions[B]) Channels(n int) *B { o.channels = n; return o.self }
+
+// LearningRate sets the Adam learning rate (every optimiser's).
+func (o *runOptions[B]) LearningRate(lr float64) *B { o.lr = lr; return o.self }
+
+// Seed sets the run's seed (initialisation, keys, random inputs).
+func (o *runOptions[B]) Seed(s uint64) *B { o.seed = s; return o.self }
+
+// resolve returns the run's steps, batch and width at profile p: the
+// options, or the profile's (defSteps, defBatch, defChannels) where 0; at
+// smoke, steps are capped at smokeSteps.
+func (o *runOptions[B]) resolve(p experiment.Profile, defSteps, defBatch, defChannels, smokeSteps int) (steps, batch, channels int) {
+	pick := func(v, def int) int {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	steps = pick(o.steps, defSteps)
+	if p == experiment.Smoke {
+		steps = min(steps, smokeSteps)
+	}
+	return steps, pick(o.batch, defBatch), pick(o.channels, defChannels)
+}

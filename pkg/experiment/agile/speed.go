@@ -5,7 +5,8 @@ import (
 	_ "embed"
 	"fmt"
 
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/gomlx/compute"
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/agilenet"
@@ -36,27 +37,17 @@ func runSpeed(ctx context.Context, env *experiment.Env, s Settings) (*torchpeer.
 		TimeBackend: timeBackend})
 }
 
-// timeBackend returns the mean step time on backend cfg over steps timed
-// steps after one untimed one, on synthetic crops.
-func timeBackend(ctx context.Context, cfg string, steps int) (float64, string, error) {
-	sel := backend.Fixed(cfg)
-	be, err := sel.New()
-	if err != nil {
-		return 0, "", err
-	}
-	data, eval, err := torchpeer.SyntheticData(ctx, SpeedCrop, SpeedBatch)
-	if err != nil {
-		return 0, "", err
-	}
-	c := agilenet.DefaultConfig(SpeedCrop, SpeedBatch, steps+1)
+// timeBackend times the training step on a backend configuration, on
+// synthetic crops (torchpeer.TimeModel).
+var timeBackend = torchpeer.TimeModel(SpeedCrop, SpeedBatch, func(be compute.Backend, data *dataset.Batches, eval []dataset.Sample, steps int) (torchpeer.Stepper, error) {
+	c := agilenet.DefaultConfig(SpeedCrop, SpeedBatch, steps)
 	c.Channels = SpeedChannels
 	m, err := agilenet.NewModel(be, c, data, eval)
 	if err != nil {
-		return 0, "", err
+		return nil, err
 	}
-	secs, err := m.TimeSteps(ctx, steps)
-	return secs, sel.Device(), err
-}
+	return m, nil
+})
 
 func speedTable(sp *torchpeer.Result) results.Table {
 	return torchpeer.Table(sp, fmt.Sprintf("Mean wall time of one training step of E and D at %d², batch %d, width %d, float32",

@@ -150,11 +150,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg agilenet
 	if err != nil {
 		return res, err
 	}
-	data, err := plan.Batches(dataset.Train, cfg.Batch).Shuffle(seeds.Sub(cfg.Seed, "shuffle")).DropLast().Done()
-	if err != nil {
-		return res, err
-	}
-	eval, err := experiment.Samples(ctx, plan, dataset.Test, nil)
+	data, eval, err := experiment.TrainingData(ctx, plan, cfg.Batch, seeds.Sub(cfg.Seed, "shuffle"))
 	if err != nil {
 		return res, err
 	}

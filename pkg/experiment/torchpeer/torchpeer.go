@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
@@ -226,4 +227,33 @@ func SyntheticData(ctx context.Context, crop, batch int) (*dataset.Batches, []da
 	}
 	eval, err := experiment.Samples(ctx, plan, dataset.Test, nil)
 	return data, eval, err
+}
+
+// Stepper is a model whose training steps can be timed: the mean wall
+// time of n steps after one untimed step (gannet.Model, agilenet.Model).
+type Stepper interface {
+	TimeSteps(ctx context.Context, n int) (float64, error)
+}
+
+// TimeModel returns a Spec.TimeBackend that times the model build makes
+// on the backend (for steps+1 steps) on synthetic crops of crop², in
+// batches of batch (SyntheticData).
+func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Batches, eval []dataset.Sample, steps int) (Stepper, error)) func(ctx context.Context, cfg string, steps int) (float64, string, error) {
+	return func(ctx context.Context, cfg string, steps int) (float64, string, error) {
+		sel := backend.Fixed(cfg)
+		be, err := sel.New()
+		if err != nil {
+			return 0, "", err
+		}
+		data, eval, err := SyntheticData(ctx, crop, batch)
+		if err != nil {
+			return 0, "", err
+		}
+		m, err := build(be, data, eval, steps+1)
+		if err != nil {
+			return 0, "", err
+		}
+		secs, err := m.TimeSteps(ctx, steps)
+		return secs, sel.Device(), err
+	}
 }

@@ -7,11 +7,9 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
-	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // FamilyName is the trained-cipher family of agile cipher models without
@@ -120,31 +118,15 @@ func loadCipher(w cipher.Weights, secret []byte, post Post) (cipher.Cipher, erro
 }
 
 func loadTrained(path string, b []byte) (*trained, error) {
-	be, err := backend.Default().New()
-	if err != nil {
-		return nil, err
-	}
 	var st weightsState
-	store, err := nn.RestoreWeights(path, b, weightsFormat, "agile", &st, func() error { return st.Config.Validate() })
+	execs, err := nn.LoadCodec(path, b, weightsFormat, "agile", &st, func() error { return st.Config.Validate() },
+		func(be compute.Backend, store *model.Store) (*model.Exec, *model.Exec, error) {
+			return cipherExecs(be, store, ArchFor(be, st.Config.Channels))
+		}, [2]string{"E", "D"})
 	if err != nil {
 		return nil, err
 	}
-	build := func() ([]*model.Exec, error) {
-		enc, dec, err := cipherExecs(be, store, ArchFor(be, st.Config.Channels))
-		return []*model.Exec{enc, dec}, err
-	}
-	execs, err := build()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
-	}
-	zero := tensors.FromFlatDataAndDimensions(make([]float32, 16), 1, 4, 4, 1)
-	run := func(exec *model.Exec) func() error {
-		return func() error { _, err := exec.Exec(zero, zero); return err }
-	}
-	if err := nn.CheckComplete(store, path, "agile", map[string]func() error{"E": run(execs[0]), "D": run(execs[1])}); err != nil {
-		return nil, err
-	}
-	return &trained{cfg: st.Config, execs: nn.NewShapeExecs(execs, build)}, nil
+	return &trained{cfg: st.Config, execs: execs}, nil
 }
 
 // imageCipher is a trained E and D under one secret, with a

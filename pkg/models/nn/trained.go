@@ -5,8 +5,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
 	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
@@ -195,4 +197,40 @@ func Tiled(g *imageio.Gray, z []float32, tile, margin int, value func(uint8) flo
 		}
 	}
 	return out, nil
+}
+
+// LoadCodec loads the weights file of a trained image cipher made of two
+// fully convolutional networks, each taking an image and a key plane
+// ([1, h, w, 1] float32 each): it restores the file (RestoreWeights, with
+// state and validate), builds the two executables with build on the
+// default backend (pkg/backend) and checks that the file holds exactly
+// their variables (one run of each on a 4×4 image; CheckComplete, names
+// naming the networks in messages, what the model). The executables are
+// rebuilt by build when images of many sizes come (ShapeExecs). Ours.
+func LoadCodec(path string, data []byte, format, what string, state any, validate func() error,
+	build func(be compute.Backend, store *model.Store) (enc, dec *model.Exec, err error), names [2]string) (*ShapeExecs, error) {
+	be, err := backend.Default().New()
+	if err != nil {
+		return nil, err
+	}
+	store, err := RestoreWeights(path, data, format, what, state, validate)
+	if err != nil {
+		return nil, err
+	}
+	rebuild := func() ([]*model.Exec, error) {
+		enc, dec, err := build(be, store)
+		return []*model.Exec{enc, dec}, err
+	}
+	execs, err := rebuild()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", safefile.Name(path), err)
+	}
+	zero := tensors.FromFlatDataAndDimensions(make([]float32, 16), 1, 4, 4, 1)
+	run := func(exec *model.Exec) func() error {
+		return func() error { _, err := exec.Exec(zero, zero); return err }
+	}
+	if err := CheckComplete(store, path, what, map[string]func() error{names[0]: run(execs[0]), names[1]: run(execs[1])}); err != nil {
+		return nil, err
+	}
+	return NewShapeExecs(execs, rebuild), nil
 }
