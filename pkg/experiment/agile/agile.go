@@ -131,8 +131,11 @@ func ModelDir(env *experiment.Env) string {
 }
 
 // WrongKeyBit is the secret bit flipped for the wrong key of the
-// reconstruction table and the sample images.
+// reconstruction and agility tables and the sample images.
 const WrongKeyBit = 0
+
+// wrongBitText is WrongKeyBit in words (for row labels).
+const wrongBitText = "0"
 
 // Run implements experiment.Experiment: train (or read the cached
 // model), its ablations and the inference tasks; bind; run the battery on

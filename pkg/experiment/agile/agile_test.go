@@ -2,6 +2,7 @@ package agile
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/agilenet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -61,8 +63,10 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if n := len(tableOf(t, res, "ablations").Rows); n != 1+len(Terms) {
 		t.Errorf("%d ablation rows: want the model and one per term", n)
 	}
-	if n := len(tableOf(t, res, "key-plane sensitivity").Rows); n != len(PlaneFlips) {
-		t.Errorf("%d key-curve rows, want %d", n, len(PlaneFlips))
+	// Smoke crops are 16² of the 32² tile: 256 visible bits, so the flips
+	// up to 256.
+	if kc := tableOf(t, res, "key-plane sensitivity"); len(kc.Rows) != 10 || kc.Rows[9][0].(int) != 256 || kc.Rows[9][1].(int) != 256 {
+		t.Errorf("key-curve rows %v: want flips up to the 256 visible tile bits", kc.Rows)
 	}
 	ag := tableOf(t, res, "agility: keys")
 	if len(ag.Rows) != 4 || ag.Rows[0][0] != RowTrainKeys || ag.Rows[1][0] != RowUnseenKeys {
@@ -140,18 +144,52 @@ func TestNoBackendIsAClearError(t *testing.T) {
 	}
 }
 
+// TestWrongBitText: the row label names WrongKeyBit.
+func TestWrongBitText(t *testing.T) {
+	if wrongBitText != fmt.Sprint(WrongKeyBit) {
+		t.Errorf("wrongBitText %q, WrongKeyBit %d", wrongBitText, WrongKeyBit)
+	}
+}
+
 // TestInferenceClaimRule: the rule on hand-made rows.
 func TestInferenceClaimRule(t *testing.T) {
 	rows := func(plain, auth, unauth float64) []TaskRow {
-		return []TaskRow{{Setting: SettingPlain, Accuracy: plain}, {Setting: SettingAuthorised, Accuracy: auth}, {Setting: SettingUnauthorised, Accuracy: unauth}}
+		return []TaskRow{{Setting: SettingPlain, Accuracy: plain}, {Setting: SettingAuthorised, Accuracy: auth}, {Setting: SettingUnauthorised, Accuracy: unauth},
+			{Setting: SettingCipher, Accuracy: 0.3}, {Setting: SettingAuthorisedTrained, Accuracy: 0.2}, {Setting: SettingUnauthorisedTrained, Accuracy: 0.2}}
 	}
 	for _, c := range []struct {
 		plain, auth, unauth float64
 		want                results.Verdict
-	}{{0.9, 0.88, 0.4, results.Reproduced}, {0.9, 0.7, 0.4, results.NotReproduced}, {0.9, 0.9, 0.85, results.NotReproduced}} {
+	}{{0.9, 0.88, 0.4, results.Reproduced}, {0.9, 0.7, 0.4, results.NotReproduced}, {0.9, 0.9, 0.85, results.NotReproduced},
+		{0.35, 0.35, 0.1, results.Inconclusive}, {0.9, math.NaN(), 0.4, results.Inconclusive}} {
 		got := inferenceClaims(TaskResult{Classify: rows(c.plain, c.auth, c.unauth)})[0]
 		if got.Verdict != c.want {
 			t.Errorf("plain %g, authorised %g, unauthorised %g: %s, want %s", c.plain, c.auth, c.unauth, got.Verdict, c.want)
 		}
+	}
+}
+
+// TestTorchPeerConstants: the PyTorch peer's constants mirror agilenet's,
+// so the speed table compares the same training step.
+func TestTorchPeerConstants(t *testing.T) {
+	want := map[string]string{
+		"LEARNING_RATE, BETAS": fmt.Sprintf("%g, (%g, %g)", agilenet.LearningRate, agilenet.Beta1, agilenet.Beta2),
+		"REC, HIST, CORR, WRONG": fmt.Sprintf("%.1f, %.1f, %.1f, %.1f", agilenet.RecWeight, agilenet.HistWeight, agilenet.CorrWeight,
+			agilenet.WrongWeight),
+		"WRONG_MARGIN, SLOPE, BINS, EPS": fmt.Sprintf("%g, %g, %d, 1e-8", agilenet.WrongMargin, agilenet.LeakySlope, agilenet.HistBins),
+		"DILATIONS":                      "(" + strings.Trim(strings.ReplaceAll(fmt.Sprint(agilenet.Dilations), " ", ", "), "[]") + ")",
+		"BLOCKS":                         fmt.Sprint(agilenet.Blocks),
+	}
+	for _, line := range strings.Split(torchBench, "\n") {
+		name, val, ok := strings.Cut(line, " = ")
+		if w, known := want[name]; ok && known {
+			if val != w {
+				t.Errorf("agilebench.py: %s = %s, want %s (agilenet's)", name, val, w)
+			}
+			delete(want, name)
+		}
+	}
+	for name := range want {
+		t.Errorf("agilebench.py: no line %q", name)
 	}
 }

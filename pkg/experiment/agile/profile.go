@@ -31,11 +31,14 @@ type Settings struct {
 	Samples int
 }
 
-// TaskSettings size the shapes tasks (dataset.NewShapes): Images images
-// of Side², their classifier and segmenter trained Steps steps at batch
-// Batch and width Channels.
+// TaskSettings size the shapes tasks (dataset.NewShapes).
 type TaskSettings struct {
-	Side, Images, Steps, Batch, Channels int
+	// Side is the images' side in pixels (a multiple of 4); Images their
+	// number (train and test).
+	Side, Images int
+	// Steps, Batch and Channels: each task network's training steps,
+	// minibatch and width.
+	Steps, Batch, Channels int
 }
 
 // ProfileSettings gives the sizes per profile. Smoke proves every path in

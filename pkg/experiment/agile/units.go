@@ -18,12 +18,17 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
-// Terms are the loss terms an ablation drops, by name.
-var Terms = []string{"histogram", "correlation", "wrong key"}
+// Terms are the loss terms an ablation drops, by name: the binary
+// reduction is replaced by the L1 error (decryption needs some
+// reconstruction term), the others are dropped.
+var Terms = []string{"binary reduction", "histogram", "correlation", "wrong key"}
 
-// withoutTerm is cfg with the named term's weight 0.
+// withoutTerm is cfg with the named term's weight 0 (the binary
+// reduction: replaced by L1).
 func withoutTerm(cfg agilenet.Config, term string) agilenet.Config {
 	switch term {
+	case "binary reduction":
+		cfg.L1Rec = true
 	case "histogram":
 		cfg.HistWeight = 0
 	case "correlation":
@@ -60,9 +65,12 @@ type TrainResult struct {
 // KeyRow is one row of the agility table: decryptions of the held-out
 // crops under one kind of key.
 type KeyRow struct {
-	Label      string
-	Keys       int
-	PSNR, SSIM []float64 // per crop
+	// Label is the row's name (RowTrainKeys, …); Keys the number of keys
+	// the crops cycle through.
+	Label string
+	Keys  int
+	// PSNR (dB) and SSIM of each crop's decryption against the crop.
+	PSNR, SSIM []float64
 }
 
 // ModelEval is a trained model on the held-out crops: the agility rows
@@ -90,7 +98,7 @@ func (e ModelEval) Row(label string) *KeyRow {
 const (
 	RowTrainKeys  = "training keys"
 	RowUnseenKeys = "unseen keys"
-	RowWrongKey   = "wrong key (secret bit 0 flipped)"
+	RowWrongKey   = "wrong key (secret bit " + wrongBitText + " flipped)"
 	RowCipher     = "no decryption (cipher image)"
 )
 
@@ -98,8 +106,11 @@ const (
 // decryption of the held-out crops' cipher images with Flipped bits of
 // the key plane's tile flipped (in every period).
 type CurvePoint struct {
-	Flipped    int
-	PSNR, SSIM float64 // means over crops
+	// Flipped is the number of tile bits flipped, of Visible, the tile
+	// bits the crops show (PlanePeriod² when crops are a period wide).
+	Flipped, Visible int
+	// PSNR (dB) and SSIM of the decryptions, means over crops.
+	PSNR, SSIM float64
 }
 
 // PlaneFlips are the numbers of tile bits flipped on the curve (of
@@ -261,7 +272,7 @@ func evaluate(m *agilenet.Model, cfg agilenet.Config, eval []dataset.Sample, nKe
 	same := func(k []byte) []byte { return k }
 	flipped := func(k []byte) []byte {
 		w := slices.Clone(k)
-		w[0] ^= 1
+		w[WrongKeyBit/8] ^= 1 << (WrongKeyBit % 8)
 		return w
 	}
 	for _, r := range []struct {
@@ -293,24 +304,33 @@ func addQuality(row *KeyRow, plain, img *imageio.Gray) error {
 }
 
 // keyCurve decrypts the held-out crops' cipher images (crop i under
-// unseen key i mod nKeys) with the right key plane in which the first f
-// tile bits of a seeded random order are flipped, for every f of
-// PlaneFlips.
+// unseen key i mod nKeys) with the right key plane in which f tile bits
+// are flipped (the first f of a seeded random order of the tile bits a
+// crop shows: all PlanePeriod² when crops are at least a period wide),
+// for every f of PlaneFlips up to the visible bits.
 func keyCurve(m *agilenet.Model, eval []dataset.Sample, nKeys int, seed uint64) ([]CurvePoint, error) {
-	keys := secrets(nKeys, seed)
-	rng := seeds.SplitMix{State: seed}
-	const tile = agilenet.PlanePeriod * agilenet.PlanePeriod
-	order := make([]int, tile)
-	for i := range order {
-		order[i] = i
+	keys := secrets(nKeys, seeds.Sub(seed, "keys"))
+	rng := seeds.SplitMix{State: seeds.Sub(seed, "order")}
+	const P = agilenet.PlanePeriod
+	h, w := P, P
+	for _, s := range eval {
+		h, w = min(h, s.Image.Height), min(w, s.Image.Width)
 	}
-	for i := tile - 1; i > 0; i-- {
+	var order []int // visible tile bits
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			order = append(order, y*P+x)
+		}
+	}
+	for i := len(order) - 1; i > 0; i-- {
 		j := rng.IntN(i + 1)
 		order[i], order[j] = order[j], order[i]
 	}
-	out := make([]CurvePoint, len(PlaneFlips))
-	for fi, f := range PlaneFlips {
-		out[fi].Flipped = f
+	var out []CurvePoint
+	for _, f := range PlaneFlips {
+		if f > len(order) {
+			break
+		}
 		flip := map[int]bool{}
 		for _, b := range order[:f] {
 			flip[b] = true
@@ -328,7 +348,7 @@ func keyCurve(m *agilenet.Model, eval []dataset.Sample, nKeys int, seed uint64) 
 			}
 			for y := 0; y < g.Height; y++ {
 				for x := 0; x < g.Width; x++ {
-					if flip[(y%agilenet.PlanePeriod)*agilenet.PlanePeriod+x%agilenet.PlanePeriod] {
+					if flip[(y%P)*P+x%P] {
 						plane[y*g.Width+x] = 1 - plane[y*g.Width+x]
 					}
 				}
@@ -341,8 +361,10 @@ func keyCurve(m *agilenet.Model, eval []dataset.Sample, nKeys int, seed uint64) 
 				return nil, err
 			}
 		}
-		out[fi].PSNR, _ = battery.MeanSD(row.PSNR)
-		out[fi].SSIM, _ = battery.MeanSD(row.SSIM)
+		p := CurvePoint{Flipped: f, Visible: len(order)}
+		p.PSNR, _ = battery.MeanSD(row.PSNR)
+		p.SSIM, _ = battery.MeanSD(row.SSIM)
+		out = append(out, p)
 	}
 	return out, nil
 }

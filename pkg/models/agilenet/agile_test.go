@@ -445,7 +445,8 @@ func TestConfigValidate(t *testing.T) {
 const shapeSide, shapeSteps = 32, 300
 
 // TestImageLosses: HistLoss is 0 for an image whose pixels fill the bins
-// evenly and 1 for a constant image at a bin centre; CorrLoss is near 0
+// evenly (at their centres, or as every 8-bit level equally often) and 1
+// for a constant image at a bin centre; CorrLoss is near 0
 // for noise, near 1 for a smooth ramp, and sees a pattern correlated only
 // along the diagonal (a checkerboard of 2×2 blocks shifted by one pixel
 // per row has no horizontal or vertical trend but a perfect diagonal one).
@@ -463,7 +464,7 @@ func TestImageLosses(t *testing.T) {
 		}
 		return v
 	}
-	even, constant, noise, ramp, diag := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	even, constant, noise, ramp, diag, levels := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
 	rng := seeds.SplitMix{State: 4}
 	for i := range even {
 		y, x := i/n, i%n
@@ -472,6 +473,10 @@ func TestImageLosses(t *testing.T) {
 		noise[i] = float32(rng.Uint64()%1000) / 1000
 		ramp[i] = float32(x+y) / (2 * n)
 		diag[i] = float32(((x - y + 2*n) / 2) % 2)
+		levels[i] = float32(i%256) / 255 // every 8-bit level 4 times: a flat 8-bit histogram
+	}
+	if v := eval(HistLoss, levels); v > 1e-3 {
+		t.Errorf("HistLoss(every 8-bit level equally often) = %g, want ≈ 0 (the outer bins must count their outer halves)", v)
 	}
 	if v := eval(HistLoss, even); math.Abs(v) > 1e-6 {
 		t.Errorf("HistLoss(evenly filled bins) = %g, want 0", v)

@@ -34,6 +34,10 @@ const (
 	// configuration, so that a mistyped value fails instead of exhausting
 	// memory or time.
 	MaxBatch, MaxSteps, MaxCrop, MaxChannels, MaxKeyPool = 4096, 1 << 24, 1024, 128, 1 << 20
+	// MaxBatchPixels bounds Batch·Crop², the pixels of one batch (a batch
+	// of 2^24 pixels takes 64 MiB per float32 tensor, and a step keeps
+	// tens of them).
+	MaxBatchPixels = 1 << 24
 )
 
 // Config is the full description of one training run.
@@ -49,6 +53,9 @@ type Config struct {
 	// RecWeight, HistWeight, CorrWeight and WrongWeight weigh the loss
 	// terms (0 drops one: the ablations; RecWeight must be > 0).
 	RecWeight, HistWeight, CorrWeight, WrongWeight float64
+	// L1Rec replaces the binary-reduction cross-entropy by the L1 error
+	// |σ(D(c, k)) − x| as the reconstruction term (its ablation).
+	L1Rec bool
 	// KeyPool is the number of training secrets (TrainSecret 0 …
 	// KeyPool−1) each crop's key is drawn from; 0 draws a fresh random
 	// secret for every crop.
@@ -78,6 +85,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agile config: crop %d: want 2..%d", c.Crop, MaxCrop)
 	case c.Batch < 1 || c.Batch > MaxBatch:
 		return fmt.Errorf("agile config: batch %d: want 1..%d", c.Batch, MaxBatch)
+	case c.Batch > MaxBatchPixels/(c.Crop*c.Crop):
+		return fmt.Errorf("agile config: batch %d of %d² crops: want at most %d pixels per batch", c.Batch, c.Crop, MaxBatchPixels)
 	case c.Steps < 0 || c.Steps > MaxSteps:
 		return fmt.Errorf("agile config: steps %d: want 0..%d", c.Steps, MaxSteps)
 	case c.Channels < len(Dilations) || c.Channels > MaxChannels || c.Channels%len(Dilations) != 0:

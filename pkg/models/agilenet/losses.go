@@ -25,7 +25,8 @@ func L1(a, b *Node) *Node { return ReduceAllMean(Abs(Sub(a, b))) }
 // HistLoss pushes each cipher image's histogram towards flat: a soft
 // histogram of c [batch, h, w, 1] on [0, 1] over HistBins bins
 // (triangular kernels of one bin's width centred on the bins, so a pixel
-// spreads over its two nearest bins), per image; the loss is
+// spreads over its two nearest bins; pixels beyond the outer bins'
+// centres count fully in the outer bin), per image; the loss is
 // HistBins/(HistBins − 1) · Σ_b (p_b − 1/HistBins)², mean over the batch:
 // 0 for a flat histogram, 1 when every pixel falls in one bin.
 func HistLoss(c *Node) *Node {
@@ -36,7 +37,11 @@ func HistLoss(c *Node) *Node {
 	for b := range centres {
 		centres[b] = float32(b) + 0.5
 	}
-	v := Reshape(MulScalar(c, HistBins), d[0], n, 1)
+	// Clamped to the outer bins' centres, so that a pixel in the outer half
+	// of bin 0 or of the last bin counts fully there (unclamped, its
+	// triangle would lose up to half its mass off the end, and the loss
+	// would push pixels away from the extreme grey levels).
+	v := Reshape(ClipScalar(MulScalar(c, HistBins), 0.5, HistBins-0.5), d[0], n, 1)
 	w := Max(OneMinus(Abs(Sub(v, Reshape(Const(g, centres), 1, 1, HistBins)))), ScalarZero(g, c.DType()))
 	p := ReduceMean(w, 1) // [batch, bins]
 	dev := AddScalar(p, -1.0/HistBins)

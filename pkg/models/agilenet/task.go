@@ -35,10 +35,13 @@ const (
 
 // String is the task's name.
 func (t Task) String() string {
-	if t == Segment {
+	switch t {
+	case Classify:
+		return "classification"
+	case Segment:
 		return "segmentation"
 	}
-	return "classification"
+	return fmt.Sprintf("task(%d)", int(t))
 }
 
 // scopeTask holds a task network's variables.
@@ -46,6 +49,7 @@ const scopeTask = "task"
 
 // TaskConfig is one task network's training run.
 type TaskConfig struct {
+	// Task is what the network predicts.
 	Task Task
 	// Crop is the side of the images (a multiple of 4 for Classify);
 	// Classes the number of classes (Classify).
@@ -69,6 +73,8 @@ func (c TaskConfig) Validate() error {
 		return fmt.Errorf("agile task: %d classes: want 2..1024", c.Classes)
 	case c.Batch < 1 || c.Batch > MaxBatch || c.Steps < 0 || c.Steps > MaxSteps:
 		return fmt.Errorf("agile task: batch %d, steps %d: want 1..%d and 0..%d", c.Batch, c.Steps, MaxBatch, MaxSteps)
+	case c.Batch > MaxBatchPixels/(c.Crop*c.Crop):
+		return fmt.Errorf("agile task: batch %d of %d² images: want at most %d pixels per batch", c.Batch, c.Crop, MaxBatchPixels)
 	case c.Channels < len(Dilations) || c.Channels > MaxChannels || c.Channels%len(Dilations) != 0:
 		return fmt.Errorf("agile task: channels %d: want a multiple of %d up to %d", c.Channels, len(Dilations), MaxChannels)
 	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
@@ -181,6 +187,13 @@ func (t *TaskModel) Train(ctx context.Context, onStep func(step int, loss float6
 		if err != nil {
 			return fmt.Errorf("agile task: %w", err)
 		}
+		if t.cfg.Task == Classify {
+			for i, smp := range samples {
+				if smp.Label < 0 || smp.Label >= t.cfg.Classes {
+					return fmt.Errorf("agile task: sample %d of step %d (%s): label %d, want 0..%d", i, s, smp.ImageID, smp.Label, t.cfg.Classes-1)
+				}
+			}
+		}
 		target := labels
 		if t.cfg.Task == Segment {
 			if target, err = nn.MaskBatch(samples); err != nil {
@@ -214,6 +227,9 @@ func (t *TaskModel) Predict(images []*imageio.Gray) (classes []int, masks []*ima
 		chunk := images[from:min(from+t.cfg.Batch, len(images))]
 		pix := make([]float32, 0, len(chunk)*side*side)
 		for i, g := range chunk {
+			if g == nil || g.Check() != nil {
+				return nil, nil, fmt.Errorf("agile task: image %d: missing or invalid", from+i)
+			}
 			if g.Width != side || g.Height != side || g.BitDepth() != 8 {
 				return nil, nil, fmt.Errorf("agile task: image %d: %dx%d, %d-bit: want %d² 8-bit", from+i, g.Width, g.Height, g.BitDepth(), side)
 			}

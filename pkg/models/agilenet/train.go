@@ -131,10 +131,15 @@ func (m *Model) game(scope *model.Scope, in []*Node) []*Node {
 	logits := decGraph(scope, c, k, m.arch)
 	wrong := Sigmoid(decGraph(scope, c, k2, m.arch))
 	rec, hist, corr := RecLoss(x, logits), HistLoss(c), CorrLoss(c)
+	l1 := L1(x, Sigmoid(logits))
+	recTerm := rec
+	if m.cfg.L1Rec {
+		recTerm = l1
+	}
 	wk := WrongKeyLoss(x, wrong, WrongMargin)
-	loss := Add(Add(MulScalar(rec, m.cfg.RecWeight), MulScalar(hist, m.cfg.HistWeight)),
+	loss := Add(Add(MulScalar(recTerm, m.cfg.RecWeight), MulScalar(hist, m.cfg.HistWeight)),
 		Add(MulScalar(corr, m.cfg.CorrWeight), MulScalar(wk, m.cfg.WrongWeight)))
-	return []*Node{loss, rec, L1(x, Sigmoid(logits)), hist, corr, wk, L1(x, wrong)}
+	return []*Node{loss, rec, l1, hist, corr, wk, L1(x, wrong)}
 }
 
 // TrainSecret is training key i of cfg's pool (0 ≤ i < cfg.KeyPool):
