@@ -193,8 +193,14 @@ func ensureDir(root, dir string) error {
 	return os.MkdirAll(dir, 0o755)
 }
 
+// freshStored holds the cache entries this process stored while Fresh: a
+// Fresh run computes each unit once, and a second request for it in the
+// same process (the survey and the gan experiment share the GAN's
+// training) reads what the first stored.
+var freshStored sync.Map
+
 // RunUnit returns the cached result of unit k if one is stored (and
-// env.Fresh is false); otherwise it runs fn, stores its result atomically
+// env.Fresh is false, or this process stored it in a Fresh run); otherwise it runs fn, stores its result atomically
 // and returns it (a result that cannot be stored — a read-only or full
 // work dir — is returned all the same, with a warning in the log). With no WorkDir it just runs fn. T is stored with
 // encoding/gob, so it must be gob-encodable (exported fields; values held in
@@ -210,7 +216,7 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err != nil {
 		return zero, err
 	}
-	if !env.Fresh {
+	if _, done := freshStored.Load(path); !env.Fresh || done {
 		v, why := readUnit[T](path, key)
 		if why == "" {
 			env.cacheLog("hit", k, key)
@@ -263,6 +269,9 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	}
 	cleanOnce(filepath.Dir(path))
 	env.cacheLog("store", k, key)
+	if env.Fresh {
+		freshStored.Store(path, true)
+	}
 	return v, nil
 }
 

@@ -64,6 +64,11 @@ func TestRunUnitStoresThenHits(t *testing.T) {
 	if _, err := RunUnit(ctx, env, key, fn); err != nil || calls != 3 {
 		t.Fatalf("fresh: calls=%d err=%v, want a recompute", calls, err)
 	}
+	// A Fresh run computes a unit once: a second request in the same
+	// process reads what the first stored.
+	if _, err := RunUnit(ctx, env, key, fn); err != nil || calls != 3 {
+		t.Fatalf("fresh, second request: calls=%d err=%v, want the entry this process stored", calls, err)
+	}
 }
 
 func TestRunUnitCorruptCacheIsRecomputed(t *testing.T) {

@@ -54,7 +54,8 @@ type Env struct {
 	Seed uint64
 	// WorkDir holds checkpoints and the result cache ("" disables both).
 	WorkDir string
-	// Fresh ignores cached results (they are still overwritten).
+	// Fresh ignores results cached before this process (they are still
+	// overwritten; a unit this process computed is read back, see RunUnit).
 	Fresh bool
 	// Log receives human-readable progress (nil: discard).
 	Log io.Writer

@@ -88,7 +88,8 @@ type Options struct {
 	Backend experiment.Backend
 	// WorkDir holds the result cache and checkpoints ("" disables both).
 	WorkDir string
-	// Fresh recomputes every unit (the cache is still written).
+	// Fresh recomputes every unit once per process (the cache is still
+	// written; a unit two experiments share is computed once).
 	Fresh bool
 	// Only restricts the run to these experiment IDs (all when empty).
 	Only []string
