@@ -68,7 +68,7 @@ func RestoreWeights(path string, data []byte, format, what string, state any, va
 }
 
 func article(what string) string {
-	if what != "" && strings.ContainsRune("AEIOU", rune(what[0])) {
+	if what != "" && strings.ContainsRune("AEIOUaeiou", rune(what[0])) {
 		return "n"
 	}
 	return ""
