@@ -42,12 +42,15 @@ type TaskSettings struct {
 }
 
 // ProfileSettings gives the sizes per profile. Smoke proves every path in
-// seconds. Quick trains on 32² crops of the stand-in photos (64 per
-// photo) for 1000 steps at batch 16 with width-8 blocks, and each of the
-// three ablations likewise — about 1.5 minutes on ONNX Runtime and 13 on
-// the pure Go backend (2 cores; measured) — then the 32² shapes tasks and
-// the battery on 64² crops of the held-out photos. Paper uses BOSSbase's
-// 256² crops with width-32 blocks and 20 000 steps, sized for a GPU.
+// seconds (about 4 s). Quick trains on 32² crops of the stand-in photos (64
+// per photo) for 1000 steps at batch 16 with width-8 blocks, and each of
+// the four ablations likewise, then the 32² shapes tasks (four task
+// networks, 400 steps each) and the battery on 64² crops of the held-out
+// photos: the whole experiment took 2m34s on ONNX Runtime, the best CPU
+// backend found (within its 6-minute share of the quick budget), and
+// about 12.5 minutes on the pure Go backend (2 cores; measured on this
+// project's machine). Paper uses BOSSbase's 256² crops with width-32
+// blocks and 20 000 steps, sized for a GPU.
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Crop: 16, PerImage: 16, MaxImages: 4, Batch: 8, Steps: 30, Channels: 4, KeyPool: 8, Ablations: true, EvalKeys: 2,
 		Task:    TaskSettings{Side: 16, Images: 60, Steps: 10, Batch: 8, Channels: 4},
