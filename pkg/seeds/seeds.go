@@ -67,6 +67,17 @@ func (r *SplitMix) IntN(n int) int {
 	return int(hi)
 }
 
+// FillBytes fills b with random bytes: each Uint64 gives the next 8 bytes,
+// least significant first (a secret key of a learned cipher).
+func (r *SplitMix) FillBytes(b []byte) {
+	for i := 0; i < len(b); i += 8 {
+		v := r.Uint64()
+		for j := i; j < min(i+8, len(b)); j++ {
+			b[j] = byte(v >> (8 * (j - i)))
+		}
+	}
+}
+
 // Perm returns a random permutation of 0..n-1 (Fisher–Yates).
 func (r *SplitMix) Perm(n int) []int {
 	p := make([]int, n)

@@ -34,3 +34,21 @@ func TestSubKnownValue(t *testing.T) {
 		t.Fatalf("Sub(1, bitplane, key, bitplane) = %#x, want %#x", got, want)
 	}
 }
+
+// TestFillBytes: bytes come from successive Uint64 values, least
+// significant byte first, the last value's unused bytes dropped.
+func TestFillBytes(t *testing.T) {
+	a, b := SplitMix{State: 5}, SplitMix{State: 5}
+	got := make([]byte, 10)
+	a.FillBytes(got)
+	v0, v1 := b.Uint64(), b.Uint64()
+	for i := range got {
+		w := v0 >> (8 * i)
+		if i >= 8 {
+			w = v1 >> (8 * (i - 8))
+		}
+		if got[i] != byte(w) {
+			t.Fatalf("byte %d = %#x, want %#x", i, got[i], byte(w))
+		}
+	}
+}

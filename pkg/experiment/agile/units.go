@@ -322,10 +322,11 @@ func keyCurve(m *agilenet.Model, eval []dataset.Sample, nKeys int, seed uint64) 
 			order = append(order, y*P+x)
 		}
 	}
-	for i := len(order) - 1; i > 0; i-- {
-		j := rng.IntN(i + 1)
-		order[i], order[j] = order[j], order[i]
+	shuffled := make([]int, len(order))
+	for k, i := range rng.Perm(len(order)) {
+		shuffled[k] = order[i]
 	}
+	order = shuffled
 	var out []CurvePoint
 	for _, f := range PlaneFlips {
 		if f > len(order) {

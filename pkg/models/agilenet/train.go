@@ -153,14 +153,7 @@ func TrainSecret(cfg Config, i int) []byte {
 // randomSecret draws SecretBits/8 bytes from rng.
 func randomSecret(rng *seeds.SplitMix) []byte {
 	s := make([]byte, SecretBits/8)
-	for i := range s {
-		if i%8 == 0 {
-			v := rng.Uint64()
-			for j := i; j < min(i+8, len(s)); j++ {
-				s[j] = byte(v >> (8 * (j - i)))
-			}
-		}
-	}
+	rng.FillBytes(s)
 	return s
 }
 

@@ -207,7 +207,7 @@ func (m *Model) planes(n int, seed uint64) (*batch, error) {
 	secret := make([]byte, SecretBits/8)
 	for _, dst := range []*[]float32{&b.z, &b.z2} {
 		for i := 0; i < n; i++ {
-			randomSecret(&rng, secret)
+			rng.FillBytes(secret)
 			plane, err := KeyPlane(secret, m.cfg.Crop, m.cfg.Crop)
 			if err != nil {
 				return nil, err
@@ -221,17 +221,6 @@ func (m *Model) planes(n int, seed uint64) (*batch, error) {
 	return b, nil
 }
 
-// randomSecret fills secret with bytes from rng.
-func randomSecret(rng *seeds.SplitMix, secret []byte) {
-	for i := range secret {
-		if i%8 == 0 {
-			v := rng.Uint64()
-			for j := i; j < min(i+8, len(secret)); j++ {
-				secret[j] = byte(v >> (8 * (j - i)))
-			}
-		}
-	}
-}
 
 func (b *batch) tensor(v []float32, side int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, b.n, side, side, 1)
