@@ -10,32 +10,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurocrypt/neurocrypt/pkg/backend"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/exptest"
+
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
-	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/models/agilenet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
-func smokeEnv(t *testing.T, dir string) *experiment.Env {
-	t.Helper()
-	src, err := dataset.NewSynthetic(9, 5, 128)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &experiment.Env{Profile: experiment.Smoke, Data: src, Backend: backend.Fixed("go"), Seed: 3, WorkDir: dir}
-}
+func smokeEnv(t *testing.T, dir string) *experiment.Env { return exptest.SmokeEnv(t, dir) }
 
 func tableOf(t *testing.T, res *results.Result, name string) results.Table {
-	t.Helper()
-	for _, tb := range res.Tables {
-		if tb.Name == name {
-			return tb
-		}
-	}
-	t.Fatalf("no table %q", name)
-	return results.Table{}
+	return exptest.Table(t, res, name)
 }
 
 var smokeNames = []string{"agile-diff/smoke", "agile-obf/smoke", "agile/smoke"}
