@@ -347,8 +347,11 @@ func (s *trainedScheme) ParseKey(line string) (Key, error) {
 		return nil, err
 	}
 	k := TrainedKey{scheme: s.name, bits: s.family.SecretBits}
-	if k.Weights, err = unescapePath(vals[0]); err != nil || k.Weights == "" {
-		return nil, fmt.Errorf("%s key: parameter weights: want the path of the weights file (%v)", s.name, err)
+	if k.Weights, err = unescapePath(vals[0]); err != nil {
+		return nil, fmt.Errorf("%s key: parameter weights: %v", s.name, err)
+	}
+	if k.Weights == "" {
+		return nil, fmt.Errorf("%s key: parameter weights is empty: want the path of the weights file", s.name)
 	}
 	if sum, err := hex.DecodeString(vals[1]); err != nil || len(sum) != sha256.Size {
 		return nil, fmt.Errorf("%s key: parameter sha256 = %q: want %d hex digits", s.name, clip(vals[1]), 2*sha256.Size)

@@ -415,8 +415,12 @@ func TestDice(t *testing.T) {
 			t.Errorf("Dice(%v, %v) = %g, %v; want %g", c.a.Pix, c.b.Pix, got, err, c.want)
 		}
 	}
-	if _, err := Dice(mk(0), mk(0, 0)); err == nil {
-		t.Error("masks of different sizes: no error")
+	for _, bad := range [][2]*imageio.Gray{{mk(0), mk(0, 0)}, {nil, mk(0)}, {mk(0), nil},
+		{&imageio.Gray{Width: 4, Height: 4, Depth: 8, Pix: make([]uint8, 3)}, &imageio.Gray{Width: 4, Height: 4, Depth: 8, Pix: make([]uint8, 3)}},
+		{&imageio.Gray{Width: 1, Height: 1, Depth: 16, Pix: make([]uint8, 2)}, &imageio.Gray{Width: 1, Height: 1, Depth: 16, Pix: make([]uint8, 2)}}} {
+		if _, err := Dice(bad[0], bad[1]); err == nil {
+			t.Errorf("Dice(%v, %v): no error (missing, invalid, 16-bit or mismatched masks)", bad[0], bad[1])
+		}
 	}
 }
 
@@ -492,5 +496,26 @@ func TestImageLosses(t *testing.T) {
 	}
 	if v := eval(CorrLoss, diag); v < 0.2 {
 		t.Errorf("CorrLoss(diagonal stripes) = %g: the diagonal directions are not seen", v)
+	}
+}
+
+// TestWeightsConfigMismatch: a weights file whose config names another
+// width than its variables have is refused in one short line naming the
+// file and the variable.
+func TestWeightsConfigMismatch(t *testing.T) {
+	m, _ := tiny(t)
+	ck, err := nn.Checkpoint(m.Store()).Format(weightsFormat).Only(weightPrefixes...).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := m.Config()
+	cfg.Channels = 16
+	b, err := ck.Encode(weightsState{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadTrained("mismatch.weights", b)
+	if err == nil || !strings.Contains(err.Error(), "mismatch.weights") || !strings.Contains(err.Error(), "another shape") || len(err.Error()) > 300 {
+		t.Errorf("config/weights mismatch: %v", err)
 	}
 }

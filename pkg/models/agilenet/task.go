@@ -266,11 +266,23 @@ func (t *TaskModel) Predict(images []*imageio.Gray) (classes []int, masks []*ima
 	return classes, masks, nil
 }
 
-// Dice is the Dice coefficient 2|A ∩ B| / (|A| + |B|) of two binary masks
-// (pixels > 127 are inside); 1 when both are empty. Errors: different
+// Dice is the Dice coefficient 2|A ∩ B| / (|A| + |B|) of two binary 8-bit
+// masks (pixels > 127 are inside); 1 when both are empty. Errors: a
+// missing or invalid mask, a mask that is not 8-bit, masks of different
 // sizes.
 func Dice(a, b *imageio.Gray) (float64, error) {
-	if a.Width != b.Width || a.Height != b.Height || len(a.Pix) != len(b.Pix) {
+	for i, m := range []*imageio.Gray{a, b} {
+		if m == nil {
+			return 0, fmt.Errorf("dice: mask %d is missing", i+1)
+		}
+		if err := m.Check(); err != nil {
+			return 0, fmt.Errorf("dice: mask %d: %v", i+1, err)
+		}
+		if m.BitDepth() != 8 {
+			return 0, fmt.Errorf("dice: mask %d is %d-bit: want 8-bit masks", i+1, m.BitDepth())
+		}
+	}
+	if a.Width != b.Width || a.Height != b.Height {
 		return 0, fmt.Errorf("dice: masks of %dx%d and %dx%d", a.Width, a.Height, b.Width, b.Height)
 	}
 	var both, na, nb int

@@ -44,8 +44,14 @@ func stack(samples []dataset.Sample, pick func(dataset.Sample) *imageio.Gray, wh
 			w, h = g.Width, g.Height
 			pix = make([]float32, 0, len(samples)*w*h)
 		}
-		if g == nil || g.Width != w || g.Height != h || g.Check() != nil {
-			return nil, fmt.Errorf("nn: batch sample %d (%s at %d,%d): no %dx%d %s", i, s.ImageID, s.X, s.Y, w, h, what)
+		where := fmt.Sprintf("nn: batch sample %d (%s at %d,%d)", i, s.ImageID, s.X, s.Y)
+		switch {
+		case g == nil:
+			return nil, fmt.Errorf("%s: no %s", where, what)
+		case g.Check() != nil:
+			return nil, fmt.Errorf("%s: invalid %s: %v", where, what, g.Check())
+		case g.Width != w || g.Height != h:
+			return nil, fmt.Errorf("%s: a %dx%d %s, want %dx%d like the batch's first sample", where, g.Width, g.Height, what, w, h)
 		}
 		peak := float32(g.MaxValue())
 		for k := 0; k < g.Len(); k++ {

@@ -67,6 +67,23 @@ func RestoreWeights(path string, data []byte, format, what string, state any, va
 	return store, nil
 }
 
+// shapeReason is the one-line reason of a failed network run on a
+// weights file: the variable whose shape differs from the network's
+// (GoMLX words it "requested to reuse variable V, but with different
+// shape") when that is the reason, else the whole error on one line.
+func shapeReason(err error) string {
+	msg := OneLine(err.Error())
+	const marker = "requested to reuse variable "
+	if i := strings.Index(msg, marker); i >= 0 {
+		rest := msg[i+len(marker):]
+		if j := strings.Index(rest, " "); j > 0 {
+			v := strings.TrimRight(rest[:j], ",")
+			return fmt.Sprintf("variable %s has another shape than its network needs (the file's config does not match its weights)", v)
+		}
+	}
+	return msg
+}
+
 func article(what string) string {
 	if what != "" && strings.ContainsRune("AEIOUaeiou", rune(what[0])) {
 		return "n"
@@ -85,7 +102,7 @@ func CheckComplete(store *model.Store, path, what string, runs map[string]func()
 	before := countVariables(store)
 	for who, run := range runs {
 		if err := run(); err != nil {
-			return fmt.Errorf("%s: not a usable %s weights file (%s): %s", name, what, who, OneLine(err.Error()))
+			return fmt.Errorf("%s: not a usable %s weights file (%s): %s", name, what, who, shapeReason(err))
 		}
 	}
 	if after := countVariables(store); after != before {
