@@ -59,6 +59,13 @@ func assemble(env *experiment.Env, t *trained, abl []TrainResult, tk TaskResult,
 		"with one secret bit flipped at %.1f dB; keys never seen in training decrypt %s. Without post-processing the cipher keeps local structure "+
 		"(one plain pixel moves at most a %d×%d block); the chaotic diffusion form spreads it forward in raster order. %s",
 		tr.Config.Steps, s.Measure.CropSize, rp, wp, agilityPhrase(tr.Eval), agilenet.ReceptiveField, agilenet.ReceptiveField, taskPhrase(tk))
+	if !(rp >= wp+DecryptsMarginDB) {
+		res.Summary += fmt.Sprintf(" At this profile the model has not learned to use the key (the right key does not beat a wrong one by %g dB): "+
+			"its numbers show the code path, not the cipher.", DecryptsMarginDB)
+	}
+	if plain := bestOf(tk.Classify, accuracy, SettingPlain); !(plain > 1/float64(len(classNames()))+2*InferenceMargin) {
+		res.Summary += " The task networks have not learned either (the plain-image classifier does not beat chance): the inference numbers mean nothing here."
+	}
 
 	res.Tables = append(res.Tables, rec.Table(s.Measure.CropSize, WrongKeyBit, PSNRTolerance, SSIMTolerance), agilityTable(tr), curveTable(tr.KeyCurve))
 	if len(abl) > 0 {
@@ -107,7 +114,8 @@ func agilityPhrase(e ModelEval) string {
 // taskPhrase summarises the inference tasks.
 func taskPhrase(tk TaskResult) string {
 	return fmt.Sprintf("On the shapes task a classifier trained on plain images scores %.2f on plain test images, %.2f through the authorised "+
-		"decryption and %.2f through a wrong key's (chance %.2f); the segmenter's Dice is %.2f, %.2f and %.2f.",
+		"decryption and %.2f through a wrong key's (chance %.2f); the segmenter's Dice is %.2f, %.2f and %.2f (the claims table also counts "+
+		"the networks trained on decryptions and a reader of the cipher images).",
 		bestOf(tk.Classify, accuracy, SettingPlain), bestOf(tk.Classify, accuracy, SettingAuthorised), bestOf(tk.Classify, accuracy, SettingUnauthorised),
 		1/float64(len(classNames())), bestOf(tk.Segment, dice, SettingPlain), bestOf(tk.Segment, dice, SettingAuthorised),
 		bestOf(tk.Segment, dice, SettingUnauthorised))
