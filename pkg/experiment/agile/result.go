@@ -114,8 +114,7 @@ func agilityPhrase(e ModelEval) string {
 // taskPhrase summarises the inference tasks.
 func taskPhrase(tk TaskResult) string {
 	return fmt.Sprintf("On the shapes task a classifier trained on plain images scores %.2f on plain test images, %.2f through the authorised "+
-		"decryption and %.2f through a wrong key's (chance %.2f); the segmenter's Dice is %.2f, %.2f and %.2f (the claims table also counts "+
-		"the networks trained on decryptions and a reader of the cipher images).",
+		"decryption and %.2f through a wrong key's (chance %.2f); the segmenter's Dice is %.2f, %.2f and %.2f.",
 		bestOf(tk.Classify, accuracy, SettingPlain), bestOf(tk.Classify, accuracy, SettingAuthorised), bestOf(tk.Classify, accuracy, SettingUnauthorised),
 		1/float64(len(classNames())), bestOf(tk.Segment, dice, SettingPlain), bestOf(tk.Segment, dice, SettingAuthorised),
 		bestOf(tk.Segment, dice, SettingUnauthorised))
