@@ -314,6 +314,12 @@ func TestTourInClassicNotebook(t *testing.T) {
 	if err := d.WaitFor(done, 4*time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	// A cell's execute_reply (shell channel) can arrive before its outputs
+	// (iopub channel) are drawn, more so on a loaded machine: wait until
+	// every code cell shows an output too; a cell that never does is
+	// reported below.
+	_ = d.WaitFor(`return Jupyter.notebook.get_cells().filter(function (c) { return c.cell_type === "code"; })
+	  .every(function (c) { return c.output_area.outputs.length > 0; })`, time.Minute)
 	var cells []struct {
 		Index  int      `json:"index"`
 		Errors []string `json:"errors"`
