@@ -12,6 +12,10 @@
 // inconsistent sample buffers and size or depth mismatches. The package has
 // no dependency on GoMLX.
 //
+// Confusion scores the classifiers of the recognition and steganalysis
+// tasks: accuracy, per-class and macro-averaged precision, recall and F1,
+// with scikit-learn's conventions.
+//
 // Conventions:
 //   - Percentages (NPCR, UACI and their critical values) are in percent.
 //   - Undefined values are reported honestly rather than replaced by a

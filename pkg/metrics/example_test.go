@@ -35,3 +35,25 @@ func ExampleReport_MarshalJSON() {
 	// Output:
 	// {"entropy":0,"npcr":0,"uaci":0,"corr_h":null,"corr_v":null,"corr_d":null,"chi2":4080,"psnr":null,"ssim":null,"depth":8}
 }
+
+// Score a binary classifier (class 1 positive): 5 true positives, 3 false
+// negatives, 2 false positives, 10 true negatives.
+func ExampleConfusion() {
+	c, err := metrics.NewConfusion(2)
+	if err != nil {
+		panic(err)
+	}
+	truth := []int{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	pred := []int{1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	if err := c.AddAll(truth, pred); err != nil {
+		panic(err)
+	}
+	fmt.Println(c.Rows())
+	fmt.Printf("accuracy %.4f, class 1: precision %.4f recall %.4f F1 %.4f, macro F1 %.4f\n",
+		c.Accuracy(), c.Precision(1), c.Recall(1), c.F1(1), c.MacroF1())
+	fmt.Println(c.Add(0, 2))
+	// Output:
+	// [[10 2] [3 5]]
+	// accuracy 0.7500, class 1: precision 0.7143 recall 0.6250 F1 0.6667, macro F1 0.7333
+	// metrics: predicted class 2 is outside 0..1
+}
