@@ -85,30 +85,40 @@ func MarkTraining(scope *model.Scope, g *Graph) { scope.Store().SetTraining(g, t
 // the same layer with GoMLX's Convolve (tested equal).
 func Conv2D(scope *model.Scope, x *Node, k, out, dilation int) *Node {
 	g := x.Graph()
-	d := x.Shape().Dimensions
-	batch, h, w, in := d[0], d[1], d[2], d[3]
+	in := x.Shape().Dimensions[3]
 	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, in, out)).NodeValue(g)
 	bias := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(g)
-	var y *Node
+	return Add(Im2Col(x, kernel, dilation), Reshape(bias, 1, 1, 1, out))
+}
+
+// Im2Col is the "same"-padded, stride-1 convolution of x [batch, h, w, in]
+// with kernel [k, k, in, out] (k odd; any node: a variable, a constant
+// filter bank, a rearranged kernel) and the given dilation, without bias:
+// [batch, h, w, out]. It is one matrix product of the k² shifted copies of
+// the zero-padded input, Conv2D's form.
+func Im2Col(x, kernel *Node, dilation int) *Node {
+	g := x.Graph()
+	d := x.Shape().Dimensions
+	batch, h, w, in := d[0], d[1], d[2], d[3]
+	k, out := kernel.Shape().Dimensions[0], kernel.Shape().Dimensions[3]
 	if k == 1 {
-		y = MatMul(Reshape(x, batch*h*w, in), Reshape(kernel, in, out))
-	} else {
-		r := dilation * (k - 1) / 2
-		zr := Zeros(g, shapes.Make(x.DType(), batch, r, w, in))
-		xp := Concatenate([]*Node{zr, x, zr}, 1)
-		zc := Zeros(g, shapes.Make(x.DType(), batch, h+2*r, r, in))
-		xp = Concatenate([]*Node{zc, xp, zc}, 2)
-		taps := make([]*Node, 0, k*k)
-		for i := 0; i < k; i++ {
-			for j := 0; j < k; j++ {
-				taps = append(taps, Slice(xp, AxisRange(), AxisRange(i*dilation, i*dilation+h),
-					AxisRange(j*dilation, j*dilation+w), AxisRange()))
-			}
-		}
-		patches := Concatenate(taps, 3) // [batch, h, w, k·k·in], tap-major as the kernel
-		y = MatMul(Reshape(patches, batch*h*w, k*k*in), Reshape(kernel, k*k*in, out))
+		return Reshape(MatMul(Reshape(x, batch*h*w, in), Reshape(kernel, in, out)), batch, h, w, out)
 	}
-	return Add(Reshape(y, batch, h, w, out), Reshape(bias, 1, 1, 1, out))
+	r := dilation * (k - 1) / 2
+	zr := Zeros(g, shapes.Make(x.DType(), batch, r, w, in))
+	xp := Concatenate([]*Node{zr, x, zr}, 1)
+	zc := Zeros(g, shapes.Make(x.DType(), batch, h+2*r, r, in))
+	xp = Concatenate([]*Node{zc, xp, zc}, 2)
+	taps := make([]*Node, 0, k*k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			taps = append(taps, Slice(xp, AxisRange(), AxisRange(i*dilation, i*dilation+h),
+				AxisRange(j*dilation, j*dilation+w), AxisRange()))
+		}
+	}
+	patches := Concatenate(taps, 3) // [batch, h, w, k·k·in], tap-major as the kernel
+	y := MatMul(Reshape(patches, batch*h*w, k*k*in), Reshape(kernel, k*k*in, out))
+	return Reshape(y, batch, h, w, out)
 }
 
 // ConvolveForm is Conv2D computed with GoMLX's Convolve (same variables,
