@@ -221,7 +221,6 @@ func (m *Model) planes(n int, seed uint64) (*batch, error) {
 	return b, nil
 }
 
-
 func (b *batch) tensor(v []float32, side int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(v, b.n, side, side, 1)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -55,7 +56,7 @@ func newModel(t *testing.T, cfg Config, p *dataset.Plan) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(nntest.Backend(t, testBackendEnv), cfg, train, test, nil)
+	m, err := NewModel(backendFor(t), cfg, train, test, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,3 +264,5 @@ func TestBadLabelIsAnError(t *testing.T) {
 		t.Errorf("err = %v, want the label named", err)
 	}
 }
+
+func backendFor(t testing.TB) compute.Backend { return nntest.Backend(t, testBackendEnv) }
