@@ -29,13 +29,14 @@ type BatchBuilder struct {
 	window   int
 	workers  int
 	dropLast bool
+	perCrop  int
 }
 
 // Batches starts configuring batches of size samples over a split of the
 // plan: unlabelled (Unlabelled), in the plan's order, the last batch
 // possibly short. Set what differs, then call Done.
 func (p *Plan) Batches(split Split, size int) *BatchBuilder {
-	return &BatchBuilder{plan: p, split: split, size: size, label: Unlabelled, window: DefaultShuffleWindow, workers: Workers()}
+	return &BatchBuilder{plan: p, split: split, size: size, label: Unlabelled, window: DefaultShuffleWindow, workers: Workers(), perCrop: 1}
 }
 
 // Labels sets the Labeler that turns each crop into samples.
@@ -66,6 +67,15 @@ func (b *BatchBuilder) Workers(n int) *BatchBuilder {
 	return b
 }
 
+// PerCrop declares that the Labeler turns every crop into n samples (a
+// task with n classes built from each crop; default 1), so that Samples
+// counts an epoch's samples. An epoch whose Labeler returns another number
+// of samples for a crop fails with an error naming the crop.
+func (b *BatchBuilder) PerCrop(n int) *BatchBuilder {
+	b.perCrop = n
+	return b
+}
+
 // DropLast drops a last batch shorter than the batch size.
 func (b *BatchBuilder) DropLast() *BatchBuilder {
 	b.dropLast = true
@@ -87,6 +97,8 @@ func (b *BatchBuilder) Done() (*Batches, error) {
 		return nil, fmt.Errorf("dataset batches: shuffle window of %d batches: want ≥ 1", b.window)
 	case b.workers < 1:
 		return nil, fmt.Errorf("dataset batches: %d workers: want ≥ 1", b.workers)
+	case b.perCrop < 1 || b.perCrop > MaxBatch:
+		return nil, fmt.Errorf("dataset batches: %d samples per crop: want 1..%d", b.perCrop, MaxBatch)
 	case b.size > MaxBatch || b.window > MaxBatch || b.size*b.window > MaxBatch*DefaultShuffleWindow:
 		return nil, fmt.Errorf("dataset batches: batch %d × shuffle window %d: want at most %d samples per batch and %d buffered", b.size, b.window, MaxBatch, MaxBatch*DefaultShuffleWindow)
 	}
@@ -104,6 +116,10 @@ type Batches struct {
 
 // Crops is the number of crops an epoch visits.
 func (bs *Batches) Crops() int { return bs.cfg.plan.Len(bs.cfg.split) }
+
+// Samples is the number of samples an epoch yields: Crops × the samples
+// per crop declared with PerCrop.
+func (bs *Batches) Samples() int { return bs.Crops() * bs.cfg.perCrop }
 
 // Epoch yields the batches of epoch number epoch (its shuffle, when
 // shuffling). Each batch is a new slice the caller may keep. An error (a
@@ -162,6 +178,10 @@ func (bs *Batches) Epoch(ctx context.Context, epoch int) iter.Seq2[[]Sample, err
 			ss, err := cfg.label(c)
 			if err != nil {
 				yield(nil, fmt.Errorf("labelling crop %q at (%d,%d): %w", c.ImageID, c.X, c.Y, err))
+				return
+			}
+			if len(ss) != cfg.perCrop {
+				yield(nil, fmt.Errorf("labelling crop %q at (%d,%d): %d samples, want %d (BatchBuilder.PerCrop)", c.ImageID, c.X, c.Y, len(ss), cfg.perCrop))
 				return
 			}
 			buf = append(buf, ss...)

@@ -53,7 +53,7 @@ func ExamplePlan_Batches() {
 		neg.Image = inv
 		return []dataset.Sample{{Crop: c, Label: 0}, {Crop: neg, Label: 1}}, nil
 	}
-	batches, err := plan.Batches(dataset.Train, 10).Labels(negative).Shuffle(7).Done()
+	batches, err := plan.Batches(dataset.Train, 10).Labels(negative).PerCrop(2).Shuffle(7).Done()
 	if err != nil {
 		log.Fatal(err)
 	}

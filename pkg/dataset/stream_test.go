@@ -192,7 +192,7 @@ func TestBatchesLabelsOrderAndShuffle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// In order, labelled, last batch short: 40 crops × 2 samples = 80 = 7·11 + 3.
-	bs, err := p.Batches(All, 11).Labels(twoClasses).Done()
+	bs, err := p.Batches(All, 11).Labels(twoClasses).PerCrop(2).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,12 +211,12 @@ func TestBatchesLabelsOrderAndShuffle(t *testing.T) {
 			t.Fatalf("sample %d: %s label %d; want crop %s label %d", i, key(s), s.Label, c.ImageID, i%2)
 		}
 	}
-	if d, _ := p.Batches(All, 11).Labels(twoClasses).DropLast().Done(); len(collect(t, d, 0)) != 7 {
+	if d, _ := p.Batches(All, 11).Labels(twoClasses).PerCrop(2).DropLast().Done(); len(collect(t, d, 0)) != 7 {
 		t.Error("DropLast kept the short batch")
 	}
 
 	// Shuffled: a permutation of the same samples, fixed by (seed, epoch).
-	sh, err := p.Batches(Train, 8).Labels(twoClasses).Shuffle(9).ShuffleWindow(2).Done()
+	sh, err := p.Batches(Train, 8).Labels(twoClasses).PerCrop(2).Shuffle(9).ShuffleWindow(2).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestBatchesLabelsOrderAndShuffle(t *testing.T) {
 	if strings.Join(e0, " ") == strings.Join(e1, " ") {
 		t.Error("epochs 0 and 1 have the same order")
 	}
-	plain, _ := p.Batches(Train, 8).Labels(twoClasses).Done()
+	plain, _ := p.Batches(Train, 8).Labels(twoClasses).PerCrop(2).Done()
 	want := order(collect(t, plain, 0))
 	if strings.Join(e0, " ") == strings.Join(want, " ") {
 		t.Error("the shuffled epoch is in the plan's order")
@@ -344,7 +344,7 @@ func TestStreamHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs, err := p.Batches(All, 64).Labels(twoClasses).Shuffle(1).Done()
+	bs, err := p.Batches(All, 64).Labels(twoClasses).PerCrop(2).Shuffle(1).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,5 +485,34 @@ func TestStreamSurvivesBrokenSources(t *testing.T) {
 		if _, err := b.Done(); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestPerCrop: Samples counts PerCrop samples per crop, and a Labeler that
+// returns another number fails the epoch naming the crop.
+func TestPerCrop(t *testing.T) {
+	p, err := NewPlan(&fakeSource{n: 10, w: 16, h: 16}, CropConfig{Size: 8, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := p.Batches(Train, 4).Labels(twoClasses).PerCrop(2).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bs.Samples() != 2*bs.Crops() || bs.Crops() == 0 {
+		t.Errorf("Samples() = %d for %d crops, want twice as many", bs.Samples(), bs.Crops())
+	}
+	wrong, err := p.Batches(Train, 4).Labels(twoClasses).PerCrop(3).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range wrong.Epoch(context.Background(), 0) {
+		if err == nil || !strings.Contains(err.Error(), "2 samples, want 3") {
+			t.Errorf("err = %v, want the count mismatch named", err)
+		}
+		break
+	}
+	if _, err := p.Batches(Train, 4).PerCrop(0).Done(); err == nil {
+		t.Error("PerCrop(0) accepted")
 	}
 }

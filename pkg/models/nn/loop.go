@@ -29,7 +29,7 @@ type Stream struct {
 	stop     func()
 }
 
-// NewStream returns the stream of data's batches of batch crops each
+// NewStream returns the stream of data's batches of batch samples each
 // (build data with DropLast, so that every batch is full), at epoch 0,
 // batch 0; who prefixes messages. Errors: no data. With fewer crops than
 // one batch (PerEpoch 0) every Next fails: check PerEpoch where a run
@@ -38,13 +38,13 @@ func NewStream(data *dataset.Batches, batch int, who string) (*Stream, error) {
 	if data == nil {
 		return nil, fmt.Errorf("%s: no training batches", who)
 	}
-	return &Stream{data: data, batch: batch, perEpoch: data.Crops() / max(batch, 1), who: who}, nil
+	return &Stream{data: data, batch: batch, perEpoch: data.Samples() / max(batch, 1), who: who}, nil
 }
 
 // ErrNoBatch returns the error of a stream with fewer crops than one
 // batch.
 func (s *Stream) ErrNoBatch() error {
-	return fmt.Errorf("%s: %d training crops: fewer than one batch of %d", s.who, s.data.Crops(), s.batch)
+	return fmt.Errorf("%s: %d training samples: fewer than one batch of %d", s.who, s.data.Samples(), s.batch)
 }
 
 // PerEpoch is the number of batches of an epoch.
@@ -98,7 +98,7 @@ func (s *Stream) Next(ctx context.Context) ([]dataset.Sample, Position, error) {
 		return nil, s.pos, fmt.Errorf("%s: epoch %d ended after %d batches, want %d", s.who, s.pos.Epoch, s.pos.Index, s.perEpoch)
 	}
 	if len(samples) != s.batch {
-		return nil, s.pos, fmt.Errorf("%s: training batches of %d crops, want the configured %d (build them with Plan.Batches(split, batch).DropLast())", s.who, len(samples), s.batch)
+		return nil, s.pos, fmt.Errorf("%s: training batches of %d samples, want the configured %d (build them with Plan.Batches(split, batch).DropLast())", s.who, len(samples), s.batch)
 	}
 	at := s.pos
 	s.pos.Index++

@@ -33,11 +33,11 @@ func BenchmarkStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			train, err := p.Batches(dataset.Train, sz.batch).Labels(halves).Shuffle(1).DropLast().Done()
+			train, err := p.Batches(dataset.Train, sz.batch).Labels(halves).PerCrop(2).Shuffle(1).DropLast().Done()
 			if err != nil {
 				b.Fatal(err)
 			}
-			test, err := p.Batches(dataset.Test, sz.batch).Labels(halves).Done()
+			test, err := p.Batches(dataset.Test, sz.batch).Labels(halves).PerCrop(2).Done()
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -48,11 +48,11 @@ func plan(t *testing.T, side int) *dataset.Plan {
 // newModel builds cfg's model on the negatives task of p.
 func newModel(t *testing.T, cfg Config, p *dataset.Plan) *Model {
 	t.Helper()
-	train, err := p.Batches(dataset.Train, cfg.Batch).Labels(halves).Shuffle(1).DropLast().Done()
+	train, err := p.Batches(dataset.Train, cfg.Batch).Labels(halves).PerCrop(2).Shuffle(1).DropLast().Done()
 	if err != nil {
 		t.Fatal(err)
 	}
-	test, err := p.Batches(dataset.Test, cfg.Batch).Labels(halves).Done()
+	test, err := p.Batches(dataset.Test, cfg.Batch).Labels(halves).PerCrop(2).Done()
 	if err != nil {
 		t.Fatal(err)
 	}
