@@ -7,7 +7,8 @@
 // Nagashima with RK4 and QR re-orthonormalisation) and the weak-key checks
 // built on it ([CheckHopfield], [CheckCellular]), which refuse parameters
 // whose orbit is periodic, at rest, only transiently chaotic or (for the
-// cellular network) not hyperchaotic.
+// cellular network) not hyperchaotic. It also draws chaotic permutations
+// ([Permutation], [KeyedPermutation]) for the ciphers' scrambling stages.
 //
 // # Determinism
 //

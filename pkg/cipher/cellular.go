@@ -313,7 +313,7 @@ func (c *cellularCipher) streamsFor(n int) *streams {
 	return c.cache.get(n, func(st *streams) {
 		gen := chaos.MustNewCellular(c.p)
 		gen.Skip(CellularKeyTransient)
-		st.perm = chaoticPermutation(n, gen.FillWords)
+		st.perm = chaos.Permutation(n, gen.FillWords)
 		var w [256]uint32
 		gen.FillWords(w[:])
 		st.setSBox(&w)

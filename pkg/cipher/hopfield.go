@@ -313,30 +313,9 @@ func (c *hopfieldCipher) streamsFor(n int) *hopfieldStreams {
 	return c.cache.get(n, func(st *hopfieldStreams) {
 		gen := chaos.MustNewHopfield(c.p)
 		gen.Skip(HopfieldKeyTransient)
-		st.perm = chaoticPermutation(n, gen.FillWords)
+		st.perm = chaos.Permutation(n, gen.FillWords)
 		st.anchor = *gen
 	})
-}
-
-// chaoticPermutation returns a permutation of 0…n−1 by Fisher–Yates: for
-// i = n−1 down to 1, swap π[i] and π[j], j = ⌊w·(i+1)/2^32⌋ with w the next
-// word of fill (word t for position n−1−t). Words are drawn in chunks.
-func chaoticPermutation(n int, fill func([]uint32)) []uint32 {
-	perm := make([]uint32, n)
-	for i := range perm {
-		perm[i] = uint32(i)
-	}
-	w := make([]uint32, min(max(n-1, 0), streamChunkDefault))
-	for i := n - 1; i > 0; {
-		m := min(len(w), i)
-		fill(w[:m])
-		for _, word := range w[:m] {
-			j := uint32(uint64(word) * uint64(i+1) >> 32)
-			perm[i], perm[j] = perm[j], perm[i]
-			i--
-		}
-	}
-	return perm
 }
 
 // digest returns SHA-256(label ‖ k ‖ data).

@@ -90,21 +90,6 @@ func TestHopfieldDynamicKey(t *testing.T) {
 	}
 }
 
-// TestChaoticPermutation: a permutation, and a key-dependent one.
-func TestChaoticPermutation(t *testing.T) {
-	for _, n := range []int{0, 1, 2, 3, 1000} {
-		g := chaos.MustNewHopfield(chaos.HopfieldParams{W: chaos.HopfieldW, X0: [3]float64{0.1, 0.2, 0.3}})
-		p := chaoticPermutation(n, g.FillWords)
-		seen := make([]bool, n)
-		for _, v := range p {
-			if int(v) >= n || seen[v] {
-				t.Fatalf("n=%d: not a permutation: %v", n, p)
-			}
-			seen[v] = true
-		}
-	}
-}
-
 // TestRoundTripRandomSizes16: every scheme round-trips 16-bit images of
 // random sizes exactly (TestRoundTrip covers 8-bit ones).
 func TestRoundTripRandomSizes16(t *testing.T) {

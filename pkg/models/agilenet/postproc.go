@@ -47,38 +47,21 @@ func (p Post) String() string {
 // keystream (as the key plane's: PlaneMaps).
 const postMaps = PlaneMaps
 
-// keystream returns the post-processing's chaotic maps for secret.
+// keystream returns the post-processing's word stream for secret: the
+// XOR of postMaps keyed Logistic maps (chaos.LogisticMix).
 func keystream(secret []byte) (func() uint32, error) {
 	maps, err := chaos.KeyedLogistics(digest(postDomain, secret), postMaps, PlaneRMin, PlaneRSpan)
 	if err != nil {
 		return nil, err
 	}
-	return func() uint32 {
-		var w uint32
-		for _, m := range maps {
-			w ^= chaos.Word32Of(m.Next())
-		}
-		return w
-	}, nil
+	return chaos.LogisticMix(maps).Next, nil
 }
 
-// permutation is the obfuscation's π for n pixels: Fisher–Yates, the swap
-// index of step i (from n−1 down) drawn as ⌊w·(i+1)/2^32⌋ from a keystream
-// word w.
-func permutation(secret []byte, n int) ([]int32, error) {
-	next, err := keystream(secret)
-	if err != nil {
-		return nil, err
-	}
-	perm := make([]int32, n)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	for i := n - 1; i > 0; i-- {
-		j := int(uint64(next()) * uint64(i+1) >> 32)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
-	return perm, nil
+// permutation is the obfuscation's π for n pixels: chaos.KeyedPermutation
+// of the post-processing digest (Fisher–Yates, the swap index of step i,
+// from n−1 down, drawn as ⌊w·(i+1)/2^32⌋ from the keystream's next word w).
+func permutation(secret []byte, n int) ([]uint32, error) {
+	return chaos.KeyedPermutation(digest(postDomain, secret), n, postMaps, PlaneRMin, PlaneRSpan)
 }
 
 // Apply post-processes the cipher pixels pix (an 8-bit image's, any
