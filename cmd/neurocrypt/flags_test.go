@@ -49,6 +49,27 @@ func TestFlagsAfterPositionalArguments(t *testing.T) {
 	}
 }
 
+// TestSchemeListingMarksControls: the -cipher help of keygen, encrypt and
+// decrypt lists every registered scheme and marks the deliberately weak
+// control, and only it.
+func TestSchemeListingMarksControls(t *testing.T) {
+	for _, cmd := range []string{"keygen", "encrypt", "decrypt"} {
+		code, out, e := cli(t, cmd, "-h")
+		help := out + e
+		if code != 0 || !strings.Contains(help, "perm-only (control: deliberately weak)") {
+			t.Errorf("%s -h: exit %d, the control is not marked: %q", cmd, code, help)
+		}
+		if n := strings.Count(help, "(control: deliberately weak)"); n != 1 {
+			t.Errorf("%s -h: %d schemes marked as controls, want 1 (perm-only)", cmd, n)
+		}
+		for _, name := range []string{"aes-ctr", "bitplane-xor", "cellular", "hopfield"} {
+			if !strings.Contains(help, name) {
+				t.Errorf("%s -h: %s is not listed", cmd, name)
+			}
+		}
+	}
+}
+
 // TestDataPathRecordedAbsoluteAndVerifiedByFrom: a relative -data path is
 // recorded absolute, so -from works from another folder; -from refuses to
 // re-run on data whose hash differs from the recorded one.

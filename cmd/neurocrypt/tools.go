@@ -21,6 +21,22 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
+// controlNote marks a deliberately weak control (cipher.IsControl) in
+// scheme listings.
+const controlNote = "control: deliberately weak"
+
+// schemeList lists the registered schemes for the -cipher flags, sorted,
+// each control marked: "…, perm-only (control: deliberately weak)".
+func schemeList() string {
+	names := cipher.Names()
+	for i, n := range names {
+		if s, err := cipher.Lookup(n); err == nil && cipher.IsControl(s) {
+			names[i] = n + " (" + controlNote + ")"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // cipherFromFlags parses -cipher and -key for encrypt/decrypt and returns
 // the cipher and the remaining arguments (IN and OUT). -cipher may be
 // omitted: the key line names its scheme ("<scheme>:..."); given, it must
@@ -35,7 +51,7 @@ func cipherFromFlags(name string, args []string, stderr io.Writer, withLuma bool
 	if withLuma {
 		luma = lumaFlag(fs)
 	}
-	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+strings.Join(cipher.Names(), ", ")+"; trained families, with a key line naming their weights: "+strings.Join(cipher.Families(), ", "))
+	cname := fs.String("cipher", "", "cipher scheme (default: the one the key line names): "+schemeList()+"; trained families, with a key line naming their weights: "+strings.Join(cipher.Families(), ", "))
 	key := fs.String("key", "", "the key `line`, as printed by neurocrypt keygen; - reads it from standard input (a key on the command line is visible to other users in ps: prefer -key-file or -key -)")
 	keyFile := fs.String("key-file", "", "read the key line from the first line of this `file` (- for standard input)")
 	if err := parse(fs, args); err != nil {
@@ -206,7 +222,7 @@ func transform(name string, args []string, stderr io.Writer, withLuma bool, op f
 
 func runKeygen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("keygen", stderr)
-	cname := fs.String("cipher", cipher.NameBitplane, "cipher: "+strings.Join(cipher.Names(), ", ")+"; or a trained-cipher family ("+strings.Join(cipher.Families(), ", ")+") with -weights")
+	cname := fs.String("cipher", cipher.NameBitplane, "cipher: "+schemeList()+"; or a trained-cipher family ("+strings.Join(cipher.Families(), ", ")+") with -weights")
 	seed := fs.Uint64("seed", 0, "derive the key deterministically from this seed, for reproducible experiments (0: draw the whole key from crypto/rand)")
 	weights := fs.String("weights", "", "weights file of a trained model of the family -cipher names (its key names the file and its SHA-256)")
 	tag := fs.String("tag", "model", "with -weights: the trained scheme's tag (<family>/<tag>)")

@@ -18,7 +18,9 @@
 //
 // Ciphers are looked up by name, so a cipher registered anywhere (a chaotic
 // family, a trained model bound with cipher.BindTrained) is measured with no
-// edit here; with no names the battery measures every registered scheme.
+// edit here; with no names the battery measures every registered scheme
+// that is not a deliberately weak control (cipher.IsControl; see
+// DefaultNames).
 // The package does not import GoMLX: trained ciphers reach it through the
 // registry. Everything is deterministic given the seed: per-crop seeds
 // depend on the crop's position in the plan, never on scheduling.
@@ -77,8 +79,8 @@ type Builder struct {
 }
 
 // Build starts a battery measuring the named ciphers, in this order (they
-// are the rows of every table); with no names, every registered scheme
-// (cipher.Names(), sorted). Defaults: seed 0 in domain "battery",
+// are the rows of every table); with no names, DefaultNames(). A control
+// is measured when named. Defaults: seed 0 in domain "battery",
 // DefaultAlpha, DefaultKeyCrops crops with DefaultFlippedBits, no
 // robustness test, no progress bars.
 func Build(names ...string) *Builder {
@@ -131,7 +133,7 @@ func (b *Builder) Progress(bar func(label string, total int) *progress.Bar) *Bui
 func (b *Builder) Done() (*Battery, error) {
 	names := b.names
 	if len(names) == 0 {
-		names = cipher.Names()
+		names = DefaultNames()
 	}
 	switch {
 	case len(names) == 0:
@@ -170,6 +172,24 @@ func (b *Builder) Done() (*Battery, error) {
 		bt.keyed = append(bt.keyed, keyed{name: name, scheme: scheme, c: c, wrong: w, key: k.String()})
 	}
 	return bt, nil
+}
+
+// DefaultNames returns what a battery built with no names measures: every
+// registered scheme (cipher.Names(), sorted) except the deliberately weak
+// controls (cipher.IsControl, e.g. "perm-only"). A control exists for the
+// one experiment that needs a cipher known to fail (the recognition
+// experiment's classifier must tell "perm-only" from the good ciphers); it
+// is no member of any cipher family, so the registry-wide tables — the
+// survey's comparison of the families, every default battery — leave it
+// out, and registering one changes none of their numbers.
+func DefaultNames() []string {
+	var names []string
+	for _, name := range cipher.Names() {
+		if s, err := cipher.Lookup(name); err == nil && !cipher.IsControl(s) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // keyed is one cipher of the battery under its key (and the key with bit 0

@@ -3,8 +3,9 @@ package chaos
 import "fmt"
 
 // Keyed logistic maps: how the learned ciphers (the GAN cipher's and the
-// agile cipher's key planes, the agile cipher's post-processing) turn a
-// secret's digest into chaotic maps. Ours.
+// agile cipher's key planes, the agile cipher's post-processing) and
+// pkg/cipher's "perm-only" control turn a secret's digest into chaotic
+// maps. Ours.
 
 // KeyedMapsMax is the largest number of maps one 256-bit digest keys:
 // each takes KeyedX0Bits + KeyedRBits = 84 bits, and 3 · 84 = 252 ≤ 256.

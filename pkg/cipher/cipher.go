@@ -10,6 +10,12 @@
 //     is silent) so that a one-pixel change spreads over the whole image.
 //   - "aes-ctr": AES-256 in counter mode over the pixel bytes, the baseline.
 //
+// "hopfield" and "cellular" (the survey's chaotic- and cellular-NN
+// families) are documented in their files, and so is "perm-only" (see
+// [NamePermutation]): a permutation of the samples that keeps every value,
+// a deliberately weak positive control ([Control], [IsControl]) for the
+// experiments that must show their test detects a weak cipher.
+//
 // Every cipher is deterministic (same key and image, same ciphertext),
 // decrypts exactly, never modifies its input and is safe for concurrent use.
 // These are research artefacts for measuring published claims, not
@@ -20,11 +26,11 @@
 //
 // # The registry
 //
-// Schemes are found by name ([Lookup], [Names]); the three above are built
+// Schemes are found by name ([Lookup], [Names]); the six above are built
 // in, and any package can add one with [Register] — a new cipher family is
 // a chaos file, a cipher file and one registry line, after which it appears
 // in every registry-driven table (pkg/battery measures every registered
-// scheme by default). Trained ciphers (GoMLX models: a weights file plus a
+// scheme by default, except the deliberately weak controls). Trained ciphers (GoMLX models: a weights file plus a
 // secret key) enter the same registry through a [Family] and [BindTrained];
 // see trained.go. This package never imports GoMLX: the model families
 // register themselves.
@@ -192,6 +198,7 @@ var registry = struct {
 		NameAESCTR:      aesScheme{},
 		NameHopfield:    hopfieldScheme{},
 		NameCellular:    cellularScheme{},
+		NamePermutation: permutationScheme{},
 	},
 	families: map[string]Family{},
 }

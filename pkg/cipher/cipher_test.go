@@ -71,7 +71,7 @@ func mustEncrypt(t testing.TB, c Cipher, g *imageio.Gray) *imageio.Gray {
 }
 
 func TestRegistry(t *testing.T) {
-	if got, want := Names(), []string{"aes-ctr", "bitplane", "bitplane-xor", "cellular", "hopfield"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"aes-ctr", "bitplane", "bitplane-xor", "cellular", "hopfield", "perm-only"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
 	for _, n := range Names() {
@@ -87,7 +87,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("key of scheme %q says scheme %q", n, k.Scheme())
 		}
 	}
-	if _, err := Lookup("rot13"); err == nil || !strings.Contains(err.Error(), "aes-ctr, bitplane, bitplane-xor, cellular, hopfield") {
+	if _, err := Lookup("rot13"); err == nil || !strings.Contains(err.Error(), "aes-ctr, bitplane, bitplane-xor, cellular, hopfield, perm-only") {
 		t.Errorf("Lookup(rot13): %v", err)
 	}
 }
@@ -360,17 +360,23 @@ func keyBits(t *testing.T, k Key) []uint64 {
 	case BitplaneXORKey:
 		return paramBits(k.ChaosParams)
 	case AESKey:
-		b := append(slices.Clone(k.Key[:]), k.IV[:]...)
-		out := make([]uint64, 6)
-		for i, v := range b {
-			out[i/8] |= uint64(v) << (8 * (i % 8))
-		}
-		return out
+		return packBytes(append(slices.Clone(k.Key[:]), k.IV[:]...))
+	case PermutationKey:
+		return packBytes(k.Secret[:])
 	case interface{ values() []float64 }: // the neural-network schemes
 		return floatBits(k.values())
 	}
 	t.Fatalf("unknown key type %T", k)
 	return nil
+}
+
+// packBytes packs b into words, byte i at bits 8·(i mod 8) of word i/8.
+func packBytes(b []byte) []uint64 {
+	out := make([]uint64, (len(b)+7)/8)
+	for i, v := range b {
+		out[i/8] |= uint64(v) << (8 * (i % 8))
+	}
+	return out
 }
 
 // paramBits returns the full float64 bits of each parameter (so a change of
@@ -405,7 +411,7 @@ func TestFlipBit(t *testing.T) {
 		s := mustScheme(t, name)
 		k := s.GenerateKey(11)
 		nb := k.NumBits()
-		if want := map[string]int{NameAESCTR: 384, NameBitplane: 260, NameBitplaneXOR: 260, NameHopfield: 624, NameCellular: 52 * 15}[name]; nb != want {
+		if want := map[string]int{NameAESCTR: 384, NameBitplane: 260, NameBitplaneXOR: 260, NameHopfield: 624, NameCellular: 52 * 15, NamePermutation: 256}[name]; nb != want {
 			t.Errorf("%s: NumBits = %d, want %d", name, nb, want)
 		}
 		for _, i := range []int{0, 1, 7, 8, 51, 52, 103, 200, nb - 1, -1, nb, 3 * nb} {
@@ -418,8 +424,8 @@ func TestFlipBit(t *testing.T) {
 				t.Fatalf("%s FlipBit(%d): %d bits changed, want 1", name, i, n)
 			}
 			j := bitIndex(i, nb)
-			wantWhere := j // AES: bytes packed LSB first
-			if name != NameAESCTR {
+			wantWhere := j // AES, perm-only: bytes packed LSB first
+			if name != NameAESCTR && name != NamePermutation {
 				wantWhere = 64*(j/52) + j%52 // mantissa bit j%52 of parameter j/52
 			}
 			if where != wantWhere {
@@ -530,6 +536,11 @@ func TestCiphertextHistogram(t *testing.T) {
 	// its diffusion: its histogram should be flat. χ²(255) < 330 has p ≈ 0.1%.
 	black := imageio.NewGray(256, 256)
 	for _, name := range Names() {
+		if IsControl(mustScheme(t, name)) {
+			// A control is weak on purpose: "perm-only" keeps the plain
+			// image's histogram (TestPermutationKeepsHistogram).
+			continue
+		}
 		if c := chi2(mustEncrypt(t, mustCipher(t, name, 8), black)); c > 330 {
 			t.Errorf("%s: χ² of the encrypted black image = %.1f", name, c)
 		}

@@ -46,6 +46,25 @@ func ClassOf(s Scheme) Class {
 	return ClassUnknown
 }
 
+// Control is implemented by schemes that are deliberately weak positive
+// controls — ciphers built to fail a test, so that an experiment can show
+// its test detects the weakness (the "perm-only" scheme keeps the plain
+// image's histogram, for the recognition experiment's classifier). A
+// control is no member of any cipher family: registry-wide tables that
+// compare the families (pkg/battery's default list, the survey) leave
+// controls out, and listings mark them.
+type Control interface {
+	// Control reports whether the scheme is a deliberately weak control.
+	Control() bool
+}
+
+// IsControl reports whether s is a deliberately weak control: it
+// implements Control and Control returns true. A nil s is not.
+func IsControl(s Scheme) bool {
+	c, ok := s.(Control)
+	return ok && c.Control()
+}
+
 // KeySpace is the size of a scheme's key space: log2 of the number of
 // distinct keys given each parameter's range and the precision really used
 // (a float64 parameter on an interval has at most about 2^52 resolvable

@@ -47,4 +47,5 @@ func ExampleLookup() {
 	// bitplane-xor 260
 	// cellular 780
 	// hopfield 624
+	// perm-only 256
 }

@@ -55,17 +55,6 @@ var Families = []Family{ChaoticNN, CellularNN, ConvolutionalNN, GAN}
 var classOrder = []cipher.Class{cipher.ClassChaoticNN, cipher.ClassChaotic, cipher.ClassCellularNN,
 	cipher.ClassConvolutionalNN, cipher.ClassGAN, cipher.ClassAdversarial, cipher.ClassClassical, cipher.ClassUnknown}
 
-// controlMarker is how a scheme marks itself a deliberately weak control
-// (a cipher built to fail some test): such schemes are measured and shown,
-// but never stand for a family in the claims.
-type controlMarker interface{ Control() bool }
-
-// isControl reports whether s marks itself a weak control.
-func isControl(s cipher.Scheme) bool {
-	c, ok := s.(controlMarker)
-	return ok && c.Control()
-}
-
 // described is one measured cipher: its scheme, class and the key the
 // battery used.
 type described struct {
@@ -105,7 +94,7 @@ func describe(bt *battery.Battery) ([]described, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		d := described{name: name, scheme: s, class: cipher.ClassOf(s), control: isControl(s), key: k, c: c, keyBits: math.NaN()}
+		d := described{name: name, scheme: s, class: cipher.ClassOf(s), control: cipher.IsControl(s), key: k, c: c, keyBits: math.NaN()}
 		if ks, ok := s.(cipher.KeySpacer); ok {
 			sp := ks.KeySpace()
 			d.keyBits, d.keyBasis = sp.Bits, sp.Basis

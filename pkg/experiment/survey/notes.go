@@ -85,8 +85,9 @@ func notes(m *measurement, spec Settings, nCrops int, data, hash, attackNote str
 			nCrops, spec.CropSize, data, hash, m.keyCrops, m.robust, spec.KnownPairs, profiles()),
 		"Ciphers, in column order: " + strings.Join(cols, ", ") + ". The experiment measures every registered scheme (cipher.Names()), so a " +
 			"cipher registered later appears with no edit here; columns are grouped by cipher.ClassOf — the survey's families first, then the " +
-			"schemes measured beside them (adversarial NN, the classical AES-256-CTR baseline, unclassified). A scheme that marks itself a weak " +
-			"control (Control() true) is measured and shown, marked \"(control)\", but never judged as a family member. " + learned,
+			"schemes measured beside them (adversarial NN, the classical AES-256-CTR baseline, unclassified). Deliberately weak controls " +
+			"(cipher.IsControl, such as perm-only, a permutation that keeps the plain image's histogram) are left out: a control exists for the " +
+			"recognition experiment's classifier and says nothing about the survey's families. " + learned,
 		"Families judged in the claims: " + strings.Join(fams, "; ") + ". The survey's §2.1 counts keystreams of chaotic maps " +
 			"(Logistic, Lorenz: \"chaotic neural network based on input perturbation\") as chaotic NNs, so the \"chaotic map\" class (the bit-plane " +
 			"ciphers) stands for the chaotic-NN family beside the Hopfield-type \"chaotic NN\" class. An absolute statement (\"the key space is very " +

@@ -11,8 +11,11 @@
 //
 // It is registry-driven: it measures every scheme of cipher.Names() (the
 // bit-plane ciphers, AES-CTR, and whatever else is registered — Hopfield,
-// cellular, convolutional, GAN ciphers) with no edit here, and groups the
-// columns by cipher.ClassOf. A family's claims are judged on the schemes
+// cellular, convolutional, GAN ciphers) with no edit here, except the
+// deliberately weak controls (cipher.IsControl, e.g. "perm-only": a control
+// exists for the recognition experiment's classifier and says nothing about
+// the survey's families, so it is left out, as from every default battery,
+// battery.DefaultNames), and groups the columns by cipher.ClassOf. A family's claims are judged on the schemes
 // whose class stands for it (Families); a family with no registered scheme
 // gets "not applicable" claims naming the issue that will add one.
 //
@@ -136,8 +139,8 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
-	// No names: every registered scheme, sorted (cipher.Names()), the
-	// trained ciphers just bound included.
+	// No names: every registered scheme but the controls, sorted
+	// (battery.DefaultNames), the trained ciphers just bound included.
 	ms, err := MeasureCiphers(ctx, env, plan, spec)
 	if err != nil {
 		return nil, err
@@ -174,11 +177,14 @@ type Measured struct {
 
 // MeasureCiphers runs the survey's battery (key sensitivity at
 // FlippedBits, robustness, at the profile's sizes spec) on the named
-// schemes — every registered one when names is empty — over plan, adds the
-// distortion and noise baseline pass, and judges the survey's claims. The
-// survey experiment measures every cipher with it; an experiment of one
-// family (the GAN cipher's) measures its own cipher beside a baseline and
-// keeps its family's rows (claims whose statement starts "<family>: ").
+// schemes over plan — every registered one but the controls when names is
+// empty (battery.DefaultNames) — adds the distortion and noise baseline
+// pass, and judges the survey's claims. A control given by name is
+// measured and shown, marked "(control)", but never judged as a family
+// member. The survey experiment measures every cipher with it; an
+// experiment of one family (the GAN cipher's) measures its own cipher
+// beside a baseline and keeps its family's rows (claims whose statement
+// starts "<family>: ").
 func MeasureCiphers(ctx context.Context, env *experiment.Env, plan *dataset.Plan, spec Settings, names ...string) (*Measured, error) {
 	bt, err := battery.Build(names...).Seed(env.Seed, ID).Alpha(Alpha).
 		KeySensitivity(spec.KeyCrops, FlippedBits...).

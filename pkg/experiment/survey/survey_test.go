@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
@@ -74,7 +75,7 @@ func rowOf(t *testing.T, tb results.Table, prefix string) []any {
 func registered(classes ...cipher.Class) bool {
 	for _, n := range cipher.Names() {
 		s, _ := cipher.Lookup(n)
-		if slices.Contains(classes, cipher.ClassOf(s)) && !isControl(s) {
+		if slices.Contains(classes, cipher.ClassOf(s)) && !cipher.IsControl(s) {
 			return true
 		}
 	}
@@ -96,10 +97,15 @@ func statements(res *results.Result) map[string]int {
 
 func TestSurveySmoke(t *testing.T) {
 	res := run(t, 1)
-	names := cipher.Names()
+	names := battery.DefaultNames() // every registered scheme but the controls
 	tb := table(t, res, TableName)
 	if want := 4 + 2*len(names); len(tb.Columns) != want {
-		t.Fatalf("aspect table has %d columns %q, want %d (label, unit, plain, plain sd, then mean and sd per registered scheme)", len(tb.Columns), tb.Columns, want)
+		t.Fatalf("aspect table has %d columns %q, want %d (label, unit, plain, plain sd, then mean and sd per registered non-control scheme)", len(tb.Columns), tb.Columns, want)
+	}
+	for _, c := range tb.Columns {
+		if strings.Contains(c, cipher.NamePermutation) || strings.Contains(c, "(control)") {
+			t.Errorf("column %q: the survey leaves the controls out", c)
+		}
 	}
 	for _, n := range names {
 		j := column(t, tb, n)
@@ -296,7 +302,9 @@ func register(t *testing.T, s toyScheme) {
 
 // TestNewSchemesNeedNoEdit registers a convolutional-NN cipher and a GAN
 // weak control: the first gets a column and makes the convolutional
-// claims applicable; the control gets a column but no GAN claims.
+// claims applicable; the control is left out of the survey (no column, no
+// GAN claims), and, named explicitly, is shown marked "(control)" but
+// still judged in no GAN claim.
 func TestNewSchemesNeedNoEdit(t *testing.T) {
 	if registered(cipher.ClassConvolutionalNN, cipher.ClassGAN) {
 		t.Skip("a convolutional-NN or GAN cipher is registered: the not-applicable case cannot be set up")
@@ -308,8 +316,10 @@ func TestNewSchemesNeedNoEdit(t *testing.T) {
 	if c := tb.Columns[column(t, tb, "toy-conv")]; c != "convolutional NN: toy-conv" {
 		t.Errorf("column %q, want \"convolutional NN: toy-conv\"", c)
 	}
-	if c := tb.Columns[column(t, tb, "toy-gan-control")]; !strings.HasSuffix(c, "(control)") {
-		t.Errorf("column %q does not say the scheme is a control", c)
+	for _, c := range tb.Columns {
+		if strings.Contains(c, "toy-gan-control") {
+			t.Errorf("column %q: a control is left out of the survey", c)
+		}
 	}
 	if v := rowOf(t, tb, AspectKeySpace)[column(t, tb, "toy-conv")]; v != "not stated" {
 		t.Errorf("key space of a scheme without KeySpacer: %v, want \"not stated\"", v)
@@ -323,6 +333,32 @@ func TestNewSchemesNeedNoEdit(t *testing.T) {
 			t.Errorf("claim %q not applicable with a convolutional-NN cipher registered: %s", c.Statement, c.Why)
 		case gan && c.Verdict != results.NotApplicable:
 			t.Errorf("claim %q judged %s on a weak control alone", c.Statement, c.Verdict)
+		}
+	}
+	// Named, the control is measured and marked, and judged in no claim.
+	src, err := dataset.NewSynthetic(9, 4, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &experiment.Env{Profile: experiment.Smoke, Data: src, Seed: 1}
+	spec, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := experiment.CropPlan(env, ID, spec.CropSize, spec.PerImage, spec.MaxImages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := MeasureCiphers(context.Background(), env, plan, spec, "toy-gan-control", cipher.NameAESCTR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := ms.Table.Columns[column(t, ms.Table, "toy-gan-control")]; !strings.HasSuffix(c, "(control)") {
+		t.Errorf("column %q does not say the scheme is a control", c)
+	}
+	for _, c := range ms.Claims {
+		if strings.HasPrefix(c.Statement, GAN.Name+": ") && c.Verdict != results.NotApplicable {
+			t.Errorf("named control: claim %q judged %s on a weak control alone", c.Statement, c.Verdict)
 		}
 	}
 	// The toy keeps the plain image's correlation out of the cipher
