@@ -70,7 +70,9 @@ func (b *BatchBuilder) Workers(n int) *BatchBuilder {
 // PerCrop declares that the Labeler turns every crop into n samples (a
 // task with n classes built from each crop; default 1), so that Samples
 // counts an epoch's samples. An epoch whose Labeler returns another number
-// of samples for a crop fails with an error naming the crop.
+// of samples for a crop fails with an error naming the crop. PerCrop(0)
+// accepts any number (for reading a split whole; Samples is then -1 and
+// training streams refuse the batches).
 func (b *BatchBuilder) PerCrop(n int) *BatchBuilder {
 	b.perCrop = n
 	return b
@@ -97,8 +99,8 @@ func (b *BatchBuilder) Done() (*Batches, error) {
 		return nil, fmt.Errorf("dataset batches: shuffle window of %d batches: want ≥ 1", b.window)
 	case b.workers < 1:
 		return nil, fmt.Errorf("dataset batches: %d workers: want ≥ 1", b.workers)
-	case b.perCrop < 1 || b.perCrop > MaxBatch:
-		return nil, fmt.Errorf("dataset batches: %d samples per crop: want 1..%d", b.perCrop, MaxBatch)
+	case b.perCrop < 0 || b.perCrop > MaxBatch:
+		return nil, fmt.Errorf("dataset batches: %d samples per crop: want 0 (any) or 1..%d", b.perCrop, MaxBatch)
 	case b.size > MaxBatch || b.window > MaxBatch || b.size*b.window > MaxBatch*DefaultShuffleWindow:
 		return nil, fmt.Errorf("dataset batches: batch %d × shuffle window %d: want at most %d samples per batch and %d buffered", b.size, b.window, MaxBatch, MaxBatch*DefaultShuffleWindow)
 	}
@@ -118,8 +120,13 @@ type Batches struct {
 func (bs *Batches) Crops() int { return bs.cfg.plan.Len(bs.cfg.split) }
 
 // Samples is the number of samples an epoch yields: Crops × the samples
-// per crop declared with PerCrop.
-func (bs *Batches) Samples() int { return bs.Crops() * bs.cfg.perCrop }
+// per crop declared with PerCrop; -1 when undeclared (PerCrop(0)).
+func (bs *Batches) Samples() int {
+	if bs.cfg.perCrop == 0 {
+		return -1
+	}
+	return bs.Crops() * bs.cfg.perCrop
+}
 
 // Epoch yields the batches of epoch number epoch (its shuffle, when
 // shuffling). Each batch is a new slice the caller may keep. An error (a
@@ -180,7 +187,7 @@ func (bs *Batches) Epoch(ctx context.Context, epoch int) iter.Seq2[[]Sample, err
 				yield(nil, fmt.Errorf("labelling crop %q at (%d,%d): %w", c.ImageID, c.X, c.Y, err))
 				return
 			}
-			if len(ss) != cfg.perCrop {
+			if cfg.perCrop > 0 && len(ss) != cfg.perCrop {
 				yield(nil, fmt.Errorf("labelling crop %q at (%d,%d): %d samples, want %d (BatchBuilder.PerCrop)", c.ImageID, c.X, c.Y, len(ss), cfg.perCrop))
 				return
 			}

@@ -512,7 +512,23 @@ func TestPerCrop(t *testing.T) {
 		}
 		break
 	}
-	if _, err := p.Batches(Train, 4).PerCrop(0).Done(); err == nil {
-		t.Error("PerCrop(0) accepted")
+	if _, err := p.Batches(Train, 4).PerCrop(-1).Done(); err == nil {
+		t.Error("PerCrop(-1) accepted")
 	}
+	anyN, err := p.Batches(Train, 4).Labels(twoClasses).PerCrop(0).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(collectAll(t, anyN)); anyN.Samples() != -1 || n != 2*anyN.Crops() {
+		t.Errorf("PerCrop(0): Samples() = %d and %d samples read, want -1 and all %d", anyN.Samples(), n, 2*anyN.Crops())
+	}
+}
+
+func collectAll(t *testing.T, bs *Batches) []Sample {
+	t.Helper()
+	var out []Sample
+	for _, b := range collect(t, bs, 0) {
+		out = append(out, b...)
+	}
+	return out
 }

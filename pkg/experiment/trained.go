@@ -116,7 +116,7 @@ func TrainSteps(env *Env, label string, steps int, train func(onStep func(step i
 func Samples(ctx context.Context, plan *dataset.Plan, split dataset.Split, labeler dataset.Labeler) ([]dataset.Sample, error) {
 	b := plan.Batches(split, 64)
 	if labeler != nil {
-		b = b.Labels(labeler)
+		b = b.Labels(labeler).PerCrop(0) // any number of samples per crop
 	}
 	bs, err := b.Done()
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/bitplane"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/gan"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/recognition"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/survey"
 	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
@@ -28,7 +29,7 @@ import (
 
 // All returns every experiment, in report order.
 func All() []experiment.Experiment {
-	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), gan.New(), agile.New(), performance.New()}
+	return []experiment.Experiment{bitplane.New(), survey.New(), anc.New(), gan.New(), agile.New(), recognition.New(), performance.New()}
 }
 
 // IDs returns the IDs of All.

@@ -38,6 +38,9 @@ func NewStream(data *dataset.Batches, batch int, who string) (*Stream, error) {
 	if data == nil {
 		return nil, fmt.Errorf("%s: no training batches", who)
 	}
+	if data.Samples() < 0 {
+		return nil, fmt.Errorf("%s: training batches without a declared number of samples per crop (dataset.BatchBuilder.PerCrop)", who)
+	}
 	return &Stream{data: data, batch: batch, perEpoch: data.Samples() / max(batch, 1), who: who}, nil
 }
 

@@ -1,0 +1,143 @@
+package recognition
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
+	"github.com/neurocrypt/neurocrypt/pkg/models/recognet"
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
+)
+
+// UnitResult is one model trained on one task (a cached unit).
+type UnitResult struct {
+	// Task and Arch name the unit.
+	Task string
+	Arch recognet.Arch
+	// Config is the model's training configuration.
+	Config recognet.Config
+	// History holds the evaluations before training and after each epoch.
+	History recognet.History
+	// Params is the number of trainable parameters.
+	Params int
+	// TrainSamples and TestSamples count an epoch's training samples and
+	// the test samples.
+	TrainSamples, TestSamples int
+	// StepsRun is the number of steps the process that trained made;
+	// Seconds the unit's wall time, StepSeconds a step's mean (timing
+	// tables only).
+	StepsRun             int
+	Seconds, StepSeconds float64
+}
+
+// Final is the last evaluation.
+func (u UnitResult) Final() recognet.EpochMetrics {
+	if len(u.History.Losses) == 0 {
+		return recognet.EpochMetrics{}
+	}
+	return u.History.Losses[len(u.History.Losses)-1]
+}
+
+// unitParams key a training unit.
+type unitParams struct {
+	Settings Settings
+	Task     string
+	Classes  []string
+	Config   recognet.Config
+	Plan     string // the crop plan's summary (its crops, not its pixels)
+}
+
+// config is the training configuration of arch on task in s.
+func config(env *experiment.Env, s Settings, task Task, arch recognet.Arch) recognet.Config {
+	return recognet.Config{Arch: arch, Side: s.Crop, Classes: len(task.Classes), Width: s.Width, Batch: s.Batch, Epochs: s.Epochs,
+		Seed: seeds.Sub(env.Seed, ID, "init", task.ID, arch.String())}
+}
+
+// taskData returns a task's training batches (shuffled, DropLast), its
+// test batches (in order) and the first n training samples (in plan
+// order).
+func taskData(ctx context.Context, plan *dataset.Plan, task Task, batch, n int, shuffle uint64) (train, test *dataset.Batches, trainEval []dataset.Sample, err error) {
+	if train, err = plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(len(task.Classes)).Shuffle(shuffle).DropLast().Done(); err != nil {
+		return nil, nil, nil, err
+	}
+	if test, err = plan.Batches(dataset.Test, batch).Labels(task.Label).PerCrop(len(task.Classes)).Done(); err != nil {
+		return nil, nil, nil, err
+	}
+	first, err := plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(len(task.Classes)).Done()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for b, err := range first.Epoch(ctx, 0) {
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		trainEval = append(trainEval, b...)
+		if len(trainEval) >= n {
+			break
+		}
+	}
+	return train, test, trainEval[:min(n, len(trainEval))], nil
+}
+
+// trainUnit returns the unit of arch on task: cached, or a fresh
+// checkpointed training under a progress bar.
+func trainUnit(ctx context.Context, env *experiment.Env, s Settings, plan *dataset.Plan, task Task, arch recognet.Arch) (UnitResult, error) {
+	if env.Backend == nil {
+		return UnitResult{}, fmt.Errorf("%s: the environment has no GoMLX backend (set experiment.Env.Backend)", ID)
+	}
+	cfg := config(env, s, task, arch)
+	key := experiment.UnitKey{Experiment: ID, Unit: "train/" + task.ID + "/" + arch.String(), Version: Version, UsesBackend: true,
+		Params: unitParams{Settings: s, Task: task.ID, Classes: task.Classes, Config: cfg, Plan: plan.String()}}
+	u, err := experiment.CheckpointedUnit(ctx, env, key, func(ctx context.Context, ckptDir string) (UnitResult, error) {
+		return trainOne(ctx, env, s, plan, task, cfg, ckptDir)
+	})
+	if err != nil {
+		return u, fmt.Errorf("%s: %s on %s: %w", ID, arch, task.ID, err)
+	}
+	return u, nil
+}
+
+func trainOne(ctx context.Context, env *experiment.Env, s Settings, plan *dataset.Plan, task Task, cfg recognet.Config, ckptDir string) (UnitResult, error) {
+	start := time.Now()
+	res := UnitResult{Task: task.ID, Arch: cfg.Arch, Config: cfg}
+	be, err := env.Backend.New()
+	if err != nil {
+		return res, err
+	}
+	train, test, trainEval, err := taskData(ctx, plan, task, cfg.Batch, s.TrainEval, seeds.Sub(cfg.Seed, "shuffle"))
+	if err != nil {
+		return res, err
+	}
+	m, err := recognet.NewModel(be, cfg, train, test, trainEval)
+	if err != nil {
+		return res, err
+	}
+	if ckptDir != "" {
+		if err := m.SetCheckpoints(nn.CheckpointOptions{Dir: ckptDir, Every: max(m.PerEpoch(), 1), Log: env.Log}); err != nil {
+			return res, err
+		}
+	}
+	res.TrainSamples = m.PerEpoch() * cfg.Batch
+	var h *recognet.History
+	label := fmt.Sprintf("%s: %s on %s, %d epochs", ID, cfg.Arch, task.ID, cfg.Epochs)
+	res.StepsRun, res.StepSeconds, err = experiment.TrainSteps(env, label, cfg.Epochs*m.PerEpoch(), func(onStep func(int)) error {
+		var err error
+		h, err = m.Train(ctx, func(step int, _ float64) { onStep(step) })
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	res.History = *h
+	res.Params = m.Params()
+	for _, row := range res.Final().Confusion {
+		for _, c := range row {
+			res.TestSamples += c
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
