@@ -15,7 +15,7 @@ import (
 // RECOGNET_TEST_BACKEND to time another backend.
 func BenchmarkStep(b *testing.B) {
 	type size struct {
-		arch                Arch
+		arch               Arch
 		side, batch, width int
 	}
 	var sizes []size
