@@ -14,6 +14,9 @@ type Settings struct {
 	// TrainEval is the number of training samples whose loss is recorded
 	// after each epoch.
 	TrainEval int
+	// SpeedSteps is the number of timed steps of the speed comparison
+	// with PyTorch (speed.go; 0: not measured).
+	SpeedSteps int
 }
 
 // ProfileSettings gives the sizes per profile.
@@ -28,6 +31,6 @@ type Settings struct {
 // channels; dense 256), sized for a GPU.
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Crop: 16, PerImage: 4, MaxImages: 4, Width: 2, Batch: 8, Epochs: 2, TrainEval: 16},
-	experiment.Quick: {Crop: 32, PerImage: 64, Width: 4, Batch: 32, Epochs: 10, TrainEval: 128},
-	experiment.Paper: {Crop: 256, PerImage: 4, Width: 32, Batch: 128, Epochs: 60, TrainEval: 512},
+	experiment.Quick: {Crop: 32, PerImage: 64, Width: 4, Batch: 32, Epochs: 10, TrainEval: 128, SpeedSteps: 3},
+	experiment.Paper: {Crop: 256, PerImage: 4, Width: 32, Batch: 128, Epochs: 60, TrainEval: 512, SpeedSteps: 10},
 }

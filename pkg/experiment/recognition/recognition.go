@@ -149,5 +149,13 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 	if o.TestCrops == 0 {
 		return nil, fmt.Errorf("%s: %s gave no test crop", ID, env.Data.Name())
 	}
-	return assemble(o), nil
+	sp, err := runSpeed(ctx, env, o.Settings)
+	if err != nil {
+		return nil, err
+	}
+	res := assemble(o)
+	if sp != nil {
+		res.Tables = append(res.Tables, speedTable(sp))
+	}
+	return res, nil
 }
