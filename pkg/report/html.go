@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -52,7 +53,26 @@ func badgeHTML(v results.Verdict, text string) template.HTML {
 		template.HTMLEscapeString(string(v)), template.HTMLEscapeString(string(v)), badgeBase, vs.style, template.HTMLEscapeString(text)))
 }
 
+// pageRef matches a report page's file name in prose ("survey.html").
+var pageRef = regexp.MustCompile(`\b[a-z0-9][a-z0-9-]*\.html\b`)
+
+// linkPages escapes text and links every report page it names
+// ("survey.html") to that page, a sibling in the report folder.
+func linkPages(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range pageRef.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		name := template.HTMLEscapeString(text[m[0]:m[1]])
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, name, name)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
+}
+
 var funcs = template.FuncMap{
+	"linkPages": linkPages,
 	"css": func(name string) (template.CSS, error) {
 		s, ok := styles[name]
 		if !ok {

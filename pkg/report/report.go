@@ -358,7 +358,7 @@ const pageTemplates = `
 {{if .Tables}}<h2 id="tables">Tables</h2>
 {{range .Tables}}{{template "table" .}}{{end}}{{end}}
 {{if .Notes}}<h2 id="notes">Notes</h2>
-{{range .Notes}}<p>{{.}}</p>
+{{range .Notes}}<p>{{linkPages .}}</p>
 {{end}}{{end}}{{if .Papers}}<h2 id="papers">Papers</h2>
 <ul class="papers">{{range .Papers}}<li><b>{{.Key}}</b>{{if .Title}} — {{.Title}}{{end}}{{if .Ref}} <span class="meta">({{.Ref}})</span>{{end}}</li>
 {{end}}</ul>

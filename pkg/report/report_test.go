@@ -401,3 +401,13 @@ func TestFragments(t *testing.T) {
 		t.Errorf("figure fragment (%d svg):\n%.300s", n, h)
 	}
 }
+
+// TestNotesLinkPages: a note naming a report page links to it, and the
+// rest of the note stays escaped.
+func TestNotesLinkPages(t *testing.T) {
+	got := string(linkPages(`see survey.html & <b>agile.html</b>; not x.htmlz`))
+	want := `see <a href="survey.html">survey.html</a> &amp; &lt;b&gt;<a href="agile.html">agile.html</a>&lt;/b&gt;; not x.htmlz`
+	if got != want {
+		t.Errorf("linkPages = %s\nwant        %s", got, want)
+	}
+}
