@@ -102,6 +102,10 @@ func (l live) run(train func(onStep func(step int)) error) error {
 	if err := train(func(step int) { bar.Add(1); show(step + 1) }); err != nil {
 		return err
 	}
+	// The loop records its last evaluation after the last step's callback:
+	// draw the final curves and samples.
+	points = -1
+	show(l.steps)
 	bar.Done()
 	keep(curves.Done())
 	keep(samples.Done())

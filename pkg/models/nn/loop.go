@@ -88,8 +88,12 @@ func (s *Stream) Next(ctx context.Context) ([]dataset.Sample, Position, error) {
 		next, stop := iter.Pull2(s.data.Epoch(ctx, s.pos.Epoch))
 		s.next, s.stop = next, stop
 		for i := 0; i < s.pos.Index; i++ { // resumed mid-epoch: skip
-			if _, err, ok := next(); !ok || err != nil {
-				return nil, s.pos, fmt.Errorf("%s: resuming at batch %d of epoch %d: %v", s.who, s.pos.Index, s.pos.Epoch, err)
+			_, err, ok := next()
+			if err != nil {
+				return nil, s.pos, fmt.Errorf("%s: resuming at batch %d of epoch %d: %w", s.who, s.pos.Index, s.pos.Epoch, err)
+			}
+			if !ok {
+				return nil, s.pos, fmt.Errorf("%s: resuming at batch %d of epoch %d: the epoch has only %d batches", s.who, s.pos.Index, s.pos.Epoch, i)
 			}
 		}
 	}

@@ -212,7 +212,8 @@ func FirstLayerStrided(scope *model.Scope, x *Node, out int) *Node {
 	return Add(y, Reshape(bias, 1, 1, 1, out))
 }
 
-// FirstLayer is AlexNet's first convolution as a 4×4 space-to-depth
+// FirstLayer is AlexNet's first convolution of x [batch, h, w, in] (h, w
+// multiples of FirstStride) → [batch, h/4, w/4, out], as a 4×4 space-to-depth
 // followed by a stride-1 3×3 convolution whose kernel is the 12×12 kernel
 // rearranged (ky = 4·my + dy): output (i, j) sees input rows and columns
 // 4i−4 … 4i+7, exactly as the strided form with padding 4. It trains on

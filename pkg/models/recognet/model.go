@@ -33,7 +33,9 @@ const (
 	checkpointFormat = "recognet-ckpt-v1"
 )
 
-// Bounds on a Config (against absurd allocations from a typo).
+// Bounds on a Config (against absurd allocations from a typo): the image
+// side in pixels, the number of classes, the width (channels of the first
+// layer), the batch in samples and the epochs.
 const (
 	MaxSide    = 1024
 	MaxClasses = 64
@@ -355,14 +357,33 @@ func (m *Model) Train(ctx context.Context, onStep func(step int, loss float64)) 
 func (m *Model) History() History { return m.loop.Curves() }
 
 // TimeSteps times n training steps (after one untimed warm-up step that
-// compiles the graph) and returns the mean seconds per step. It trains the
-// model: use a fresh one.
+// compiles the graph) and returns the mean seconds per step. The n + 1
+// batches are drawn and turned into tensors before timing, so only the
+// steps themselves are timed. It trains the model: use a fresh one.
 func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
-	if _, err := m.Step(ctx, 0); err != nil {
-		return 0, err
+	type batch struct{ x, labels *tensors.Tensor }
+	batches := make([]batch, 0, n+1)
+	for i := 0; i <= n; i++ {
+		samples, _, err := m.stream.Next(ctx)
+		if err != nil {
+			return 0, err
+		}
+		x, labels, err := m.batchTensors(samples, "timing")
+		if err != nil {
+			return 0, err
+		}
+		batches = append(batches, batch{x, labels})
 	}
+	i := 0
+	// TimeCalls makes one untimed warm-up call, then n timed ones.
 	return nn.TimeCalls(ctx, n, func() error {
-		_, err := m.Step(ctx, 0)
+		b := batches[i]
+		i++
+		out, err := m.step.Exec(b.x, b.labels)
+		if err != nil {
+			return err
+		}
+		_, err = nn.ReadScalar(out[0]) // wait for the step's result
 		return err
 	})
 }

@@ -3,6 +3,7 @@ package recognet
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,8 +76,9 @@ func TestEveryModelTrainsAStep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if steps != m.PerEpoch() || steps == 0 {
-				t.Errorf("%d steps, want one epoch of %d", steps, m.PerEpoch())
+			// An epoch is every sample: two per training crop.
+			if want := 2 * p.Len(dataset.Train) / 8; steps != want || m.PerEpoch() != want {
+				t.Errorf("%d steps (PerEpoch %d), want one epoch of %d batches (2 samples per crop)", steps, m.PerEpoch(), want)
 			}
 			if len(h.Losses) != 2 || h.Step[1] != steps {
 				t.Fatalf("history %v: want evaluations before and after the epoch", h.Step)
@@ -173,21 +175,26 @@ func TestFirstLayerFormsAgree(t *testing.T) {
 	}
 }
 
-// TestLocalResponseNorm checks LRN on one pixel with 3 channels by hand.
+// TestLocalResponseNorm checks LRN on one pixel with 7 channels against
+// the definition, written out: each channel's window is itself and two
+// neighbours each side (fewer at the ends).
 func TestLocalResponseNorm(t *testing.T) {
 	be := nntest.Backend(t, testBackendEnv)
 	exec := model.MustNewExec(be, model.NewStore(), func(scope *model.Scope, x *Node) *Node { return LocalResponseNorm(x) })
-	in := []float32{10, 20, 30}
-	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(in, 1, 1, 1, 3))
+	in := []float32{10, 20, 30, 40, 50, 60, 70}
+	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(in, 1, 1, 1, len(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _ := tensors.CopyFlatData[float32](res[0])
-	// With n = 5 every channel's window holds all three: Σ = 1400.
-	want := func(a float64) float64 { return a / math.Pow(LRNBias+LRNAlpha/LRNSize*1400, LRNBeta) }
-	for i, a := range in {
-		if w := want(float64(a)); math.Abs(float64(got[i])-w) > 1e-5*w {
-			t.Errorf("channel %d: %g, want %g", i, got[i], w)
+	for c, a := range in {
+		var sum float64
+		for j := max(c-2, 0); j <= min(c+2, len(in)-1); j++ {
+			sum += float64(in[j]) * float64(in[j])
+		}
+		want := float64(a) / math.Pow(LRNBias+LRNAlpha/LRNSize*sum, LRNBeta)
+		if math.Abs(float64(got[c])-want) > 1e-5*want {
+			t.Errorf("channel %d: %g, want %g", c, got[c], want)
 		}
 	}
 }
@@ -216,6 +223,19 @@ func TestHighPassFiltersSumToZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := tensors.CopyFlatData[float32](res[0])
+	// An impulse of grey level 1 (255 on the filters' scale) gives the KV
+	// kernel's centre and neighbour taps.
+	impulse := make([]float32, 8*8)
+	impulse[4*8+4] = 1
+	res2, err := exec.Exec(tensors.FromFlatDataAndDimensions(impulse, 1, 8, 8, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, _ := tensors.CopyFlatData[float32](res2[0])
+	n0 := len(HighPassFilters)
+	if c, r := imp[(4*8+4)*n0], imp[(4*8+5)*n0]; math.Abs(float64(c)+255) > 1e-3 || math.Abs(float64(r)-170) > 1e-3 {
+		t.Errorf("KV response to an impulse: centre %g, right %g, want −255 and 170", c, r)
+	}
 	// Away from the zero-padded border a flat image has no residual.
 	n := len(HighPassFilters)
 	for y := 2; y < 6; y++ {
@@ -266,3 +286,57 @@ func TestBadLabelIsAnError(t *testing.T) {
 }
 
 func backendFor(t testing.TB) compute.Backend { return nntest.Backend(t, testBackendEnv) }
+
+// TestEvaluationLeavesBatchNormAlone: evaluating reads batch
+// normalisation's moving averages and never updates them, and a sample's
+// prediction does not depend on the rest of its batch.
+func TestEvaluationLeavesBatchNormAlone(t *testing.T) {
+	p := plan(t, 16)
+	m := newModel(t, Config{Arch: AlexNetPre, Side: 16, Classes: 2, Width: 2, Batch: 8, Epochs: 1, Seed: 4}, p)
+	if _, err := m.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() map[string][]float32 {
+		out := map[string][]float32{}
+		for v := range m.Store().IterVariables() {
+			if strings.Contains(v.Scope(), "/bn") {
+				out[v.Scope()+"/"+v.Name()], _ = tensors.CopyFlatData[float32](v.MustValue())
+			}
+		}
+		return out
+	}
+	before := snapshot()
+	if len(before) == 0 {
+		t.Fatal("no batch normalisation variables")
+	}
+	if _, err := m.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range snapshot() {
+		if !slices.Equal(v, before[k]) {
+			t.Errorf("evaluation changed %s", k)
+		}
+	}
+	imgs := make([]*imageio.Gray, 8)
+	for i := range imgs {
+		imgs[i] = imageio.NewGray(16, 16)
+		for j := range imgs[i].Pix {
+			imgs[i].Pix[j] = uint8((i*37 + j*(i+1)) % 256)
+		}
+	}
+	var batch []dataset.Sample
+	for _, g := range imgs {
+		batch = append(batch, dataset.Sample{Crop: dataset.Crop{Image: g}, Label: 0})
+	}
+	_, lossAlone, err := m.run(batch[:1], "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lossBatch, err := m.run(batch, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(float64(lossAlone[0]-lossBatch[0])) > 1e-5 {
+		t.Errorf("sample 0's loss is %g alone and %g in a batch of 8: evaluation depends on the batch", lossAlone[0], lossBatch[0])
+	}
+}
