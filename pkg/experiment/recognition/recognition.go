@@ -71,9 +71,12 @@ func (experimentImpl) Papers() []results.Citation {
 // Outcome is every unit of a run, by task (in Tasks order) and model (in
 // recognet.Archs order).
 type Outcome struct {
+	// Settings are the profile's sizes.
 	Settings Settings
-	Tasks    []Task
-	Units    [][]UnitResult
+	// Tasks are the three tasks, in report order.
+	Tasks []Task
+	// Units[i][j] is model recognet.Archs[j] trained on Tasks[i].
+	Units [][]UnitResult
 	// TrainCrops and TestCrops count the plan's crops on each side.
 	TrainCrops, TestCrops int
 	// DataHash is the crop plan's content hash.
@@ -90,7 +93,7 @@ func setup(env *experiment.Env) (Settings, *dataset.Plan, []Task, error) {
 	if err != nil {
 		return s, nil, nil, err
 	}
-	tasks, err := Tasks(seeds.Sub(env.Seed, ID, "tasks"), Ciphers())
+	tasks, err := Tasks(seeds.Sub(env.Seed, ID, "tasks"), Ciphers(), plan.TestIDs)
 	return s, plan, tasks, err
 }
 

@@ -35,8 +35,8 @@ func TestSmokeRunAndCache(t *testing.T) {
 		exptest.Table(t, res, task+" confusion")
 	}
 	// Per task: four metric figures with one curve per model, a loss
-	// figure and a confusion heat map.
-	if want := 3 * 6; len(res.Figures) != want {
+	// figure each for the test and training losses and a confusion heat map.
+	if want := 3 * 7; len(res.Figures) != want {
 		t.Errorf("%d figures, want %d", len(res.Figures), want)
 	}
 	for _, f := range res.Figures {
@@ -90,7 +90,7 @@ func TestTasksNoLeakageAndBalance(t *testing.T) {
 	if !slices.Contains(names, cipher.NameBitplaneXOR) || len(controls(names)) == 0 {
 		t.Errorf("ciphers %v: want the paper-as-written bitplane-xor and a control among them", names)
 	}
-	tasks, err := Tasks(7, names)
+	tasks, err := Tasks(7, names, plan.TestIDs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +101,9 @@ func TestTasksNoLeakageAndBalance(t *testing.T) {
 			samples, err := experiment.Samples(context.Background(), plan, split, task.Label)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(samples) == 0 {
+				t.Fatalf("%s %s: no samples", task.ID, split)
 			}
 			if want := len(task.Classes) * plan.Len(split); len(samples) != want {
 				t.Fatalf("%s %s: %d samples, want %d (one per class per crop)", task.ID, split, len(samples), want)
@@ -128,7 +131,7 @@ func TestTasksNoLeakageAndBalance(t *testing.T) {
 	}
 	// Deterministic: the same seed gives the same cipher images.
 	a, _ := experiment.Samples(context.Background(), plan, dataset.Test, tasks[1].Label)
-	again, _ := Tasks(7, names)
+	again, _ := Tasks(7, names, plan.TestIDs)
 	b, _ := experiment.Samples(context.Background(), plan, dataset.Test, again[1].Label)
 	for i := range a {
 		if !slices.Equal(a[i].Image.Pix, b[i].Image.Pix) {
@@ -142,6 +145,27 @@ func TestSecurityClaimsNotApplicable(t *testing.T) {
 	for _, c := range securityClaims() {
 		if c.Verdict != results.NotApplicable || !math.IsNaN(c.Measured) || len(c.Why) < 50 {
 			t.Errorf("%q: verdict %s, measured %g: want not applicable with a reason", c.Statement, c.Verdict, c.Measured)
+		}
+	}
+}
+
+// TestKeysDisjointAcrossSplits: no training crop shares a cipher key with
+// a test crop.
+func TestKeysDisjointAcrossSplits(t *testing.T) {
+	train, test := []string{"a", "b", "c", "d", "e", "f", "g", "h"}, []string{"t1", "t2", "t3"}
+	e, err := newEncryptor(5, Ciphers(), test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range Ciphers() {
+		keys := map[string]bool{}
+		for _, id := range train {
+			keys[e.key(name, e.slot(id)).String()] = true
+		}
+		for _, id := range test {
+			if keys[e.key(name, e.slot(id)).String()] {
+				t.Errorf("%s: test image %s has a training key", name, id)
+			}
 		}
 	}
 }

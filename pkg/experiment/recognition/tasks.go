@@ -49,11 +49,14 @@ func Ciphers() []string {
 	return out
 }
 
-// KeysPerCipher is the number of keys each cipher encrypts a task's crops
-// under: a source image's crops all use key hash(image) mod KeysPerCipher.
+// KeysPerCipher is the number of keys each cipher encrypts one split's
+// crops under: a source image's crops all use key hash(image) mod
+// KeysPerCipher of its split's pool, and the training and test pools are
+// disjoint (a model must not recognise a key it saw in training: AES-CTR's
+// IV is part of its key, so one key gives every crop the same keystream).
 // A pool rather than a key per crop because the chaotic-NN and cellular-NN
 // ciphers spend about 0.2 s setting up a key (their networks' transients)
-// and 1 ms encrypting a 32² crop; the pool's ciphers are set up once per
+// and 1 ms encrypting a 32² crop; the pools' ciphers are set up once per
 // run and every epoch of every model reuses them. Ours.
 const KeysPerCipher = 16
 
@@ -61,22 +64,41 @@ const KeysPerCipher = 16
 // epoch sees the same cipher image). It is safe for concurrent use.
 type encryptor struct {
 	seed    uint64
+	test    map[string]bool // the test split's source images
 	mu      sync.Mutex
 	schemes map[string]cipher.Scheme
-	ciphers map[string][]cipher.Cipher // by scheme, by key index (nil until used)
+	ciphers map[string][]cipher.Cipher // by scheme, by pool slot (nil until used)
 }
 
-func newEncryptor(seed uint64, names []string) (*encryptor, error) {
-	e := &encryptor{seed: seed, schemes: map[string]cipher.Scheme{}, ciphers: map[string][]cipher.Cipher{}}
+func newEncryptor(seed uint64, names, testIDs []string) (*encryptor, error) {
+	e := &encryptor{seed: seed, test: map[string]bool{}, schemes: map[string]cipher.Scheme{}, ciphers: map[string][]cipher.Cipher{}}
+	for _, id := range testIDs {
+		e.test[id] = true
+	}
 	for _, n := range names {
 		s, err := cipher.Lookup(n)
 		if err != nil {
 			return nil, err
 		}
 		e.schemes[n] = s
-		e.ciphers[n] = make([]cipher.Cipher, KeysPerCipher)
+		e.ciphers[n] = make([]cipher.Cipher, 2*KeysPerCipher)
 	}
 	return e, nil
+}
+
+// slot is the pool slot of a source image's key: 0..KeysPerCipher−1 for
+// training images, KeysPerCipher.. for test images.
+func (e *encryptor) slot(imageID string) int {
+	k := int(seeds.Sub(e.seed, "key index", imageID) % KeysPerCipher)
+	if e.test[imageID] {
+		k += KeysPerCipher
+	}
+	return k
+}
+
+// key is scheme name's key in pool slot k.
+func (e *encryptor) key(name string, k int) cipher.Key {
+	return e.schemes[name].GenerateKey(seeds.Sub(e.seed, "key", name, k))
 }
 
 // encrypt returns crop c encrypted by scheme name under its source
@@ -84,11 +106,11 @@ func newEncryptor(seed uint64, names []string) (*encryptor, error) {
 func (e *encryptor) encrypt(name string, c dataset.Crop) (*imageio.Gray, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	k := seeds.Sub(e.seed, "key index", c.ImageID) % KeysPerCipher
+	k := e.slot(c.ImageID)
 	ci := e.ciphers[name][k]
 	if ci == nil {
 		var err error
-		if ci, err = cipher.New(e.schemes[name].GenerateKey(seeds.Sub(e.seed, "key", name, k))); err != nil {
+		if ci, err = cipher.New(e.key(name, k)); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		e.ciphers[name][k] = ci
@@ -102,7 +124,8 @@ func withImage(c dataset.Crop, g *imageio.Gray) dataset.Crop {
 	return c
 }
 
-// Tasks returns the three tasks over the given ciphers, keyed from seed:
+// Tasks returns the three tasks over the given ciphers, keyed from seed
+// (the test split's source images, testIDs, get keys of their own):
 //
 //   - binary: the crop (class 0, "plain") and the crop encrypted by one of
 //     the ciphers, chosen per crop by a seeded hash (class 1,
@@ -111,11 +134,11 @@ func withImage(c dataset.Crop, g *imageio.Gray) dataset.Crop {
 //     ciphers[i]), plain excluded, balanced;
 //   - steganalysis: the crop (class 0, "cover") and its ±1 LSB-matching
 //     stego image at stego.DefaultRate bits per pixel (class 1, "stego").
-func Tasks(seed uint64, ciphers []string) ([]Task, error) {
+func Tasks(seed uint64, ciphers, testIDs []string) ([]Task, error) {
 	if len(ciphers) < 2 {
 		return nil, fmt.Errorf("recognition: %d ciphers: want at least 2 to identify", len(ciphers))
 	}
-	enc, err := newEncryptor(seeds.Sub(seed, "encrypt"), ciphers)
+	enc, err := newEncryptor(seeds.Sub(seed, "encrypt"), ciphers, testIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -43,11 +43,20 @@ func (u UnitResult) Final() recognet.EpochMetrics {
 
 // unitParams key a training unit.
 type unitParams struct {
-	Settings Settings
-	Task     string
-	Classes  []string
-	Config   recognet.Config
-	Plan     string // the crop plan's summary (its crops, not its pixels)
+	// Crop, PerImage, MaxImages and TrainEval: the data (the rest of the
+	// profile's sizes are in Config; the speed comparison's are not part
+	// of a training unit).
+	Crop, PerImage, MaxImages, TrainEval int
+	Task                                 string
+	Classes                              []string
+	Config                               recognet.Config
+	Plan                                 string // the crop plan's summary (its crops, not its pixels)
+}
+
+// shuffleSeed orders a task's training batches: the same for every model,
+// so all six see the same batches in the same order.
+func shuffleSeed(env *experiment.Env, task Task) uint64 {
+	return seeds.Sub(env.Seed, ID, "shuffle", task.ID)
 }
 
 // config is the training configuration of arch on task in s.
@@ -56,30 +65,45 @@ func config(env *experiment.Env, s Settings, task Task, arch recognet.Arch) reco
 		Seed: seeds.Sub(env.Seed, ID, "init", task.ID, arch.String())}
 }
 
-// taskData returns a task's training batches (shuffled, DropLast), its
-// test batches (in order) and the first n training samples (in plan
-// order).
+// shuffleBytes bounds the training shuffle buffer (window × batch
+// samples of side² bytes): as wide a window as fits, from
+// dataset.DefaultShuffleWindow to MaxShuffleWindow batches, so that a
+// batch mixes many source images.
+const (
+	shuffleBytes     = 1 << 27
+	MaxShuffleWindow = 64
+)
+
+// taskData returns a task's training batches (shuffled from shuffle,
+// DropLast), its test batches (in order) and n training samples spread
+// evenly over the training split (every ⌈samples/n⌉-th in plan order).
 func taskData(ctx context.Context, plan *dataset.Plan, task Task, batch, n int, shuffle uint64) (train, test *dataset.Batches, trainEval []dataset.Sample, err error) {
-	if train, err = plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(len(task.Classes)).Shuffle(shuffle).DropLast().Done(); err != nil {
+	k := len(task.Classes)
+	window := min(max(shuffleBytes/(batch*plan.Config.Size*plan.Config.Size), dataset.DefaultShuffleWindow), MaxShuffleWindow)
+	if train, err = plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(k).Shuffle(shuffle).ShuffleWindow(window).DropLast().Done(); err != nil {
 		return nil, nil, nil, err
 	}
-	if test, err = plan.Batches(dataset.Test, batch).Labels(task.Label).PerCrop(len(task.Classes)).Done(); err != nil {
+	if test, err = plan.Batches(dataset.Test, batch).Labels(task.Label).PerCrop(k).Done(); err != nil {
 		return nil, nil, nil, err
 	}
-	first, err := plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(len(task.Classes)).Done()
+	all, err := plan.Batches(dataset.Train, batch).Labels(task.Label).PerCrop(k).Done()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	for b, err := range first.Epoch(ctx, 0) {
+	stride := max((all.Samples()+n-1)/max(n, 1), 1)
+	i := 0
+	for b, err := range all.Epoch(ctx, 0) {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		trainEval = append(trainEval, b...)
-		if len(trainEval) >= n {
-			break
+		for _, smp := range b {
+			if i%stride == 0 && len(trainEval) < n {
+				trainEval = append(trainEval, smp)
+			}
+			i++
 		}
 	}
-	return train, test, trainEval[:min(n, len(trainEval))], nil
+	return train, test, trainEval, nil
 }
 
 // trainUnit returns the unit of arch on task: cached, or a fresh
@@ -90,7 +114,7 @@ func trainUnit(ctx context.Context, env *experiment.Env, s Settings, plan *datas
 	}
 	cfg := config(env, s, task, arch)
 	key := experiment.UnitKey{Experiment: ID, Unit: "train/" + task.ID + "/" + arch.String(), Version: Version, UsesBackend: true,
-		Params: unitParams{Settings: s, Task: task.ID, Classes: task.Classes, Config: cfg, Plan: plan.String()}}
+		Params: unitParams{Crop: s.Crop, PerImage: s.PerImage, MaxImages: s.MaxImages, TrainEval: s.TrainEval, Task: task.ID, Classes: task.Classes, Config: cfg, Plan: plan.String()}}
 	u, err := experiment.CheckpointedUnit(ctx, env, key, func(ctx context.Context, ckptDir string) (UnitResult, error) {
 		return trainOne(ctx, env, s, plan, task, cfg, ckptDir)
 	})
@@ -107,7 +131,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, plan *datase
 	if err != nil {
 		return res, err
 	}
-	train, test, trainEval, err := taskData(ctx, plan, task, cfg.Batch, s.TrainEval, seeds.Sub(cfg.Seed, "shuffle"))
+	train, test, trainEval, err := taskData(ctx, plan, task, cfg.Batch, s.TrainEval, shuffleSeed(env, task))
 	if err != nil {
 		return res, err
 	}
