@@ -51,3 +51,17 @@ func TestRunGoesThroughTheSuite(t *testing.T) {
 		t.Errorf("unknown experiment: %v", err)
 	}
 }
+
+// TestTrainRecognizerValidates: Done refuses an unknown model or task.
+func TestTrainRecognizerValidates(t *testing.T) {
+	t.Setenv("NEUROCRYPT_PROFILE", "smoke")
+	if _, err := TrainRecognizer("vgg", "binary").Done(); err == nil || !strings.Contains(err.Error(), "unknown model") {
+		t.Errorf("vgg: %v, want an unknown-model error", err)
+	}
+	if _, err := TrainRecognizer("CNN", "nonsense").Done(); err == nil || !strings.Contains(err.Error(), "unknown task") {
+		t.Errorf("nonsense task: %v, want an unknown-task error", err)
+	}
+	if r, err := TrainRecognizer("CNN", "binary").Done(); err != nil || r.Config.Epochs == 0 {
+		t.Errorf("CNN on binary: %+v, %v", r, err)
+	}
+}

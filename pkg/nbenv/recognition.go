@@ -54,6 +54,11 @@ func (b *RecognizerBuilder) Done() (*RecognizerTraining, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch b.task {
+	case recognition.TaskBinary, recognition.TaskCipherID, recognition.TaskStego:
+	default:
+		return nil, fmt.Errorf("recognition: unknown task %q (known: %s, %s, %s)", b.task, recognition.TaskBinary, recognition.TaskCipherID, recognition.TaskStego)
+	}
 	s, ok := recognition.ProfileSettings[p]
 	if !ok {
 		return nil, fmt.Errorf("recognition: no settings for profile %q", p)

@@ -32,6 +32,10 @@ import (
 // bits per pixel: 0.4 bpp.
 const DefaultRate = 0.4
 
+// MaxMessageBits bounds Message's length (an image of 2^31 pixels at rate
+// 1; against absurd allocations).
+const MaxMessageBits = 1 << 31
+
 // Names of the random streams derived from the seed (seeds.Sub(seed,
 // "stego", name)): changing one changes every stego image.
 const (
@@ -83,8 +87,8 @@ func Payload(pixels int, rate float64) (int, error) {
 // stream, least significant first. It returns an error for a negative n.
 // Ours.
 func Message(n int, seed uint64) ([]uint8, error) {
-	if n < 0 {
-		return nil, fmt.Errorf("stego: message length %d is negative", n)
+	if n < 0 || n > MaxMessageBits {
+		return nil, fmt.Errorf("stego: message length %d: want 0..%d bits", n, MaxMessageBits)
 	}
 	bits := make([]uint8, n)
 	r := stream(seed, streamMessage)

@@ -152,6 +152,9 @@ func TestMessageBits(t *testing.T) {
 	if m, err := Message(0, 7); err != nil || len(m) != 0 {
 		t.Errorf("Message(0) = %v, %v", m, err)
 	}
+	if _, err := Message(MaxMessageBits+1, 7); err == nil {
+		t.Error("Message(MaxMessageBits+1) gave no error")
+	}
 	if _, err := Message(-1, 7); err == nil {
 		t.Error("Message(-1) gave no error")
 	}

@@ -93,6 +93,10 @@ func setup(env *experiment.Env) (Settings, *dataset.Plan, []Task, error) {
 	if err != nil {
 		return s, nil, nil, err
 	}
+	if len(plan.TrainIDs) == 0 || len(plan.TestIDs) == 0 {
+		return s, nil, nil, fmt.Errorf("%s: %d usable source image(s); the tasks need at least 2 (train and test are split by source image)",
+			env.Data.Name(), plan.Images())
+	}
 	tasks, err := Tasks(seeds.Sub(env.Seed, ID, "tasks"), Ciphers(), plan.TestIDs)
 	return s, plan, tasks, err
 }

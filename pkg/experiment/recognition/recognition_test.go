@@ -169,3 +169,18 @@ func TestKeysDisjointAcrossSplits(t *testing.T) {
 		}
 	}
 }
+
+// TestOneImageIsRefusedUpFront: with one source image there is no test
+// split; the run says so before training.
+func TestOneImageIsRefusedUpFront(t *testing.T) {
+	env := exptest.SmokeEnv(t, "")
+	src, err := dataset.NewSynthetic(9, 1, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Data = src
+	_, err = New().Run(context.Background(), env)
+	if err == nil || !strings.Contains(err.Error(), "at least 2") {
+		t.Errorf("err = %v, want the two-image minimum named", err)
+	}
+}

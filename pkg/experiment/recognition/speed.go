@@ -16,7 +16,7 @@ import (
 
 // The training-speed comparison: one step of SpeedArch (AlexNet with the
 // preprocessing module) on SpeedSide² grey images, batch SpeedBatch, width
-// SpeedWidth, SpeedClasses classes (the benchmark setting), against
+// SpeedWidth, SpeedClasses classes (the project's benchmark setting for this paper's model), against
 // PyTorch on the same CPU. Goal: GoMLX within SpeedGoal× of PyTorch's best
 // configuration. Reported, never asserted.
 const (

@@ -36,8 +36,10 @@ const (
 // Ciphers are the schemes of the tasks: every registered scheme except
 // bound trained ones ("<family>/<tag>": they exist only after a training
 // run, so the class list would depend on what else ran), sorted. It
-// includes the paper-as-written bitplane-xor and the deliberately weak
-// control cipher(s) (cipher.IsControl) as positive controls.
+// includes the paper-as-written bitplane-xor (a keystream XOR: single
+// crops should not give it away unless its keystream is weak) and the
+// deliberately weak control cipher(s) (cipher.IsControl: the positive
+// control, which keeps the plain histogram).
 func Ciphers() []string {
 	var out []string
 	for _, n := range cipher.Names() {

@@ -65,14 +65,14 @@ func config(env *experiment.Env, s Settings, task Task, arch recognet.Arch) reco
 		Seed: seeds.Sub(env.Seed, ID, "init", task.ID, arch.String())}
 }
 
-// shuffleBytes bounds the training shuffle buffer (window × batch
-// samples of side² bytes): as wide a window as fits, from
-// dataset.DefaultShuffleWindow to MaxShuffleWindow batches, so that a
-// batch mixes many source images.
-const (
-	shuffleBytes     = 1 << 27
-	MaxShuffleWindow = 64
-)
+// MaxShuffleWindow is the widest training shuffle window, in batches. The
+// window is as wide as fits in shuffleBytes of buffered samples (window ×
+// batch samples of side² bytes), from dataset.DefaultShuffleWindow to
+// MaxShuffleWindow batches, so that a batch mixes many source images.
+const MaxShuffleWindow = 64
+
+// shuffleBytes bounds the training shuffle buffer (see MaxShuffleWindow).
+const shuffleBytes = 1 << 27
 
 // taskData returns a task's training batches (shuffled from shuffle,
 // DropLast), its test batches (in order) and n training samples spread
@@ -119,7 +119,7 @@ func trainUnit(ctx context.Context, env *experiment.Env, s Settings, plan *datas
 		return trainOne(ctx, env, s, plan, task, cfg, ckptDir)
 	})
 	if err != nil {
-		return u, fmt.Errorf("%s: %s on %s: %w", ID, arch, task.ID, err)
+		return u, fmt.Errorf("%s on %s: %w", arch, task.ID, err)
 	}
 	return u, nil
 }

@@ -34,8 +34,8 @@ type Arch int
 const (
 	// AlexNetPre is the paper's "AlexNet with a preprocessing module"
 	// (§3.2, Fig. 4): a fixed high-pass filter bank (HighPassFilters),
-	// batch normalisation, then AlexNet with overlapping max-pooling
-	// placed before local response normalisation.
+	// batch normalisation, then AlexNet (AlexNet's layers and widths) with
+	// overlapping max-pooling placed before local response normalisation.
 	AlexNetPre Arch = iota
 	// AlexNet is Krizhevsky et al. (2012)'s layout (the paper's ref. [30]):
 	// five convolutions (12×12 stride 4, 5×5, 3×3 ×3), local response

@@ -44,6 +44,10 @@ const (
 	MaxEpochs  = 10000
 	// MaxBatchPixels bounds batch·side², the pixels of one step.
 	MaxBatchPixels = 1 << 24
+	// MaxParams bounds the trainable parameters a Config implies
+	// (Config.ParamCount): 2^26 float32 weights with Adam's two moments
+	// are 768 MiB.
+	MaxParams = 1 << 26
 )
 
 // Config is one classifier's training run. It is comparable (a checkpoint
@@ -84,8 +88,39 @@ func (c Config) Validate() error {
 		return fmt.Errorf("recognet: batch %d of %d² images: want at most %d pixels per batch", c.Batch, c.Side, MaxBatchPixels)
 	case c.LearningRate < 0 || math.IsNaN(c.LearningRate) || math.IsInf(c.LearningRate, 0):
 		return fmt.Errorf("recognet: learning rate %g: want a finite value ≥ 0", c.LearningRate)
+	case c.ParamCount() > MaxParams:
+		return fmt.Errorf("recognet: %s at side %d, width %d has %d parameters: want at most %d (a smaller width or side)", c.Arch, c.Side, c.Width, c.ParamCount(), MaxParams)
 	}
 	return nil
+}
+
+// ParamCount is the number of trainable parameters of c's network (as
+// Model.Params counts them once built), from the layer sizes of Arch.
+func (c Config) ParamCount() int {
+	w, k, s := c.Width, c.Classes, c.Side
+	dense := func(in, out int) int { return in*out + out }
+	conv := func(kk, in, out int) int { return kk*kk*in*out + out }
+	switch c.Arch {
+	case AlexNetPre, AlexNet:
+		in, bn := 1, 0
+		if c.Arch == AlexNetPre {
+			in, bn = len(HighPassFilters), 2*len(HighPassFilters)
+		}
+		flat := (s / 16) * (s / 16) * 2 * w
+		return bn + conv(FirstKernel, in, w) + conv(5, w, 2*w) + conv(3, 2*w, 3*w) + conv(3, 3*w, 3*w) + conv(3, 3*w, 2*w) +
+			dense(flat, 8*w) + dense(8*w, 8*w) + dense(8*w, k)
+	case CNN:
+		return conv(3, 1, w) + conv(3, w, 2*w) + conv(3, 2*w, 4*w) + dense(8*w, k)
+	case MLP:
+		return dense(s*s, 16*w) + dense(16*w, 8*w) + dense(8*w, k)
+	case RNN:
+		h := 16 * w
+		return dense(s, h) + h*h + dense(h, k)
+	case LSTM:
+		h := 16 * w
+		return 4*h*s + 4*h*h + 8*h + dense(h, k)
+	}
+	return 0
 }
 
 func (c Config) learningRate() float64 {
@@ -228,8 +263,8 @@ func (m *Model) batchTensors(samples []dataset.Sample, what string) (*tensors.Te
 	return x, labels, nil
 }
 
-// Step makes one training step on the stream's next batch and returns its
-// mean loss.
+// Step makes training step s (its number, for messages) on the stream's
+// next batch and returns the batch's mean loss.
 func (m *Model) Step(ctx context.Context, s int) (float64, error) {
 	samples, _, err := m.stream.Next(ctx)
 	if err != nil {

@@ -340,3 +340,23 @@ func TestEvaluationLeavesBatchNormAlone(t *testing.T) {
 		t.Errorf("sample 0's loss is %g alone and %g in a batch of 8: evaluation depends on the batch", lossAlone[0], lossBatch[0])
 	}
 }
+
+// TestParamCount: the count a Config implies is the built model's, for
+// every architecture, and an absurd Config is refused before building.
+func TestParamCount(t *testing.T) {
+	p := plan(t, 16)
+	for _, a := range Archs {
+		cfg := Config{Arch: a, Side: 16, Classes: 2, Width: 2, Batch: 8, Epochs: 1}
+		m := newModel(t, cfg, p)
+		if _, err := m.Step(context.Background(), 0); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.Params(), cfg.ParamCount(); got != want {
+			t.Errorf("%s: built model has %d parameters, ParamCount says %d", a, got, want)
+		}
+	}
+	huge := Config{Arch: MLP, Side: 1024, Classes: 2, Width: 256, Batch: 2, Epochs: 1}
+	if err := huge.Validate(); err == nil || !strings.Contains(err.Error(), "parameters") {
+		t.Errorf("Validate(%+v) = %v, want the parameter bound", huge, err)
+	}
+}
