@@ -26,7 +26,7 @@ type Settings struct {
 // training crops from 11 photos and 192 test crops from the 3 others;
 // every class is built from each crop, so the cipher-identification task
 // has six times as many samples) for 10 epochs at batch 32, width 4: the
-// whole experiment took about 2 minutes on ONNX Runtime, the best CPU
+// whole experiment took 1m42s on ONNX Runtime, the best CPU
 // backend found, and 4m51s on the pure Go backend (2 cores, speed
 // comparison included; measured on this project's machine). Paper
 // is the paper's setting on BOSSbase (256² crops, 32 000 / 8 000 split,
