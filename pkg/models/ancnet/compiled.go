@@ -1,0 +1,197 @@
+package ancnet
+
+import (
+	"fmt"
+	"math"
+)
+
+// A trained CPA-ANC Alice compiled for one key (issue "ANC at full
+// strength", item 6; ours). Her network is C = f⁻¹(W·[f(P); f(K)]) with
+// f(b) = π·b for exact bits and f⁻¹(a) = (1 − cos a)/2 (CPAAlice), so
+// under a fixed key output bit j is 1 exactly when
+//
+//	cos(π·(Σᵢ pᵢ·Wᵢⱼ + Σᵢ kᵢ·W₍ₙ₊ᵢ₎ⱼ)) < 0.
+//
+// For N ≤ MaxCodebookBits the compiled form is Alice's whole codebook —
+// the output block of each of the 2^N input blocks — and encrypting is one
+// table lookup per block. For larger N it keeps, per byte of the block, a
+// table of that byte's contribution to every output angle, and evaluates
+// one cosine per output bit. ANC's Alice (sigmoid and tanh layers) is not
+// compiled.
+
+// MaxCodebookBits is the largest key length whose Alice compiles to a
+// full codebook (2^16 blocks of 16 bits: 256 KiB).
+const MaxCodebookBits = 16
+
+// CompiledAlice is a CPA-ANC Alice under one key, compiled (CompileCPAAlice).
+// It is safe for concurrent use.
+type CompiledAlice struct {
+	n int
+	// codebook[v] is the output block of input block v (N ≤
+	// MaxCodebookBits); bit i of a block (0-based, stream order) is its
+	// bit N−1−i.
+	codebook []uint32
+	// Larger N: keyAngle[j] is the key's part of output j's angle over π,
+	// tables[g][x·N + j] byte g's part when its bits are x.
+	keyAngle []float64
+	tables   [][]float64
+}
+
+// CompileCPAAlice compiles Alice's weights w ([2N, N], row-major: rows 0..N−1
+// weigh the plaintext bits, N..2N−1 the key bits; Model.AliceWeights
+// "dense0/weights") under key (N bits, each 0 or 1). Errors: sizes that do
+// not match, a key value other than 0 or 1, a non-finite weight.
+func CompileCPAAlice(n int, w, key []float32) (*CompiledAlice, error) {
+	switch {
+	case n < 1 || n > 1024:
+		return nil, fmt.Errorf("anc: compile: key length %d: want 1..1024 (Config.Validate's bound)", n)
+	case len(w) != 2*n*n:
+		return nil, fmt.Errorf("anc: compile: %d weights for N = %d: want %d ([2N, N])", len(w), n, 2*n*n)
+	case len(key) != n:
+		return nil, fmt.Errorf("anc: compile: a key of %d bits for N = %d", len(key), n)
+	}
+	for _, v := range w {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("anc: compile: a weight is %g", v)
+		}
+	}
+	a := &CompiledAlice{n: n, keyAngle: make([]float64, n)}
+	for i, k := range key {
+		if k != 0 && k != 1 {
+			return nil, fmt.Errorf("anc: compile: key bit %d is %g: want 0 or 1", i, k)
+		}
+		if k == 1 {
+			for j := 0; j < n; j++ {
+				a.keyAngle[j] += float64(w[(n+i)*n+j])
+			}
+		}
+	}
+	// Byte tables over the plaintext half: chunk g holds bits 8g..8g+7.
+	chunks := (n + 7) / 8
+	a.tables = make([][]float64, chunks)
+	for g := range a.tables {
+		width := min(8, n-8*g)
+		t := make([]float64, (1<<width)*n)
+		for x := 0; x < 1<<width; x++ {
+			for b := 0; b < width; b++ {
+				if x>>(width-1-b)&1 == 1 {
+					row := 8*g + b
+					for j := 0; j < n; j++ {
+						t[x*n+j] += float64(w[row*n+j])
+					}
+				}
+			}
+		}
+		a.tables[g] = t
+	}
+	if n <= MaxCodebookBits {
+		a.codebook = make([]uint32, 1<<n)
+		for v := range a.codebook {
+			a.codebook[v] = a.block(uint64(v))
+		}
+	}
+	return a, nil
+}
+
+// N is the block (and key) length in bits.
+func (a *CompiledAlice) N() int { return a.n }
+
+// block evaluates Alice on input block v (bit i of the block is bit N−1−i
+// of v) from the byte tables.
+func (a *CompiledAlice) block(v uint64) uint32 {
+	var out uint32
+	for j := 0; j < a.n; j++ {
+		z := a.keyAngle[j]
+		for g, t := range a.tables {
+			width := min(8, a.n-8*g)
+			x := int(v>>(a.n-8*g-width)) & (1<<width - 1)
+			z += t[x*a.n+j]
+		}
+		if math.Cos(math.Pi*z) < 0 {
+			out |= 1 << (a.n - 1 - j)
+		}
+	}
+	return out
+}
+
+// Outputs returns Alice's continuous outputs (1 − cos(π·z))/2 for input
+// block v, in stream order (the values the network gives, in float64).
+func (a *CompiledAlice) Outputs(v uint64) []float64 {
+	out := make([]float64, a.n)
+	for j := range out {
+		z := a.keyAngle[j]
+		for g, t := range a.tables {
+			width := min(8, a.n-8*g)
+			x := int(v>>(a.n-8*g-width)) & (1<<width - 1)
+			z += t[x*a.n+j]
+		}
+		out[j] = (1 - math.Cos(math.Pi*z)) / 2
+	}
+	return out
+}
+
+// Block returns the output block of input block v.
+func (a *CompiledAlice) Block(v uint64) uint32 {
+	if a.codebook != nil {
+		return a.codebook[v&(1<<a.n-1)]
+	}
+	return a.block(v)
+}
+
+// Encrypt enciphers the bit stream of pix (each byte most significant
+// bit first, cut into blocks of N bits) into a new slice, as the trained
+// image cipher does (imageCipher.Encrypt) but without the network.
+// Errors: 8·len(pix) not a multiple of N.
+func (a *CompiledAlice) Encrypt(pix []byte) ([]byte, error) {
+	n := a.n
+	if (8*len(pix))%n != 0 {
+		return nil, fmt.Errorf("anc: compiled encrypt: %d bits are not a multiple of the %d-bit block", 8*len(pix), n)
+	}
+	out := make([]byte, len(pix))
+	switch {
+	case n == 8 && a.codebook != nil:
+		for i, p := range pix {
+			out[i] = byte(a.codebook[p])
+		}
+	case n == 16 && a.codebook != nil:
+		for i := 0; i+1 < len(pix); i += 2 {
+			c := a.codebook[uint32(pix[i])<<8|uint32(pix[i+1])]
+			out[i], out[i+1] = byte(c>>8), byte(c)
+		}
+	case n == 4 && a.codebook != nil:
+		for i, p := range pix {
+			out[i] = byte(a.codebook[p>>4])<<4 | byte(a.codebook[p&15])
+		}
+	default:
+		bits := 8 * len(pix)
+		for start := 0; start < bits; start += n {
+			var v uint64
+			for b := start; b < start+n; b++ {
+				v = v<<1 | uint64(pix[b/8]>>(7-b%8)&1)
+			}
+			c := a.Block(v)
+			for b := start; b < start+n; b++ {
+				out[b/8] |= byte(c>>(n-1-(b-start))&1) << (7 - b%8)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CompileAlice compiles the model's Alice under key (N values in {0, 1})
+// (CompileCPAAlice). Errors: an ANC model (its Alice has non-linear
+// layers), or the compile errors.
+func (m *Model) CompileAlice(key []float32) (*CompiledAlice, error) {
+	if m.cfg.Variant != CPA {
+		return nil, fmt.Errorf("anc: compile: %s's Alice has sigmoid and tanh layers; only CPA-ANC's compiles", m.cfg.Variant)
+	}
+	w, err := m.AliceWeights()
+	if err != nil {
+		return nil, err
+	}
+	weights, ok := w["dense0/weights"]
+	if !ok {
+		return nil, fmt.Errorf("anc: compile: Alice has no dense0/weights yet (build her graph first: Encrypt or train)")
+	}
+	return CompileCPAAlice(m.cfg.N, weights, key)
+}

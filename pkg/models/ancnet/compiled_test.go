@@ -1,0 +1,174 @@
+package ancnet
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/neurocrypt/neurocrypt/pkg/seeds"
+)
+
+// xorWeights is the one-time pad C = P ⊕ K as CPA-ANC's Alice can learn
+// it: W = [I; I] (angle π·(pᵢ + kᵢ), cos < 0 exactly when pᵢ ≠ kᵢ).
+func xorWeights(n int) []float32 {
+	w := make([]float32, 2*n*n)
+	for i := 0; i < n; i++ {
+		w[i*n+i], w[(n+i)*n+i] = 1, 1
+	}
+	return w
+}
+
+func keyBits(n int, seed uint64) []float32 {
+	r := seeds.SplitMix{State: seed}
+	k := make([]float32, n)
+	for i := range k {
+		k[i] = float32(r.Uint64() & 1)
+	}
+	return k
+}
+
+// TestCompiledAliceIsTheOneTimePad: with the XOR weights every block of
+// every tested length (codebook and table forms) encrypts to P ⊕ K, and
+// Encrypt's bit packing agrees with Block.
+func TestCompiledAliceIsTheOneTimePad(t *testing.T) {
+	for _, n := range []int{4, 8, 12, 16, 24} {
+		key := keyBits(n, uint64(n))
+		var kv uint64
+		for _, b := range key {
+			kv = kv<<1 | uint64(b)
+		}
+		a, err := CompileCPAAlice(n, xorWeights(n), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := seeds.SplitMix{State: 9}
+		for i := 0; i < 2000; i++ {
+			v := r.Uint64() & (1<<n - 1)
+			if got := uint64(a.Block(v)); got != v^kv {
+				t.Fatalf("N = %d: block %x → %x, want %x", n, v, got, v^kv)
+			}
+		}
+		pix := make([]byte, 3*n) // 24·n bits: whole blocks
+		for i := range pix {
+			pix[i] = byte(r.Uint64())
+		}
+		c, err := a.Encrypt(pix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for blk := 0; blk < 8*len(pix)/n; blk++ {
+			var p, q uint64
+			for b := blk * n; b < (blk+1)*n; b++ {
+				p = p<<1 | uint64(pix[b/8]>>(7-b%8)&1)
+				q = q<<1 | uint64(c[b/8]>>(7-b%8)&1)
+			}
+			if q != p^kv {
+				t.Fatalf("N = %d: Encrypt block %d: %x → %x, want %x", n, blk, p, q, p^kv)
+			}
+		}
+	}
+}
+
+// TestCompiledAliceEqualsTheNetwork: for a CPA-ANC model (its initial,
+// non-integer weights: the hard case) the compiled outputs equal the
+// GoMLX network's on every block (N = 8: all 256) within float32
+// tolerance, and the rounded bits agree wherever the output is not within
+// 1e-4 of the 1/2 threshold.
+func TestCompiledAliceEqualsTheNetwork(t *testing.T) {
+	for _, n := range []int{8, 16} {
+		m, err := NewModel(goBackend(t), DefaultConfig(CPA, n, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := 1 << n
+		if n > 8 {
+			blocks = 4096
+		}
+		key := keyBits(n, 3)
+		r := seeds.SplitMix{State: 5}
+		p, k := make([]float32, 0, blocks*n), make([]float32, 0, blocks*n)
+		vs := make([]uint64, blocks)
+		for b := 0; b < blocks; b++ {
+			v := uint64(b)
+			if n > 8 {
+				v = r.Uint64() & (1<<n - 1)
+			}
+			vs[b] = v
+			for i := 0; i < n; i++ {
+				p = append(p, float32(v>>(n-1-i)&1))
+			}
+			k = append(k, key...)
+		}
+		net, err := m.Encrypt(p, k, blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := m.CompileAlice(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for b, v := range vs {
+			want := a.Outputs(v)
+			got := a.Block(v)
+			for j := 0; j < n; j++ {
+				y := float64(net[b*n+j])
+				if math.Abs(y-want[j]) > 1e-4 {
+					t.Fatalf("N = %d, block %x, output %d: network %g, compiled %g", n, v, j, y, want[j])
+				}
+				if math.Abs(y-0.5) > 1e-4 {
+					checked++
+					if bit := uint64(got >> (n - 1 - j) & 1); bit != Decode(CPA, net[b*n+j]) {
+						t.Fatalf("N = %d, block %x, bit %d: compiled %d, network %g", n, v, j, bit, y)
+					}
+				}
+			}
+		}
+		if checked < blocks*n/2 {
+			t.Errorf("N = %d: only %d of %d bits away from the threshold", n, checked, blocks*n)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	if _, err := CompileCPAAlice(4, xorWeights(4)[:5], keyBits(4, 1)); err == nil || !strings.Contains(err.Error(), "weights") {
+		t.Errorf("short weights: %v", err)
+	}
+	if _, err := CompileCPAAlice(4, xorWeights(4), []float32{0, 1, 2, 0}); err == nil || !strings.Contains(err.Error(), "key bit 2") {
+		t.Errorf("bad key bit: %v", err)
+	}
+	w := xorWeights(4)
+	w[3] = float32(math.NaN())
+	if _, err := CompileCPAAlice(4, w, keyBits(4, 1)); err == nil {
+		t.Error("a NaN weight was accepted")
+	}
+	a, _ := CompileCPAAlice(12, xorWeights(12), keyBits(12, 1))
+	if _, err := a.Encrypt(make([]byte, 1)); err == nil || !strings.Contains(err.Error(), "multiple") {
+		t.Errorf("8 bits in 12-bit blocks: %v", err)
+	}
+	m, err := NewModel(goBackend(t), DefaultConfig(ANC, 4, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CompileAlice(keyBits(4, 1)); err == nil || !strings.Contains(err.Error(), "only CPA-ANC") {
+		t.Errorf("ANC model: %v", err)
+	}
+}
+
+// BenchmarkCompiledAlice is CPA-ANC encryption with the compiled Alice
+// (N = 16, codebook): MB/s of image bytes, against the seed paper's
+// 75.85 MB/s (reported, never asserted).
+func BenchmarkCompiledAlice(b *testing.B) {
+	a, err := CompileCPAAlice(16, xorWeights(16), keyBits(16, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pix := make([]byte, 16<<20)
+	b.SetBytes(int64(len(pix)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := a.Encrypt(pix); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
