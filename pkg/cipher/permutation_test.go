@@ -377,3 +377,15 @@ func TestIsControl(t *testing.T) {
 type notControl struct{ aesScheme }
 
 func (notControl) Control() bool { return false }
+
+// TestHexKeyMessages: an odd number of hex digits is a length problem, not
+// "not all hex digits"; a non-hex character is named as such.
+func TestHexKeyMessages(t *testing.T) {
+	digits := strings.Repeat("a", 63)
+	if _, err := ParseKey(NamePermutation + ":secret=" + digits); err == nil || strings.Contains(err.Error(), "not all hex") || !strings.Contains(err.Error(), "got 63 characters") {
+		t.Errorf("63 digits: %v", err)
+	}
+	if _, err := ParseKey(NamePermutation + ":secret=" + strings.Repeat("z", 64)); err == nil || !strings.Contains(err.Error(), "not all hex digits") {
+		t.Errorf("non-hex: %v", err)
+	}
+}

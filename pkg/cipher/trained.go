@@ -3,6 +3,7 @@ package cipher
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -438,10 +439,12 @@ func BindWeights(dir, family, tag string, weights []byte) (Scheme, error) {
 	return BindTrained(family, tag, path)
 }
 
-// notHex is ", not all hex digits" when err is a hex decoding error.
+// notHex is ", not all hex digits" when err reports a character that is
+// not a hex digit (an odd length alone: "", the message states lengths).
 func notHex(err error) string {
-	if err != nil {
+	var bad hex.InvalidByteError
+	if errors.As(err, &bad) {
 		return ", not all hex digits"
 	}
-	return ""
+	return "" // nil, or an odd length: the message already gives the length
 }
