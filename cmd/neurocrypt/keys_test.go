@@ -148,3 +148,15 @@ func TestErrorsAreOneSafeLine(t *testing.T) {
 		}
 	}
 }
+
+// TestKeygenTagNeedsWeights: -tag without -weights is an error, not a
+// silently ignored flag.
+func TestKeygenTagNeedsWeights(t *testing.T) {
+	code, _, e := cli(t, "keygen", "-cipher", "perm-only", "-tag", "x")
+	if code == 0 || !strings.Contains(e, "-tag") {
+		t.Errorf("keygen -tag without -weights: exit %d, stderr %q: want an error about -tag", code, e)
+	}
+	if code, _, e := cli(t, "keygen", "-cipher", "perm-only"); code != 0 {
+		t.Errorf("keygen -cipher perm-only: exit %d, %s", code, e)
+	}
+}

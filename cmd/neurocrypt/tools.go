@@ -233,7 +233,11 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
 	family := slices.Contains(cipher.Families(), *cname)
+	tagSet := false
+	fs.Visit(func(f *flag.Flag) { tagSet = tagSet || f.Name == "tag" })
 	switch {
+	case tagSet && *weights == "":
+		return usagef("-tag names a trained scheme bound with -weights; %q takes no tag", *cname)
 	case family && *weights == "":
 		return usagef("%s is a family of trained ciphers: give the trained model's weights file with -weights FILE", *cname)
 	case !family && *weights != "":
