@@ -79,6 +79,10 @@ type RunResult struct {
 	Probe       ancnet.Probe           `json:"probe"`
 	// Throughput is measured in run 0 of N = 16.
 	Throughput *ancnet.Throughput `json:"throughput,omitempty"`
+	// Compiled is CPA-ANC run 0 of N = 16's Alice compiled for one key
+	// (ancnet.CompileCPAAlice): its speed and its agreement with the
+	// network.
+	Compiled *ancnet.CompiledThroughput `json:"compiled,omitempty"`
 	Seconds    float64            `json:"seconds"`
 }
 
@@ -206,6 +210,13 @@ func runOne(ctx context.Context, be compute.Backend, s Settings, cfg ancnet.Conf
 			return res, err
 		}
 		res.Throughput = &tp
+		if cfg.Variant == ancnet.CPA {
+			ct, err := m.MeasureCompiledThroughput(s.ThroughputMB)
+			if err != nil {
+				return res, err
+			}
+			res.Compiled = &ct
+		}
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil

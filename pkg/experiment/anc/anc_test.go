@@ -32,8 +32,17 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if got := len(res.Tables[0].Rows); got != 3 {
 		t.Errorf("main table has %d rows, want 3 (N = 4, 8, 16)", got)
 	}
-	if len(res.Tables[2].Rows) != 2 {
-		t.Errorf("throughput table has %d rows, want 2", len(res.Tables[2].Rows))
+	if tp := res.Tables[2]; len(tp.Rows) != 3 || tp.Rows[2][0] != "cpa (Alice compiled)" {
+		t.Errorf("throughput table rows %v: want ANC, CPA-ANC and the compiled CPA-ANC Alice", tp.Rows)
+	}
+	compiledClaim := false
+	for _, c := range res.Claims {
+		if strings.Contains(c.Statement, "compiled") {
+			compiledClaim = c.Timing && c.Measured > 0 && strings.Contains(c.Why, "equal the network's rounded outputs on")
+		}
+	}
+	if !compiledClaim {
+		t.Error("no timing claim for the compiled Alice's speed, with its agreement")
 	}
 	if len(res.Figures) != 6 {
 		t.Errorf("got %d figures, want 6", len(res.Figures))

@@ -3,6 +3,7 @@ package ancnet
 import (
 	"fmt"
 	"math"
+	"time"
 )
 
 // A trained CPA-ANC Alice compiled for one key (issue "ANC at full
@@ -194,4 +195,81 @@ func (m *Model) CompileAlice(key []float32) (*CompiledAlice, error) {
 		return nil, fmt.Errorf("anc: compile: Alice has no dense0/weights yet (build her graph first: Encrypt or train)")
 	}
 	return CompileCPAAlice(m.cfg.N, weights, key)
+}
+
+// CompiledCheckBlocks is how many random blocks MeasureCompiledThroughput
+// checks the compiled Alice against the network on.
+const CompiledCheckBlocks = 4096
+
+// CompiledThroughput is the compiled Alice's encryption speed and its
+// agreement with the network.
+type CompiledThroughput struct {
+	Throughput
+	// Agreement is the fraction of output bits, over CompiledCheckBlocks
+	// random blocks under the measured key, where the compiled Alice's
+	// bit equals the network's rounded output (1 for an exact compile; a
+	// bit whose network output is within float32 rounding of 1/2 may
+	// differ).
+	Agreement float64 `json:"agreement"`
+}
+
+// MeasureCompiledThroughput compiles a CPA-ANC model's Alice under a key
+// drawn from the model's seed, checks it against the network
+// (Agreement), and times Encrypt on mb MiB of pseudo-random plaintext
+// (one buffer of at most 64 MiB, encrypted as often as needed). Errors:
+// an ANC model, mb ≤ 0.
+func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error) {
+	n := m.cfg.N
+	if !(mb > 0) || math.IsInf(mb, 0) {
+		return CompiledThroughput{}, fmt.Errorf("anc: compiled throughput: %g MB: want a finite value > 0", mb)
+	}
+	src := newBitSource(m.cfg.Seed, 11)
+	check := src.newBatch(m.cfg.Variant, n, CompiledCheckBlocks, false)
+	key := append([]float32(nil), check.k[:n]...)
+	for b := 1; b < CompiledCheckBlocks; b++ {
+		copy(check.k[b*n:(b+1)*n], key)
+	}
+	net, err := m.Encrypt(check.p, check.k, CompiledCheckBlocks) // (also builds Alice's graph)
+	if err != nil {
+		return CompiledThroughput{}, err
+	}
+	a, err := m.CompileAlice(key)
+	if err != nil {
+		return CompiledThroughput{}, err
+	}
+	agree := 0
+	for b := 0; b < CompiledCheckBlocks; b++ {
+		var v uint64
+		for i := 0; i < n; i++ {
+			v = v<<1 | uint64(check.p[b*n+i])
+		}
+		c := a.Block(v)
+		for j := 0; j < n; j++ {
+			if uint64(c>>(n-1-j)&1) == Decode(CPA, net[b*n+j]) {
+				agree++
+			}
+		}
+	}
+	total := int64(mb * (1 << 20))
+	bufLen := min(total, 64<<20)
+	bufLen -= bufLen % int64(max(n/8, 1)*8) // whole blocks (and bytes)
+	if bufLen <= 0 {
+		bufLen = int64(n) // n bytes hold 8 blocks
+	}
+	buf := make([]byte, bufLen)
+	for i := range buf {
+		buf[i] = byte(src.pcg.Uint64())
+	}
+	calls := int(max((total+bufLen-1)/bufLen, 1))
+	start := time.Now()
+	for c := 0; c < calls; c++ {
+		if _, err := a.Encrypt(buf); err != nil {
+			return CompiledThroughput{}, err
+		}
+	}
+	secs := time.Since(start).Seconds()
+	done := float64(int64(calls)*bufLen) / (1 << 20)
+	return CompiledThroughput{Throughput: Throughput{N: n, Blocks: int(int64(calls) * bufLen * 8 / int64(n)), Batch: int(bufLen * 8 / int64(n)),
+		MB: done, Seconds: secs, MBPerSec: done / secs, Backend: "compiled (Go table lookup)", Device: "CPU, one goroutine",
+		Variant: m.cfg.Variant, CallsMade: calls}, Agreement: float64(agree) / float64(CompiledCheckBlocks*n)}, nil
 }

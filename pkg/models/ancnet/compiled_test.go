@@ -172,3 +172,29 @@ func BenchmarkCompiledAlice(b *testing.B) {
 		}
 	}
 }
+
+// TestMeasureCompiledThroughput: the measurement encrypts what it says,
+// agrees with the network on (nearly) every bit, and refuses ANC.
+func TestMeasureCompiledThroughput(t *testing.T) {
+	m, err := NewModel(goBackend(t), DefaultConfig(CPA, 16, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := m.MeasureCompiledThroughput(0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp.MB < 0.5 || tp.MB > 0.51 || !(tp.MBPerSec > 0) || tp.Blocks != int(tp.MB*(1<<20)*8/16) {
+		t.Errorf("throughput %+v: want 0.5 MiB in whole 16-bit blocks", tp)
+	}
+	if tp.Agreement < 0.999 {
+		t.Errorf("compiled Alice agrees with the network on %.4f of the bits", tp.Agreement)
+	}
+	anc, err := NewModel(goBackend(t), DefaultConfig(ANC, 4, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := anc.MeasureCompiledThroughput(1); err == nil {
+		t.Error("ANC model measured")
+	}
+}
