@@ -83,7 +83,7 @@ type RunResult struct {
 	// (ancnet.CompileCPAAlice): its speed and its agreement with the
 	// network.
 	Compiled *ancnet.CompiledThroughput `json:"compiled,omitempty"`
-	Seconds    float64            `json:"seconds"`
+	Seconds  float64                    `json:"seconds"`
 }
 
 type unitParams struct {
