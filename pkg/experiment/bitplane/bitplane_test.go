@@ -6,6 +6,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/exptest"
+
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
@@ -27,13 +29,7 @@ func run(t *testing.T, seed uint64) *results.Result {
 
 func table(t *testing.T, res *results.Result, name string) results.Table {
 	t.Helper()
-	for _, tb := range res.Tables {
-		if tb.Name == name {
-			return tb
-		}
-	}
-	t.Fatalf("no table %q", name)
-	return results.Table{}
+	return exptest.Table(t, res, name)
 }
 
 func cell(t *testing.T, tb results.Table, row, col string) any {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/exptest"
+
 	"github.com/neurocrypt/neurocrypt/pkg/battery"
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -32,13 +34,7 @@ func run(t *testing.T, seed uint64) *results.Result {
 
 func table(t *testing.T, res *results.Result, name string) results.Table {
 	t.Helper()
-	for _, tb := range res.Tables {
-		if tb.Name == name {
-			return tb
-		}
-	}
-	t.Fatalf("no table %q", name)
-	return results.Table{}
+	return exptest.Table(t, res, name)
 }
 
 // column returns the index of the aspect-table column of the named scheme.

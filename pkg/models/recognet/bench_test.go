@@ -33,18 +33,7 @@ func BenchmarkStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			train, err := p.Batches(dataset.Train, sz.batch).Labels(halves).PerCrop(2).Shuffle(1).DropLast().Done()
-			if err != nil {
-				b.Fatal(err)
-			}
-			test, err := p.Batches(dataset.Test, sz.batch).Labels(halves).PerCrop(2).Done()
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := NewModel(backendFor(b), Config{Arch: sz.arch, Side: sz.side, Classes: 2, Width: sz.width, Batch: sz.batch, Epochs: 1}, train, test, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := newModel(b, Config{Arch: sz.arch, Side: sz.side, Classes: 2, Width: sz.width, Batch: sz.batch, Epochs: 1}, p)
 			sec, err := m.TimeSteps(context.Background(), max(b.N, 3))
 			if err != nil {
 				b.Fatal(err)

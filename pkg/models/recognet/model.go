@@ -263,14 +263,19 @@ func (m *Model) batchTensors(samples []dataset.Sample, what string) (*tensors.Te
 	return x, labels, nil
 }
 
+// nextBatch is the stream's next batch as the step's inputs.
+func (m *Model) nextBatch(ctx context.Context, what string) (x, labels *tensors.Tensor, err error) {
+	samples, _, err := m.stream.Next(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.batchTensors(samples, what)
+}
+
 // Step makes training step s (its number, for messages) on the stream's
 // next batch and returns the batch's mean loss.
 func (m *Model) Step(ctx context.Context, s int) (float64, error) {
-	samples, _, err := m.stream.Next(ctx)
-	if err != nil {
-		return 0, err
-	}
-	x, labels, err := m.batchTensors(samples, "training")
+	x, labels, err := m.nextBatch(ctx, "training")
 	if err != nil {
 		return 0, err
 	}
@@ -399,11 +404,7 @@ func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
 	type batch struct{ x, labels *tensors.Tensor }
 	batches := make([]batch, 0, n+1)
 	for i := 0; i <= n; i++ {
-		samples, _, err := m.stream.Next(ctx)
-		if err != nil {
-			return 0, err
-		}
-		x, labels, err := m.batchTensors(samples, "timing")
+		x, labels, err := m.nextBatch(ctx, "timing")
 		if err != nil {
 			return 0, err
 		}

@@ -47,7 +47,7 @@ func plan(t *testing.T, side int) *dataset.Plan {
 }
 
 // newModel builds cfg's model on the negatives task of p.
-func newModel(t *testing.T, cfg Config, p *dataset.Plan) *Model {
+func newModel(t testing.TB, cfg Config, p *dataset.Plan) *Model {
 	t.Helper()
 	train, err := p.Batches(dataset.Train, cfg.Batch).Labels(halves).PerCrop(2).Shuffle(1).DropLast().Done()
 	if err != nil {
