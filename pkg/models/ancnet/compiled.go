@@ -15,7 +15,7 @@ import (
 //
 // For N ≤ MaxCodebookBits the compiled form is Alice's whole codebook —
 // the output block of each of the 2^N input blocks — and encrypting is one
-// table lookup per block. For larger N it keeps, per byte of the block, a
+// table lookup per block. For N up to MaxCompiledBits it keeps, per byte of the block, a
 // table of that byte's contribution to every output angle, and evaluates
 // one cosine per output bit. ANC's Alice (sigmoid and tanh layers) is not
 // compiled.
@@ -23,6 +23,15 @@ import (
 // MaxCodebookBits is the largest key length whose Alice compiles to a
 // full codebook (2^16 blocks of 16 bits: 256 KiB).
 const MaxCodebookBits = 16
+
+// MaxCompiledBits is the largest key length that compiles at all: a
+// compiled block is packed into 32 bits. (The papers' lengths are 4, 8
+// and 16.)
+const MaxCompiledBits = 32
+
+// MaxCompiledMB bounds MeasureCompiledThroughput's plaintext (16 GiB: some
+// seconds at the measured speed; the seed paper's 1024 MB fits).
+const MaxCompiledMB = 1 << 14
 
 // CompiledAlice is a CPA-ANC Alice under one key, compiled (CompileCPAAlice).
 // It is safe for concurrent use.
@@ -44,8 +53,8 @@ type CompiledAlice struct {
 // not match, a key value other than 0 or 1, a non-finite weight.
 func CompileCPAAlice(n int, w, key []float32) (*CompiledAlice, error) {
 	switch {
-	case n < 1 || n > 1024:
-		return nil, fmt.Errorf("anc: compile: key length %d: want 1..1024 (Config.Validate's bound)", n)
+	case n < 1 || n > MaxCompiledBits:
+		return nil, fmt.Errorf("anc: compile: key length %d: want 1..%d (a compiled block is packed into 32 bits)", n, MaxCompiledBits)
 	case len(w) != 2*n*n:
 		return nil, fmt.Errorf("anc: compile: %d weights for N = %d: want %d ([2N, N])", len(w), n, 2*n*n)
 	case len(key) != n:
@@ -220,8 +229,8 @@ type CompiledThroughput struct {
 // an ANC model, mb ≤ 0.
 func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error) {
 	n := m.cfg.N
-	if !(mb > 0) || math.IsInf(mb, 0) {
-		return CompiledThroughput{}, fmt.Errorf("anc: compiled throughput: %g MB: want a finite value > 0", mb)
+	if !(mb > 0) || mb > MaxCompiledMB {
+		return CompiledThroughput{}, fmt.Errorf("anc: compiled throughput: %g MB: want a value in (0, %d]", mb, MaxCompiledMB)
 	}
 	src := newBitSource(m.cfg.Seed, 11)
 	check := src.newBatch(m.cfg.Variant, n, CompiledCheckBlocks, false)

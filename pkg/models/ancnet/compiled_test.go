@@ -31,7 +31,7 @@ func keyBits(n int, seed uint64) []float32 {
 // every tested length (codebook and table forms) encrypts to P ⊕ K, and
 // Encrypt's bit packing agrees with Block.
 func TestCompiledAliceIsTheOneTimePad(t *testing.T) {
-	for _, n := range []int{4, 8, 12, 16, 24} {
+	for _, n := range []int{4, 8, 12, 16, 24, 32} {
 		key := keyBits(n, uint64(n))
 		var kv uint64
 		for _, b := range key {
@@ -142,6 +142,9 @@ func TestCompileErrors(t *testing.T) {
 	if _, err := CompileCPAAlice(4, w, keyBits(4, 1)); err == nil {
 		t.Error("a NaN weight was accepted")
 	}
+	if _, err := CompileCPAAlice(33, xorWeights(33), keyBits(33, 1)); err == nil || !strings.Contains(err.Error(), "32 bits") {
+		t.Errorf("N = 33: %v, want the 32-bit limit named", err)
+	}
 	a, _ := CompileCPAAlice(12, xorWeights(12), keyBits(12, 1))
 	if _, err := a.Encrypt(make([]byte, 1)); err == nil || !strings.Contains(err.Error(), "multiple") {
 		t.Errorf("8 bits in 12-bit blocks: %v", err)
@@ -193,6 +196,11 @@ func TestMeasureCompiledThroughput(t *testing.T) {
 	anc, err := NewModel(goBackend(t), DefaultConfig(ANC, 4, 1))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, mb := range []float64{0, -1, math.NaN(), math.Inf(1), 1e13} {
+		if _, err := m.MeasureCompiledThroughput(mb); err == nil {
+			t.Errorf("%g MB measured", mb)
+		}
 	}
 	if _, err := anc.MeasureCompiledThroughput(1); err == nil {
 		t.Error("ANC model measured")
