@@ -48,7 +48,7 @@ func commands() []command {
 		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
 		{"encrypt", "[-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image (8 or 16-bit grey, sample-exact)", runEncrypt},
 		{"decrypt", "-key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
-		{"keygen", "-cipher NAME [-seed N] [-weights FILE]", "print a key for a cipher (or a trained model's weights)", runKeygen},
+		{"keygen", "-cipher NAME [-seed N] [-weights FILE [-tag TAG]]", "print a key for a cipher (or a trained model's weights)", runKeygen},
 		{"metrics", "[-json] [-luma bt601|bt709] PLAIN CIPHER [CIPHER2]", "security metrics of an encryption, at the images' bit depth", runMetrics},
 		{"dataset", "verify DIR|ZIP", "check a BOSSbase 1.01 folder or zip", runDataset},
 		{"backends", "[-install xla]", "list the GoMLX backends available and how to get the missing ones", runBackends},

@@ -50,7 +50,9 @@ type CompiledAlice struct {
 // CompileCPAAlice compiles Alice's weights w ([2N, N], row-major: rows 0..N−1
 // weigh the plaintext bits, N..2N−1 the key bits; Model.AliceWeights
 // "dense0/weights") under key (N bits, each 0 or 1). Errors: sizes that do
-// not match, a key value other than 0 or 1, a non-finite weight.
+// not match, a key value other than 0 or 1, a non-finite weight, N above
+// MaxCompiledBits. Encrypt the result's blocks with Block, or an image's
+// bytes with Encrypt.
 func CompileCPAAlice(n int, w, key []float32) (*CompiledAlice, error) {
 	switch {
 	case n < 1 || n > MaxCompiledBits:
