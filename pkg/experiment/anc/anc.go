@@ -27,7 +27,7 @@ import (
 const ID = "anc"
 
 // Version is this experiment's code version in cache keys.
-const Version = "1"
+const Version = "2"
 
 // Seed-paper numbers (Tables 2–4, §4.2).
 var (
@@ -151,11 +151,72 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 			}
 		}
 	}
+	losses, err := runLossForms(ctx, env, be, s)
+	if err != nil {
+		return nil, err
+	}
 	sp, err := runSpeed(ctx, env, s)
 	if err != nil {
 		return nil, err
 	}
-	return assemble(s, env, be.Name(), device, runs, sp), nil
+	res := assemble(s, env, be.Name(), device, runs, sp)
+	res.Tables = append(res.Tables, lossFormTable(s, runs[ancnet.ANC], losses))
+	res.Figures = append(res.Figures, convergenceFigure(s, runs))
+	return res, nil
+}
+
+// LossRun is one ANC run trained with the batch-mean Alice–Bob loss
+// (ancnet.LossBatchMean) on the seed of the main run with the same N and
+// index, for the loss-form comparison: training and Bob's test only.
+type LossRun struct {
+	N         int            `json:"n"`
+	Run       int            `json:"run"`
+	Test      ancnet.Metrics `json:"test"`
+	Decrypts  bool           `json:"decrypts"`
+	Converged bool           `json:"converged"`
+	Rounds    int            `json:"rounds"`
+}
+
+// runLossForms trains the first s.LossRuns ANC runs of every N again with
+// the batch-mean loss, each a cached unit; it returns them by N.
+func runLossForms(ctx context.Context, env *experiment.Env, be compute.Backend, s Settings) (map[int][]LossRun, error) {
+	out := map[int][]LossRun{}
+	if s.LossRuns == 0 {
+		return out, nil
+	}
+	bar := env.NewBar("anc loss forms", len(s.Ns)*s.LossRuns)
+	defer bar.Done()
+	for _, n := range s.Ns {
+		for r := 0; r < s.LossRuns; r++ {
+			cfg := s.config(ancnet.ANC, n, seeds.Sub(env.Seed, ID, string(ancnet.ANC), n, r))
+			cfg.Loss = ancnet.LossBatchMean
+			key := experiment.UnitKey{Experiment: ID, Unit: fmt.Sprintf("lossform/%s/n%d/%d", cfg.Loss, n, r), Version: Version,
+				Params: unitParams{Variant: ancnet.ANC, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
+			res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (LossRun, error) {
+				lr := LossRun{N: n, Run: r}
+				m, err := ancnet.NewModel(be, cfg)
+				if err != nil {
+					return lr, err
+				}
+				h, err := m.Train(ctx, nil)
+				if err != nil {
+					return lr, err
+				}
+				lr.Converged, lr.Rounds = h.Converged, h.Rounds
+				if lr.Test, err = m.Evaluate(s.TestBlocks, cfg.Seed^0x7e57); err != nil {
+					return lr, err
+				}
+				lr.Decrypts = lr.Test.BobHardBits <= ancnet.DecryptThreshold
+				return lr, nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("anc experiment: batch-mean loss, N=%d run %d: %w", n, r, err)
+			}
+			out[n] = append(out[n], res)
+			bar.Add(1)
+		}
+	}
+	return out, nil
 }
 
 // runOne trains one run and measures everything about it. With ckptDir

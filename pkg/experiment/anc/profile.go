@@ -25,6 +25,10 @@ type Settings struct {
 	ProbeSamples16                  int     // XOR probe samples for N = 16
 	ThroughputMB                    float64 // plaintext MiB to encrypt
 	ThroughputBatch                 int     // blocks per encryption call
+	// LossRuns is the number of ANC runs per N trained a second time, on
+	// the same seeds, with the batch-mean Alice–Bob loss
+	// (ancnet.LossBatchMean) to compare the loss forms; 0 skips it.
+	LossRuns int
 	// SpeedRounds is the number of timed training rounds per backend (and
 	// PyTorch) in the training-speed table; 0 skips the speed unit.
 	SpeedRounds int
@@ -45,13 +49,13 @@ const (
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Runs: 1, Ns: []int{4, 8, 16}, ANCRounds: 10, CPARounds: 4, CPAAB: ancnet.CPAABPerRound, CPAEve: 6, Batch: 128,
 		ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 3, EvalBlocks: 256, TestBlocks: 1024,
-		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192},
-	experiment.Quick: {Runs: 3, Ns: []int{4, 8, 16}, ANCRounds: 1600, CPARounds: 1500, CPAAB: 1, CPAEve: 5, Batch: 512,
+		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192, LossRuns: 1},
+	experiment.Quick: {Runs: 10, Ns: []int{4, 8, 16}, ANCRounds: 1600, CPARounds: 1500, CPAAB: 1, CPAEve: 5, Batch: 512,
 		ANCLearningRate: quickANCLearningRate, CPALearningRate: quickCPALearningRate, EvalPoints: 20, EvalBlocks: 2048, TestBlocks: 10000,
-		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16, SpeedRounds: 10},
+		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16, SpeedRounds: 10, LossRuns: 10},
 	experiment.Paper: {Runs: 50, Ns: []int{4, 8, 16}, ANCRounds: 25000, CPARounds: 7000, CPAAB: ancnet.CPAABPerRound, CPAEve: ancnet.CPAEvePerRound,
 		Batch: ancnet.PaperBatch, ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 50, EvalBlocks: 4096, TestBlocks: 10000,
-		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50},
+		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50, LossRuns: 10},
 }
 
 // config returns the training configuration of one run.
@@ -69,5 +73,6 @@ func (s Settings) config(v ancnet.Variant, n int, seed uint64) ancnet.Config {
 	c.EvalEvery = max(1, rounds/s.EvalPoints)
 	c.EvalBlocks = s.EvalBlocks
 	c.Seed = seed
+	c.Loss, c.Stop = ancnet.LossReference, true
 	return c
 }

@@ -204,6 +204,85 @@ func otpClaim(s Settings, cpa map[int][]RunResult) results.Claim {
 	return c
 }
 
+// lossFormTable compares ANC's two Alice–Bob loss forms on the same seeds:
+// the main runs (reference form) against their first s.LossRuns seeds
+// trained with the batch-mean form.
+func lossFormTable(s Settings, anc map[int][]RunResult, bm map[int][]LossRun) results.Table {
+	t := results.Table{Name: "ANC loss form: reference vs. batch-mean",
+		Caption: fmt.Sprintf("The same seeds (the first %d ANC runs of each N) trained with the Alice–Bob loss of the authors' released code (reference: Eve's gap to N/2 squared per block, then averaged; the default, used everywhere else on this page) and with the batch-mean form (the gap of Eve's mean error, squared). "+
+			"Converged = met the stop rule (Bob < %.2f bits and Eve > %.4g·N bits per block on the evaluation set) within the round budget; decrypts = Bob ≤ %.2f wrong bits per block on %d fresh blocks. Rounds: median over converged runs. "+
+			"Tolerance for `reproduce -check`: ±%d runs in the count columns.", s.LossRuns, ancnet.StopBobBits, ancnet.StopEveFraction, ancnet.DecryptThreshold, s.TestBlocks, countTolerance(s.LossRuns)),
+		Columns: []string{"key bits", "runs", "reference: converged", "batch-mean: converged", "reference: decrypts", "batch-mean: decrypts",
+			"reference: median rounds to converge", "batch-mean: median rounds to converge"}}
+	ct := float64(countTolerance(s.LossRuns))
+	t.Tolerances = map[string]float64{"reference: converged": ct, "batch-mean: converged": ct, "reference: decrypts": ct, "batch-mean: decrypts": ct,
+		"reference: median rounds to converge": float64(s.ANCRounds), "batch-mean: median rounds to converge": float64(s.ANCRounds)}
+	for _, n := range s.Ns {
+		var refConv, bmConv, refDec, bmDec int
+		var refRounds, bmRounds []float64
+		for i, r := range anc[n] {
+			if i >= len(bm[n]) {
+				break
+			}
+			if r.History.Converged {
+				refConv++
+				refRounds = append(refRounds, float64(r.History.Rounds))
+			}
+			if r.Decrypts {
+				refDec++
+			}
+		}
+		for _, r := range bm[n] {
+			if r.Converged {
+				bmConv++
+				bmRounds = append(bmRounds, float64(r.Rounds))
+			}
+			if r.Decrypts {
+				bmDec++
+			}
+		}
+		t.AddRow(n, len(bm[n]), refConv, bmConv, refDec, bmDec, orDash(median(refRounds)), orDash(median(bmRounds)))
+	}
+	return t
+}
+
+// orDash is x, or "—" when x is NaN (no value to show).
+func orDash(x float64) any {
+	if math.IsNaN(x) {
+		return "—"
+	}
+	return x
+}
+
+// convergenceFigure shows every run's rounds of training per (variant, N):
+// converged runs at the round where the stop rule ended them, the others
+// at the round budget.
+func convergenceFigure(s Settings, runs map[ancnet.Variant]map[int][]RunResult) results.Figure {
+	f := results.Figure{Name: "rounds-to-converge", Kind: results.KindScatter,
+		Title: "Rounds to converge per run",
+		Caption: fmt.Sprintf("Each point is one run: the training round at which it met the stop rule (Bob < %.2f bits per block; ANC: Eve > %.4g·N bits; CPA-ANC: Eve's accuracy within %.0f standard errors of 1/2, on the evaluation set, checked every %d ANC / %d CPA-ANC rounds), or its round budget (%d ANC, %d CPA-ANC) when it did not converge. Points of one key length are spread sideways so that equal values stay visible.",
+			ancnet.StopBobBits, ancnet.StopEveFraction, ancnet.StopEveStdErrs, max(1, s.ANCRounds/s.EvalPoints), max(1, s.CPARounds/s.EvalPoints), s.ANCRounds, s.CPARounds),
+		XLabel: "key bits N (runs spread sideways)", YLabel: "training rounds"}
+	for vi, v := range []ancnet.Variant{ancnet.ANC, ancnet.CPA} {
+		name := map[ancnet.Variant]string{ancnet.ANC: "ANC", ancnet.CPA: "CPA-ANC"}[v]
+		conv, budget := results.Series{Name: name + ": converged"}, results.Series{Name: name + ": not converged (budget)"}
+		for _, n := range s.Ns {
+			rs := runs[v][n]
+			for i, r := range rs {
+				// ANC left of N, CPA-ANC right of it.
+				x := float64(n) + (float64(vi)-0.5)*1.2 + 0.8*float64(i)/float64(max(len(rs), 1))
+				if r.History.Converged {
+					conv.X, conv.Y = append(conv.X, x), append(conv.Y, float64(r.History.Rounds))
+				} else {
+					budget.X, budget.Y = append(budget.X, x), append(budget.Y, float64(r.History.Rounds))
+				}
+			}
+		}
+		f.Series = append(f.Series, conv, budget)
+	}
+	return f
+}
+
 // curveFigure draws Bob's and Eve's curves (median with a min–max band).
 func curveFigure(v ancnet.Variant, n int, rs []RunResult) results.Figure {
 	name := "ANC"
@@ -214,12 +293,19 @@ func curveFigure(v ancnet.Variant, n int, rs []RunResult) results.Figure {
 	}
 	f := results.Figure{Name: fmt.Sprintf("curves-%s-n%d", v, n), Kind: results.KindLine,
 		Title:   fmt.Sprintf("%s, N = %d: Bob's decryption error and %s during training", name, n, eveLabel),
-		Caption: fmt.Sprintf("Median over %d runs (band: min–max) on a fixed evaluation set; Bob: L1 bits wrong per block / N (0.5 = chance).", len(rs)),
+		Caption: fmt.Sprintf("Median over %d runs (band: min–max) on a fixed evaluation set; Bob: L1 bits wrong per block / N (0.5 = chance). A run that met the stop rule leaves the median after the step where it stopped.", len(rs)),
 		XLabel:  "Alice–Bob training step", YLabel: "rate", YMin: 0, YMax: 1}
-	if len(rs) == 0 || len(rs[0].History.Step) == 0 {
+	// Runs that met the stop rule end early: the longest curve gives the
+	// steps, and each point is over the runs still training there.
+	var steps []int
+	for _, r := range rs {
+		if len(r.History.Step) > len(steps) {
+			steps = r.History.Step
+		}
+	}
+	if len(steps) == 0 {
 		return f
 	}
-	steps := rs[0].History.Step
 	series := func(label string, pick func(h ancnet.History) []float64) results.Series {
 		sr := results.Series{Name: label}
 		for i, st := range steps {
@@ -251,7 +337,9 @@ func notes(s Settings, env *experiment.Env, beName string) []string {
 		"Protocol: the seed paper's description of the improved scheme is garbled (e.g. \"Eve sends two keys K0, K1\", \"if k0 > k1 the output is 1\"). We implement Coutinho et al.'s published chosen-plaintext protocol (CPA-ANC): Eve chooses two plaintexts P0, P1, Alice encrypts one of them, chosen at random, under a fresh key K, and Eve outputs a 2-way softmax over which one; L_E is the cross-entropy, L_AB = L_Bob − γ·min(Err_Eve, 0.5) with γ = 7 and Err_Eve the mean probability Eve gives to the wrong plaintext.",
 		"CPA-ANC networks (our reading of Coutinho): bits become angles f(b) = arccos(1 − 2b); Alice and Bob are one linear layer without bias on the 2n angles followed by f⁻¹(a) = (1 − cos a)/2, so integer weights compute XORs exactly; Eve maps P0, P1, C to angles, a linear layer to 4n hidden angles, f⁻¹, and a dense layer to the 2 logits. L_Bob is Bob's mean L1 error in bits per block (not per bit: with a per-bit mean, γ·Err_Eve drowned Bob's signal and no run decrypted in our trials).",
 		"How α is used: the seed's Table 1 lists α = 0.1, 0.1, 0.015 for n = 4, 8, 16 as an L2 regularisation weight without saying on what. We add α/n · Σw² over Alice's and Bob's weights to L_AB (it pulls unused angle weights to 0, favouring the sparse one-time-pad solution); Eve is not regularised.",
-		"ANC (Abadi & Andersen): ±1 bits; mix & transform = dense 2N→2N (sigmoid) then 1-D convolutions (4,1→2,1), (2,2→4,2), (1,4→4,1), (1,4→1,1), sigmoid after each but tanh after the last; Eve's dense part is N→2N→2N. Xavier-uniform initialisation; dense layers have biases, convolutions none (as in the original code). L_E = mean L1 bits wrong; L_AB = Bob's bits wrong / N + (N/2 − Eve's bits wrong)² / (N/2)². Eve makes 2 steps per Alice–Bob step; CPA-ANC's Eve 60 per 3.",
+		"ANC (Abadi & Andersen): ±1 bits; mix & transform = dense 2N→2N (sigmoid) then 1-D convolutions (4,1→2,1), (2,2→4,2), (1,4→4,1), (1,4→1,1), sigmoid after each but tanh after the last; Eve's dense part is N→2N→2N. Xavier-uniform initialisation; dense layers have biases, convolutions none (as in the original code). L_E = mean L1 bits wrong; L_AB = mean(Bob's bits wrong) / N + mean over blocks of (N/2 − Eve's bits wrong in the block)² / (N/2)², the form of the authors' released code (tensorflow/models, research/adversarial_crypto; it sums over the batch where we average, which Adam's normalisation makes equivalent). The paper's text can also be read as squaring the gap of Eve's batch-mean error; the table \"ANC loss form\" trains the same seeds with that form too. Eve makes 2 steps per Alice–Bob step; CPA-ANC's Eve 60 per 3.",
+		fmt.Sprintf("Stop rule, as in the authors' code (which checks every 200 rounds for Bob < 0.02 and Eve > 7.7 bits per 16-bit block): at every point of the training curves (every %d ANC / %d CPA-ANC rounds here) a run stops once Bob's L1 error on the evaluation set is below %.2f bits per block and Eve is near chance — ANC: above %.4g·N bits; CPA-ANC (ours, Coutinho et al. give no rule): accuracy within %.0f standard errors of 1/2 on the %d evaluation pairs. A stopped run is then tested like any other; the figure \"Rounds to converge per run\" shows when each run stopped.",
+			max(1, s.ANCRounds/s.EvalPoints), max(1, s.CPARounds/s.EvalPoints), ancnet.StopBobBits, ancnet.StopEveFraction, ancnet.StopEveStdErrs, s.EvalBlocks),
 		fmt.Sprintf("Decryption: a run decrypts when Bob's rounded output has ≤ %.2f wrong bits per block on %d fresh blocks. Security: %d freshly initialised Eves are trained for %d steps (batch %d) against the frozen final Alice; the best one counts. ANC: secure if her L1 error stays ≥ N/2 − 0.05·N bits; CPA: secure if her accuracy on 10 000 fresh pairs is not above 1/2 by a one-sided binomial test at α = 0.01 (taking the best of several restarts makes the test slightly liberal towards 'insecure'). Secure counts include only runs that decrypt. Table 2 is read as ANC-trained Alices attacked by a chosen-plaintext Eve.",
 			ancnet.DecryptThreshold, s.TestBlocks, s.SecRestarts, s.SecSteps, s.SecBatch),
 		fmt.Sprintf("Checkpoints: each training run saves its full state (all weights, both Adam optimisers' state, the model RNG, the data generator's position, the curves so far) every %d rounds and after the last round into a directory keyed like the run's cache entry, and resumes from it when restarted after a kill; on the go backend a resumed run is bit-identical to an uninterrupted one. The directory is deleted once the run's result is cached.", ancnet.CheckpointEvery),

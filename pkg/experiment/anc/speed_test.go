@@ -2,6 +2,7 @@ package anc
 
 import (
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
 )
 
@@ -24,26 +26,46 @@ func TestSpeedTables(t *testing.T) {
 	slow := BackendSpeed{Config: "go", Name: "go", Device: "cpu",
 		ANC: ancnet.RoundTiming{Seconds: 0.25}, CPA: ancnet.RoundTiming{Seconds: 0.1}, Throughput: ancnet.Throughput{MB: 8, Seconds: 4, MBPerSec: 2}}
 	broken := BackendSpeed{Config: "xla:cpu", Name: "xla", Err: "no plugin"}
-	sp := &SpeedResult{Backends: []BackendSpeed{fast, slow, broken}, Torch: &TorchResult{Torch: "1.13", Threads: 2, ANCRoundSecs: 0.2, CPARoundSecs: 0.2}}
+	// Stock is faster than best on CPA-ANC (timing noise): each ratio is
+	// against the faster configuration of its column.
+	sp := &SpeedResult{Backends: []BackendSpeed{fast, slow, broken},
+		TorchStock: &TorchResult{Torch: "1.13", Threads: 2, Config: TorchStock, ANCRoundSecs: 0.4, CPARoundSecs: 0.2},
+		Torch: &TorchResult{Torch: "1.13", Threads: 2, Config: TorchBest, ANCRoundSecs: 0.2, CPARoundSecs: 0.25,
+			ANCMKLDNNSecs: map[string]float64{"on": 0.3, "off": 0.2}, CPAMKLDNNSecs: map[string]float64{"on": 0.25, "off": 0.26}, CPAMKLDNN: true}}
 	tabs := speedTables(s, sp)
 	if len(tabs) != 2 || !tabs[0].Timing || !tabs[1].Timing {
 		t.Fatalf("want 2 timing tables, got %+v", tabs)
 	}
 	train, enc := tabs[0], tabs[1]
-	if len(train.Rows) != 4 || len(enc.Rows) != 3 {
-		t.Fatalf("rows: training %d (want 4), encryption %d (want 3)", len(train.Rows), len(enc.Rows))
+	if len(train.Rows) != 5 || len(enc.Rows) != 3 {
+		t.Fatalf("rows: training %d (want 5), encryption %d (want 3)", len(train.Rows), len(enc.Rows))
 	}
 	goal := func(r int) string { return train.Rows[r][len(train.Columns)-1].(string) }
-	if goal(0) != "met" || goal(1) != "not met" || !strings.Contains(goal(2), "no plugin") || goal(3) != "reference" {
-		t.Errorf("goal column: %q %q %q %q", goal(0), goal(1), goal(2), goal(3))
+	// onnx: 0.05 ≤ 0.5 × 0.2 met; go: 0.25 > 1.0 × 0.2 not met.
+	if goal(0) != "≤ 0.5×: met" || goal(1) != "≤ 1.0×: not met" || !strings.Contains(goal(2), "no plugin") || goal(3) != "peer" || goal(4) != "peer" {
+		t.Errorf("goal column: %q %q %q %q %q", goal(0), goal(1), goal(2), goal(3), goal(4))
 	}
 	if r := train.Rows[0][4].(float64); r != 0.25 {
-		t.Errorf("ANC ratio %g, want 0.05/0.2 = 0.25", r)
+		t.Errorf("ANC ratio %g, want 0.05/0.2 = 0.25 (against best)", r)
+	}
+	if r := train.Rows[0][5].(float64); math.Abs(r-0.75) > 1e-12 {
+		t.Errorf("CPA-ANC ratio %g, want 0.15/0.2 = 0.75 (against stock, the faster here)", r)
+	}
+	if r := train.Rows[3][4].(float64); r != 2 {
+		t.Errorf("PyTorch stock's ANC ratio %g, want 0.4/0.2 = 2", r)
+	}
+	if d := train.Rows[4][1].(string); !strings.Contains(d, "off (ANC), on (CPA-ANC)") || !strings.Contains(d, "malloc tuned") {
+		t.Errorf("best row's configuration %q: want oneDNN per model and the malloc tuning", d)
+	}
+	// A slower onnx misses the stricter 0.5× goal that go would meet.
+	sp.Backends[0].ANC.Seconds = 0.15
+	if g := speedTables(s, sp)[0].Rows[0][6].(string); g != "≤ 0.5×: not met" {
+		t.Errorf("onnx at 0.75× PyTorch: goal %q, want not met", g)
 	}
 	if enc.Rows[0][6] != "yes" || enc.Rows[1][6] != "no" {
 		t.Errorf("≥ paper column: %v %v", enc.Rows[0][6], enc.Rows[1][6])
 	}
-	sp.Torch, sp.TorchMissing = nil, "PyTorch is not importable"
+	sp.Torch, sp.TorchStock, sp.TorchMissing = nil, nil, "PyTorch is not importable"
 	train = speedTables(s, sp)[0]
 	if g := train.Rows[0][6].(string); !strings.Contains(g, "not measurable") {
 		t.Errorf("without PyTorch the goal is %q, want not measurable", g)
@@ -60,7 +82,13 @@ func TestSpeedTables(t *testing.T) {
 func TestRunSpeedWithFakePython(t *testing.T) {
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "python")
-	script := "#!/bin/sh\ncat >/dev/null\necho '{\"torch\": \"fake\", \"threads\": 2, \"n\": 16, \"batch\": 4096, \"rounds\": 1, \"anc_round_seconds\": 0.125, \"cpa_round_seconds\": 0.5, \"encrypt\": {\"mb\": 1, \"seconds\": 0.5, \"mb_per_sec\": 2, \"batch\": 1024}}'\n"
+	// The stand-in reports its configuration, and its malloc tuning as its
+	// torch version.
+	script := `#!/bin/sh
+cat >/dev/null
+config=$(echo "$@" | sed 's/.*--config //')
+echo "{\"torch\": \"fake-${GLIBC_TUNABLES:-untuned}\", \"config\": \"$config\", \"threads\": 2, \"n\": 16, \"batch\": 4096, \"rounds\": 1, \"anc_round_seconds\": 0.125, \"cpa_round_seconds\": 0.5, \"encrypt\": {\"mb\": 1, \"seconds\": 0.5, \"mb_per_sec\": 2, \"batch\": 1024}}"
+`
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +110,13 @@ func TestRunSpeedWithFakePython(t *testing.T) {
 		t.Errorf("go backend not measured: %+v", sp.Backends)
 	}
 	if sp.Torch == nil || sp.Torch.ANCRoundSecs != 0.125 || sp.Torch.Encrypt == nil || sp.Torch.Encrypt.MBPerSec != 2 || sp.Torch.Python != fake {
-		t.Errorf("PyTorch reference read back as %+v (missing: %q)", sp.Torch, sp.TorchMissing)
+		t.Fatalf("PyTorch reference read back as %+v (missing: %q)", sp.Torch, sp.TorchMissing)
+	}
+	if sp.TorchStock == nil || sp.TorchStock.Config != TorchStock || sp.Torch.Config != TorchBest {
+		t.Fatalf("configurations: stock %+v, best %+v", sp.TorchStock, sp.Torch)
+	}
+	if sp.TorchStock.Torch != "fake-untuned" || sp.Torch.Torch != "fake-"+strings.TrimPrefix(torchpeer.MallocTunables, "GLIBC_TUNABLES=") {
+		t.Errorf("malloc tuning: stock ran with %q, best with %q; want only best tuned", sp.TorchStock.Torch, sp.Torch.Torch)
 	}
 	sp2, err := runSpeed(context.Background(), env, s)
 	if err != nil {
@@ -107,12 +141,17 @@ func TestTorchBenchRuns(t *testing.T) {
 	if python == "" {
 		t.Skip(why)
 	}
-	r, err := runTorch(context.Background(), python, 4, 64, 1, 0.001, 256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !(r.ANCRoundSecs > 0 && r.CPARoundSecs > 0) || r.Encrypt == nil || !(r.Encrypt.MBPerSec > 0) || r.ANCEve != ancnet.ANCSpeedEve || r.CPAEve != ancnet.CPASpeedEve {
-		t.Errorf("PyTorch reference: %+v", r)
+	for _, config := range []string{TorchStock, TorchBest} {
+		r, err := runTorch(context.Background(), python, config, 4, 64, 1, 0.001, 256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(r.ANCRoundSecs > 0 && r.CPARoundSecs > 0) || r.Encrypt == nil || !(r.Encrypt.MBPerSec > 0) || r.ANCEve != ancnet.ANCSpeedEve || r.CPAEve != ancnet.CPASpeedEve || r.Config != config {
+			t.Errorf("PyTorch reference (%s): %+v", config, r)
+		}
+		if both := r.ANCMKLDNNSecs; config == TorchBest && (!(both["on"] > 0) || !(both["off"] > 0) || r.ANCRoundSecs != min(both["on"], both["off"])) {
+			t.Errorf("best configuration: ANC round %g, oneDNN on/off %v: want both timed and the faster kept", r.ANCRoundSecs, both)
+		}
 	}
 }
 
@@ -136,7 +175,7 @@ func TestPythonIsIsolated(t *testing.T) {
 		t.Fatal("the torch.py of the current folder was imported")
 	}
 	// The benchmark script itself (it imports torch first thing).
-	runTorch(context.Background(), python, 4, 8, 1, 0.01, 8)
+	runTorch(context.Background(), python, TorchStock, 4, 8, 1, 0.01, 8)
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the benchmark script imported the torch.py of the current folder")
 	}

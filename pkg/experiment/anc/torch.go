@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/perf"
 )
 
@@ -27,11 +28,30 @@ var findTorchPython = perf.FindTorchPython
 // torchTimeout bounds one run of the PyTorch reference.
 const torchTimeout = 10 * time.Minute
 
+// Torch configurations (torchbench.py --config).
+const (
+	// TorchStock is PyTorch as installed.
+	TorchStock = "stock"
+	// TorchBest is PyTorch's best CPU configuration for these models: glibc
+	// malloc tuned (torchpeer.MallocTunables) and oneDNN on or off per
+	// measurement, whichever is faster (../shared/ENV.md).
+	TorchBest = "best"
+)
+
 // TorchResult is what torchbench.py reports.
 type TorchResult struct {
-	Python       string  `json:"python_path"`
-	Torch        string  `json:"torch"`
-	Threads      int     `json:"threads"`
+	Python  string `json:"python_path"`
+	Torch   string `json:"torch"`
+	Threads int    `json:"threads"`
+	// Config is TorchStock or TorchBest.
+	Config string `json:"config"`
+	// ANCMKLDNN and CPAMKLDNN say whether oneDNN was on for the round
+	// times; with TorchBest, ANCMKLDNNSecs and CPAMKLDNNSecs hold both
+	// times ("on", "off").
+	ANCMKLDNN     bool               `json:"anc_mkldnn"`
+	CPAMKLDNN     bool               `json:"cpa_mkldnn"`
+	ANCMKLDNNSecs map[string]float64 `json:"anc_mkldnn_seconds,omitempty"`
+	CPAMKLDNNSecs map[string]float64 `json:"cpa_mkldnn_seconds,omitempty"`
 	N            int     `json:"n"`
 	Batch        int     `json:"batch"`
 	Rounds       int     `json:"rounds"`
@@ -44,17 +64,23 @@ type TorchResult struct {
 		Seconds  float64 `json:"seconds"`
 		MBPerSec float64 `json:"mb_per_sec"`
 		Batch    int     `json:"batch"`
+		MKLDNN   bool    `json:"mkldnn"`
 	} `json:"encrypt,omitempty"`
 }
 
 // runTorch runs the embedded torchbench.py with python for the given
-// settings, on as many threads as Go uses.
-func runTorch(ctx context.Context, python string, n, batch, rounds int, encryptMB float64, encryptBatch int) (*TorchResult, error) {
-	out, err := perf.RunPython(ctx, python, torchBench, nil, torchTimeout, "--n", fmt.Sprint(n), "--batch", fmt.Sprint(batch),
+// settings, on as many threads as Go uses, in configuration config
+// (TorchStock, or TorchBest with glibc malloc tuned).
+func runTorch(ctx context.Context, python, config string, n, batch, rounds int, encryptMB float64, encryptBatch int) (*TorchResult, error) {
+	var env []string
+	if config == TorchBest {
+		env = []string{torchpeer.MallocTunables}
+	}
+	out, err := perf.RunPython(ctx, python, torchBench, env, torchTimeout, "--n", fmt.Sprint(n), "--batch", fmt.Sprint(batch),
 		"--rounds", fmt.Sprint(rounds), "--threads", fmt.Sprint(runtime.GOMAXPROCS(0)), "--encrypt-mb", fmt.Sprint(encryptMB),
-		"--encrypt-batch", fmt.Sprint(encryptBatch))
+		"--encrypt-batch", fmt.Sprint(encryptBatch), "--config", config)
 	if err != nil {
-		return nil, fmt.Errorf("PyTorch reference (torchbench.py): %w", err)
+		return nil, fmt.Errorf("PyTorch reference (torchbench.py, %s configuration): %w", config, err)
 	}
 	var r TorchResult
 	if err := json.Unmarshal(out, &r); err != nil {

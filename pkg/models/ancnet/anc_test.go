@@ -48,6 +48,22 @@ func TestLossesHandComputed(t *testing.T) {
 	near(t, "ANCAliceBobLoss", eval(t, func(g *Graph) *Node {
 		return ANCAliceBobLoss(Const(g, p), Const(g, bob), Const(g, eve))
 	}), 0.375, 1e-6)
+	// Two blocks where Eve gets 3 and 1 bits wrong: her mean, 2 = N/2, makes
+	// the batch-mean form's Eve term 0, while the reference form squares
+	// per block: ((2−3)² + (2−1)²)/2 / 2² = 0.25. Bob: 0.5 and 0 bits wrong.
+	p2 := [][]float32{{1, -1, 1, -1}, {1, 1, 1, 1}}
+	bob2 := [][]float32{{1, -1, 0, -1}, {1, 1, 1, 1}}
+	eve2 := [][]float32{{-1, -1, -1, 1}, {1, 1, 1, -1}}
+	near(t, "ANCAliceBobLoss (batch-mean, 2 blocks)", eval(t, func(g *Graph) *Node {
+		return ANCAliceBobLoss(Const(g, p2), Const(g, bob2), Const(g, eve2))
+	}), 0.25/4, 1e-6)
+	near(t, "ANCAliceBobLossReference (2 blocks)", eval(t, func(g *Graph) *Node {
+		return ANCAliceBobLossReference(Const(g, p2), Const(g, bob2), Const(g, eve2))
+	}), 0.25/4+0.25, 1e-6)
+	// On one block the two forms agree.
+	near(t, "ANCAliceBobLossReference (1 block)", eval(t, func(g *Graph) *Node {
+		return ANCAliceBobLossReference(Const(g, p), Const(g, bob), Const(g, eve))
+	}), 0.375, 1e-6)
 	// CPA Bob: P = [1,0,1,0], P̂ = [0.5,0,1,0.25] → 0.75 bits.
 	near(t, "CPABobLoss", eval(t, func(g *Graph) *Node {
 		return CPABobLoss(Const(g, [][]float32{{1, 0, 1, 0}}), Const(g, [][]float32{{0.5, 0, 1, 0.25}}))
@@ -155,6 +171,7 @@ func TestTinyCPARunDecryptsUnderPaperLoss(t *testing.T) {
 	const rounds = 1000
 	cfg := DefaultConfig(CPA, 4, rounds)
 	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.Seed = 512, 0.01, 1, 5, rounds/4, 5
+	cfg.Stop = false // the whole budget (TestStopRule stops early)
 	if cfg.Gamma != 7 || cfg.Alpha != 0.1 {
 		t.Fatalf("default CPA config: γ = %g, α = %g; want the paper's 7 and 0.1", cfg.Gamma, cfg.Alpha)
 	}
@@ -185,6 +202,56 @@ func TestTinyCPARunDecryptsUnderPaperLoss(t *testing.T) {
 	}
 	if !sec.Secure {
 		t.Errorf("retrained Eve against the trained Alice: %+v, want secure", sec)
+	}
+}
+
+// TestStopRule: the converged() rule on hand-made metrics, and the tiny
+// CPA run of TestTinyCPARunDecryptsUnderPaperLoss with the stop rule on:
+// it ends at a recorded point before its budget, where Bob is below
+// StopBobBits, and still decrypts.
+func TestStopRule(t *testing.T) {
+	anc, cpa := DefaultConfig(ANC, 16, 10), DefaultConfig(CPA, 16, 10)
+	for _, c := range []struct {
+		cfg  Config
+		mt   Metrics
+		want bool
+	}{
+		{anc, Metrics{BobBits: 0.01, EveBits: 7.8}, true},
+		{anc, Metrics{BobBits: 0.03, EveBits: 7.8}, false}, // Bob too far
+		{anc, Metrics{BobBits: 0.01, EveBits: 7.6}, false}, // Eve below 7.7 of 16
+		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.509}, true},
+		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.511}, false}, // > 1/2 + 2·0.005
+		{cpa, Metrics{Blocks: 10000, BobBits: math.NaN(), EveAccuracy: 0.5}, false},
+	} {
+		if got := c.cfg.converged(c.mt); got != c.want {
+			t.Errorf("%s: converged(%+v) = %v, want %v", c.cfg.Variant, c.mt, got, c.want)
+		}
+	}
+	const rounds, every = 1000, 50
+	cfg := DefaultConfig(CPA, 4, rounds)
+	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks, cfg.Seed = 512, 0.01, 1, 5, every, 4096, 5
+	if !cfg.Stop {
+		t.Fatal("DefaultConfig: want the stop rule on")
+	}
+	m, err := NewModel(goBackend(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Train(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Converged || h.Rounds <= 0 || h.Rounds >= rounds || h.Rounds%every != 0 {
+		t.Fatalf("stop rule: converged %v after %d of %d rounds; want converged at a multiple of %d before the budget (Bob %v, Eve %v)",
+			h.Converged, h.Rounds, rounds, every, h.Bob, h.Eve)
+	}
+	last := len(h.Step) - 1
+	if h.Step[last] != h.Rounds || len(h.Step) != h.Rounds/every+1 || !(h.Bob[last]*4 < StopBobBits) {
+		t.Errorf("history ends at step %d with %d points and Bob %.4f bits; want step %d, %d points, Bob < %.2f",
+			h.Step[last], len(h.Step), h.Bob[last]*4, h.Rounds, h.Rounds/every+1, StopBobBits)
+	}
+	if mt, err := m.Evaluate(4096, 11); err != nil || mt.BobHardBits > DecryptThreshold {
+		t.Errorf("stopped run: Bob %.3f wrong bits per block (err %v), want ≤ %.2f", mt.BobHardBits, err, DecryptThreshold)
 	}
 }
 

@@ -41,3 +41,38 @@ func BenchmarkEncrypt(b *testing.B) {
 	}
 	b.ReportMetric(last.MBPerSec, "MB/s")
 }
+
+// Population benchmarks: one round of 10 runs × 512 blocks at N = 16 (the
+// quick profile's cell), in each convolution form, beside 10 single-run
+// rounds of 512 blocks; all report ms per run-round.
+func benchmarkPopulation(b *testing.B, v Variant, conv PopConv) {
+	const runs = 10
+	t, err := TimePopulationRounds(context.Background(), goBackendOrSelected(b), v, SpeedN, 512, runs, b.N, conv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(t.Seconds*1e3/runs, "ms/run-round")
+}
+
+// BenchmarkPopulationANCBanded: ANC, banded-matrix convolutions.
+func BenchmarkPopulationANCBanded(b *testing.B) { benchmarkPopulation(b, ANC, PopConv{Banded: true}) }
+
+// BenchmarkPopulationANCTaps: ANC, convolutions as strided taps.
+func BenchmarkPopulationANCTaps(b *testing.B) { benchmarkPopulation(b, ANC, PopConv{}) }
+
+// BenchmarkPopulationCPA: CPA-ANC (no convolutions).
+func BenchmarkPopulationCPA(b *testing.B) { benchmarkPopulation(b, CPA, PopConv{}) }
+
+// BenchmarkSingleRunRound512: one run's round at 512 blocks (the quick
+// profile's minibatch), trained alone.
+func BenchmarkSingleRunRound512(b *testing.B) {
+	for _, v := range []Variant{ANC, CPA} {
+		b.Run(string(v), func(b *testing.B) {
+			t, err := TimeRounds(context.Background(), goBackendOrSelected(b), v, SpeedN, 512, b.N)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(t.Seconds*1e3, "ms/run-round")
+		})
+	}
+}

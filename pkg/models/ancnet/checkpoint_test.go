@@ -187,3 +187,50 @@ func TestSetCheckpointsValidates(t *testing.T) {
 		t.Error("every −1: want an error")
 	}
 }
+
+// TestCheckpointOfConvergedRun: a run that meets the stop rule saves its
+// final state; a new model on the same directory resumes it as finished
+// (no further training) with the same History, weights and metrics, and a
+// run killed before it converged resumes and stops at the same round.
+func TestCheckpointOfConvergedRun(t *testing.T) {
+	cfg := DefaultConfig(CPA, 4, 600)
+	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks, cfg.Seed = 512, 0.01, 1, 5, 50, 4096, 5
+	m, h, err := trainWith(t, cfg, "", -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Converged {
+		t.Fatalf("this seed should converge within %d rounds (TestStopRule): %+v", cfg.Rounds, h)
+	}
+	want := finish(t, m, h)
+
+	dir := t.TempDir()
+	var log bytes.Buffer
+	if _, _, err := trainWith(t, cfg, dir, h.Rounds/2, &log); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+	}
+	m, h2, err := trainWith(t, cfg, dir, -1, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcome(t, "killed before converging, resumed", finish(t, m, h2), want)
+	rounds := 0
+	m, h3, err := func() (*Model, *History, error) {
+		m, err := NewModel(goBackend(t), cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := m.SetCheckpoints(CheckpointOptions{Dir: dir, Every: 4, Log: &log}); err != nil {
+			return nil, nil, err
+		}
+		h, err := m.Train(context.Background(), func(int) { rounds++ })
+		return m, h, err
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 0 {
+		t.Errorf("a converged run resumed and trained %d more rounds, want 0", rounds)
+	}
+	sameOutcome(t, "converged, resumed", finish(t, m, h3), want)
+}

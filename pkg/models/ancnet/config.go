@@ -63,6 +63,37 @@ func Alpha(n int) (alpha float64, ok bool) {
 	return 0, false
 }
 
+// LossForm selects ANC's Alice–Bob loss (unused by CPA-ANC).
+type LossForm string
+
+// Loss forms.
+const (
+	// LossReference is the form of the authors' released code: Eve's term
+	// squared per block, then averaged (ANCAliceBobLossReference). The
+	// default; the empty LossForm means it too.
+	LossReference LossForm = "reference"
+	// LossBatchMean squares the gap of Eve's batch-mean error
+	// (ANCAliceBobLoss), as the paper's text can be read.
+	LossBatchMean LossForm = "batch-mean"
+)
+
+// Stop rule (Abadi & Andersen's released code checks every 200 rounds
+// whether Bob's error is below 0.02 bits and Eve's above 7.7 bits per
+// 16-bit block, and then stops training).
+const (
+	// StopBobBits: a run may stop once Bob's mean L1 error on the
+	// evaluation set is below this many bits per block (both variants).
+	StopBobBits = 0.02
+	// StopEveFraction: an ANC run may stop once Eve's mean L1 error is
+	// above this fraction of N bits per block (7.7 of 16).
+	StopEveFraction = 7.7 / 16
+	// StopEveStdErrs: a CPA-ANC run may stop once Eve's accuracy on the
+	// evaluation set is within this many standard errors of chance,
+	// 1/2 + StopEveStdErrs·0.5/√EvalBlocks. Ours (Coutinho et al. give no
+	// stop rule).
+	StopEveStdErrs = 2.0
+)
+
 // Config is the full description of one training run.
 type Config struct {
 	Variant Variant
@@ -83,6 +114,14 @@ type Config struct {
 	// EvalEvery records Bob's and Eve's errors every EvalEvery rounds on a
 	// fixed evaluation set of EvalBlocks blocks (0: no history).
 	EvalEvery, EvalBlocks int
+	// Loss is ANC's Alice–Bob loss form ("" = LossReference).
+	Loss LossForm `json:",omitempty"`
+	// Stop ends training at the first recorded point (every EvalEvery
+	// rounds) where the run has converged by the stop rule (StopBobBits,
+	// StopEveFraction, StopEveStdErrs), as the authors' code does; the
+	// History says when. It checks only at recorded points: with
+	// EvalEvery = 0 the run never stops early.
+	Stop bool `json:",omitempty"`
 	// Seed determines initialisation and data.
 	Seed uint64
 }
@@ -91,7 +130,7 @@ type Config struct {
 // n, with the given number of rounds.
 func DefaultConfig(v Variant, n, rounds int) Config {
 	c := Config{Variant: v, N: n, Batch: PaperBatch, Rounds: rounds, LearningRate: LearningRate,
-		EvalEvery: max(1, rounds/50), EvalBlocks: 4096, Seed: 1}
+		EvalEvery: max(1, rounds/50), EvalBlocks: 4096, Seed: 1, Loss: LossReference, Stop: true}
 	if v == CPA {
 		c.ABPerRound, c.EvePerRound = CPAABPerRound, CPAEvePerRound
 		c.Gamma = Gamma
@@ -100,6 +139,17 @@ func DefaultConfig(v Variant, n, rounds int) Config {
 		c.ABPerRound, c.EvePerRound = ANCABPerRound, ANCEvePerRound
 	}
 	return c
+}
+
+// converged reports whether evaluation metrics mt meet the stop rule.
+func (c Config) converged(mt Metrics) bool {
+	if !(mt.BobBits < StopBobBits) {
+		return false
+	}
+	if c.Variant == ANC {
+		return mt.EveBits > StopEveFraction*float64(c.N)
+	}
+	return mt.EveAccuracy <= 0.5+StopEveStdErrs*0.5/math.Sqrt(float64(max(mt.Blocks, 1)))
 }
 
 // ABSteps is the total number of Alice–Bob steps of the run.
@@ -127,6 +177,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("anc config: gamma %g, alpha %g: want ≥ 0", c.Gamma, c.Alpha)
 	case c.EvalEvery < 0 || (c.EvalEvery > 0 && c.EvalBlocks < 1):
 		return fmt.Errorf("anc config: eval every %d rounds on %d blocks: want ≥ 0 and ≥ 1 block", c.EvalEvery, c.EvalBlocks)
+	case c.Loss != "" && c.Loss != LossReference && c.Loss != LossBatchMean:
+		return fmt.Errorf("anc config: loss form %q: want %q or %q", c.Loss, LossReference, LossBatchMean)
 	}
 	return nil
 }

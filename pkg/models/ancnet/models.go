@@ -60,73 +60,109 @@ type ConvSpec struct{ Window, In, Out, Stride int }
 // channels, stride); a sigmoid follows each but the last, which uses tanh.
 var MixTransformConvs = []ConvSpec{{4, 1, 2, 1}, {2, 2, 4, 2}, {1, 4, 4, 1}, {1, 4, 1, 1}}
 
-// transform applies the convolutions of MixTransformConvs to h, [batch, 2N],
-// returning [batch, N] in (−1, 1).
-func transform(scope *model.Scope, h *Node) *Node {
-	batch, width := h.Shape().Dimensions[0], h.Shape().Dimensions[1]
-	x := Reshape(h, batch, width, 1)
+// layerSet is how the networks' layers are computed: the single-run
+// networks use nn.Dense and nn.Conv1D on [batch, …] tensors; a Population
+// uses stacked weights with a leading run axis ([runs, batch, …] tensors,
+// popDense and bandedConv1D). The networks below are written once for
+// both: they only touch the last axes.
+type layerSet struct {
+	// dense maps x [..., in] to [..., out] with variables "weights" (and
+	// "biases" when bias) under scope.
+	dense func(scope *model.Scope, x *Node, out int, bias bool) *Node
+	// conv is a "same"-padded 1-D convolution without bias of x [..., length,
+	// in] to [..., ⌈length/stride⌉, out], kernel "kernel" under scope.
+	conv func(scope *model.Scope, x *Node, window, out, stride int) *Node
+}
+
+// single is the single-run layer set.
+var single = layerSet{dense: nn.Dense, conv: nn.Conv1D}
+
+// lastAxis is the index of x's last axis.
+func lastAxis(x *Node) int { return x.Rank() - 1 }
+
+// concatLast concatenates along the last axis.
+func concatLast(xs ...*Node) *Node { return Concatenate(xs, lastAxis(xs[0])) }
+
+// withLast returns x's dimensions with the last one replaced by dims.
+func withLast(x *Node, dims ...int) []int {
+	d := x.Shape().Dimensions
+	return append(append([]int(nil), d[:len(d)-1]...), dims...)
+}
+
+// transform applies the convolutions of MixTransformConvs to h, [..., 2N],
+// returning [..., N] in (−1, 1).
+func (l layerSet) transform(scope *model.Scope, h *Node) *Node {
+	width := h.Shape().Dimensions[lastAxis(h)]
+	x := Reshape(h, withLast(h, width, 1)...)
 	for i, c := range MixTransformConvs {
-		x = nn.Conv1D(scope.At("conv%d", i), x, c.Window, c.Out, c.Stride)
+		x = l.conv(scope.At("conv%d", i), x, c.Window, c.Out, c.Stride)
 		if i < len(MixTransformConvs)-1 {
 			x = Sigmoid(x)
 		} else {
 			x = Tanh(x)
 		}
 	}
-	return Reshape(x, batch, x.Shape().Dimensions[1])
+	d := x.Shape().Dimensions
+	return Reshape(x, d[:len(d)-1]...)
+}
+
+func (l layerSet) mixTransform(scope *model.Scope, x *Node) *Node {
+	w := x.Shape().Dimensions[lastAxis(x)]
+	h := Sigmoid(l.dense(scope.At("dense0"), x, w, true))
+	return l.transform(scope, h)
+}
+
+func (l layerSet) ancEve(scope *model.Scope, c *Node) *Node {
+	n := c.Shape().Dimensions[lastAxis(c)]
+	h := Sigmoid(l.dense(scope.At("dense0"), c, 2*n, true))
+	h = Sigmoid(l.dense(scope.At("dense1"), h, 2*n, true))
+	return l.transform(scope, h)
+}
+
+func (l layerSet) cpaAlice(scope *model.Scope, p, k *Node) *Node {
+	n := p.Shape().Dimensions[lastAxis(p)]
+	return InvAngle(l.dense(scope.At("dense0"), BitAngle(concatLast(p, k)), n, false))
+}
+
+func (l layerSet) cpaKeyholder(scope *model.Scope, x, k *Node) *Node {
+	n := x.Shape().Dimensions[lastAxis(x)]
+	return InvAngle(l.dense(scope.At("dense0"), Angle(concatLast(x, k)), n, false))
+}
+
+func (l layerSet) cpaEve(scope *model.Scope, p0, p1, c *Node) *Node {
+	n := c.Shape().Dimensions[lastAxis(c)]
+	h := InvAngle(l.dense(scope.At("dense0"), Angle(concatLast(p0, p1, c)), CPAEveHidden*n, false))
+	return l.dense(scope.At("dense1"), h, 2, true)
 }
 
 // MixTransform is the "mix & transform" network of Abadi & Andersen: a dense
 // layer 2N → 2N with sigmoid, then the convolutions of MixTransformConvs.
 // x is [batch, 2N]; the result is [batch, N] in (−1, 1).
-func MixTransform(scope *model.Scope, x *Node) *Node {
-	w := x.Shape().Dimensions[1]
-	h := Sigmoid(nn.Dense(scope.At("dense0"), x, w, true))
-	return transform(scope, h)
-}
+func MixTransform(scope *model.Scope, x *Node) *Node { return single.mixTransform(scope, x) }
 
 // ANCAlice encrypts: C = MixTransform(P ‖ K); P and K are [batch, N] of ±1.
-func ANCAlice(scope *model.Scope, p, k *Node) *Node {
-	return MixTransform(scope, Concatenate([]*Node{p, k}, 1))
-}
+func ANCAlice(scope *model.Scope, p, k *Node) *Node { return MixTransform(scope, concatLast(p, k)) }
 
 // ANCBob decrypts: P̂ = MixTransform(C ‖ K).
-func ANCBob(scope *model.Scope, c, k *Node) *Node {
-	return MixTransform(scope, Concatenate([]*Node{c, k}, 1))
-}
+func ANCBob(scope *model.Scope, c, k *Node) *Node { return MixTransform(scope, concatLast(c, k)) }
 
 // ANCEve attacks from C alone: dense N → 2N, dense 2N → 2N (sigmoid after
 // each), then the convolutions of MixTransformConvs.
-func ANCEve(scope *model.Scope, c *Node) *Node {
-	n := c.Shape().Dimensions[1]
-	h := Sigmoid(nn.Dense(scope.At("dense0"), c, 2*n, true))
-	h = Sigmoid(nn.Dense(scope.At("dense1"), h, 2*n, true))
-	return transform(scope, h)
-}
-
-// cpaKeyholder is Coutinho's Alice/Bob network: the 2n input bits become
-// angles, one linear layer without bias mixes them into n angles, and
-// InvAngle turns those back into continuous bits. With integer weights it
-// computes XORs of input bits exactly.
-func cpaKeyholder(scope *model.Scope, x, k *Node) *Node {
-	n := x.Shape().Dimensions[1]
-	a := Angle(Concatenate([]*Node{x, k}, 1))
-	return InvAngle(nn.Dense(scope.At("dense0"), a, n, false))
-}
+func ANCEve(scope *model.Scope, c *Node) *Node { return single.ancEve(scope, c) }
 
 // BitAngle is Angle for exact bits: f(b) = π·b for b ∈ {0, 1}.
 func BitAngle(b *Node) *Node { return MulScalar(b, math.Pi) }
 
 // CPAAlice encrypts: P and K are [batch, n] bits in {0, 1}; C ∈ [0, 1]ⁿ.
-// Her inputs are exact bits, so their angles are π·b (BitAngle).
-func CPAAlice(scope *model.Scope, p, k *Node) *Node {
-	n := p.Shape().Dimensions[1]
-	a := BitAngle(Concatenate([]*Node{p, k}, 1))
-	return InvAngle(nn.Dense(scope.At("dense0"), a, n, false))
-}
+// Her inputs are exact bits, so their angles are π·b (BitAngle); one
+// linear layer without bias mixes the 2n angles into n, and InvAngle turns
+// those back into continuous bits. With integer weights she computes XORs
+// of input bits exactly.
+func CPAAlice(scope *model.Scope, p, k *Node) *Node { return single.cpaAlice(scope, p, k) }
 
-// CPABob decrypts: P̂ = InvAngle(W·Angle(C ‖ K)).
-func CPABob(scope *model.Scope, c, k *Node) *Node { return cpaKeyholder(scope, c, k) }
+// CPABob decrypts: P̂ = InvAngle(W·Angle(C ‖ K)) (Coutinho's keyholder
+// network on continuous bits).
+func CPABob(scope *model.Scope, c, k *Node) *Node { return single.cpaKeyholder(scope, c, k) }
 
 // CPAEveHidden is the number of hidden units of CPA-ANC's Eve per key bit
 // (4n, as in the seed's §4.1).
@@ -136,12 +172,7 @@ const CPAEveHidden = 4
 // and the ciphertext C (all [batch, n] in [0, 1]) it maps them to angles, mixes
 // them linearly into 4n angles, applies InvAngle, and a second dense layer
 // gives the two logits [batch, 2] of "C encrypts P0" / "C encrypts P1".
-func CPAEve(scope *model.Scope, p0, p1, c *Node) *Node {
-	n := c.Shape().Dimensions[1]
-	a := Angle(Concatenate([]*Node{p0, p1, c}, 1))
-	h := InvAngle(nn.Dense(scope.At("dense0"), a, CPAEveHidden*n, false))
-	return nn.Dense(scope.At("dense1"), h, 2, true)
-}
+func CPAEve(scope *model.Scope, p0, p1, c *Node) *Node { return single.cpaEve(scope, p0, p1, c) }
 
 // l2 returns the sum of squares of the "weights" variables under scope that
 // the graph uses.

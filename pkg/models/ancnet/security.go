@@ -97,6 +97,13 @@ func (m *Model) NewAttacker(attack Attack, batch int, seed uint64) (*Attacker, e
 	return a, nil
 }
 
+// Close frees the attacker's compiled graphs (a backend such as ONNX
+// Runtime holds memory per compiled session until then).
+func (a *Attacker) Close() {
+	a.step.Finalize()
+	a.eval.Finalize()
+}
+
 func (a *Attacker) newBatch(src *bitSource, blocks int) *batch {
 	return src.newBatch(a.variant, a.n, blocks, a.attack == ChosenPlaintext)
 }
@@ -138,10 +145,12 @@ func (m *Model) SecurityTest(ctx context.Context, cfg SecurityConfig) (SecurityR
 		if err != nil {
 			return res, err
 		}
-		if err := a.Train(ctx, cfg.Steps); err != nil {
-			return res, err
+		err = a.Train(ctx, cfg.Steps)
+		var s float64
+		if err == nil {
+			s, err = a.Test(cfg.TestBlocks, mix(seed, 1))
 		}
-		s, err := a.Test(cfg.TestBlocks, mix(seed, 1))
+		a.Close()
 		if err != nil {
 			return res, err
 		}

@@ -77,3 +77,43 @@ func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, ro
 	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
 		Seconds: secs, Backend: be.Name(), Device: be.Description()}, nil
 }
+
+// TimePopulationRounds is TimeRounds for a Population of runs runs (seeds
+// 1..runs) with the convolution form conv: the mean wall time of one round
+// of the whole population (every run's Alice–Bob step and its
+// SpeedEveSteps(v) Eve steps, data generation included), compilation
+// excluded. Divided by runs, it is the cost of one run's round.
+func TimePopulationRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, runs, rounds int, conv PopConv) (RoundTiming, error) {
+	if rounds < 1 {
+		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
+	}
+	cfg := DefaultConfig(v, n, rounds+1)
+	cfg.Batch, cfg.EvalEvery = batch, 0
+	cfg.ABPerRound, cfg.EvePerRound = 1, SpeedEveSteps(v)
+	cfgs := make([]Config, runs)
+	for i := range cfgs {
+		cfgs[i] = cfg
+		cfgs[i].Seed = uint64(i + 1)
+	}
+	p, err := NewPopulation(be, cfgs, conv)
+	if err != nil {
+		return RoundTiming{}, err
+	}
+	round := func() error {
+		if err := p.step(p.abExec, "Alice–Bob", 0); err != nil {
+			return err
+		}
+		for j := 0; j < cfg.EvePerRound; j++ {
+			if err := p.step(p.eveExec, "Eve", 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	secs, err := nn.TimeCalls(ctx, rounds, round)
+	if err != nil {
+		return RoundTiming{}, fmt.Errorf("anc: timing %d-run %s population rounds on %s: %w", runs, v, be.Name(), err)
+	}
+	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
+		Seconds: secs, Backend: be.Name(), Device: be.Description()}, nil
+}

@@ -61,10 +61,15 @@ type Metrics struct {
 // History holds the training curves: at each recorded Alice–Bob step, Bob's
 // error rate (L1 bits per block / N) and Eve's error rate (Reconstruct) or
 // accuracy (ChosenPlaintext), on a fixed evaluation set.
+//
+// With Config.Stop, Converged says whether the run met the stop rule and
+// Rounds how many rounds it trained (Config.Rounds when it did not stop).
 type History struct {
-	Step []int     `json:"step"`
-	Bob  []float64 `json:"bob"`
-	Eve  []float64 `json:"eve"`
+	Step      []int     `json:"step"`
+	Bob       []float64 `json:"bob"`
+	Eve       []float64 `json:"eve"`
+	Rounds    int       `json:"rounds"`
+	Converged bool      `json:"converged,omitempty"`
 }
 
 // Model holds Alice, Bob and Eve of one run and their optimisers.
@@ -132,6 +137,17 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 	return m, nil
 }
 
+// Close frees the model's compiled graphs (ONNX Runtime, for one, holds
+// memory per compiled session until then); the model must not be used
+// afterwards. Ours.
+func (m *Model) Close() {
+	for _, e := range []*model.Exec{m.abExec, m.eveExec, m.evalEx, m.encExec, m.decExec} {
+		if e != nil {
+			e.Finalize()
+		}
+	}
+}
+
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
 
@@ -168,7 +184,7 @@ func hardBitsWrong(v Variant, p, x *Node) *Node {
 	} else {
 		wrong = GreaterOrEqual(Abs(Sub(p, x)), Scalar(x.Graph(), x.DType(), 0.5))
 	}
-	return ReduceAllMean(ReduceSum(ConvertDType(wrong, x.DType()), 1))
+	return meanBlocks(ReduceSum(ConvertDType(wrong, x.DType()), lastAxis(x)))
 }
 
 // ancABGame is ANC's Alice–Bob step (inputs p, k): their loss, and Bob's
@@ -178,7 +194,11 @@ func (m *Model) ancABGame(scope *model.Scope, in []*Node) []*Node {
 	c := aliceGraph(scope, ANC, p, k)
 	bob := bobGraph(scope, ANC, c, k)
 	eve := ANCEve(nn.XavierScope(scope).At(ScopeEve), c)
-	return []*Node{ANCAliceBobLoss(p, bob, eve), ReduceAllMean(BitsWrongPM(p, bob))}
+	loss := ANCAliceBobLossReference(p, bob, eve)
+	if m.cfg.Loss == LossBatchMean {
+		loss = ANCAliceBobLoss(p, bob, eve)
+	}
+	return []*Node{loss, ReduceAllMean(BitsWrongPM(p, bob))}
 }
 
 // cpaABGame is CPA-ANC's Alice–Bob step (inputs p0, p1, p, k, t): their
@@ -308,14 +328,15 @@ func (m *Model) evaluate(b *batch) (Metrics, error) {
 	return mt, nil
 }
 
-// record appends the current errors on the fixed evaluation set to h.
-func (m *Model) record(h *History, step int) error {
+// record appends the current errors on the fixed evaluation set to h and
+// returns them.
+func (m *Model) record(h *History, step int) (Metrics, error) {
 	if m.evalSet == nil {
 		m.evalSet = newBitSource(m.cfg.Seed, 2).newBatch(m.cfg.Variant, m.cfg.N, m.cfg.EvalBlocks, m.cfg.Variant == CPA)
 	}
 	mt, err := m.evaluate(m.evalSet)
 	if err != nil {
-		return err
+		return mt, err
 	}
 	h.Step = append(h.Step, step)
 	h.Bob = append(h.Bob, mt.BobBits/float64(m.cfg.N))
@@ -324,11 +345,13 @@ func (m *Model) record(h *History, step int) error {
 	} else {
 		h.Eve = append(h.Eve, mt.EveAccuracy)
 	}
-	return nil
+	return mt, nil
 }
 
 // Train runs cfg.Rounds rounds (each ABPerRound Alice–Bob steps, then
 // EvePerRound Eve steps), recording the History every cfg.EvalEvery rounds.
+// With cfg.Stop it ends at the first recorded point (after round 0) where
+// the run meets the stop rule (Config.Stop), as the authors' code does.
 // onRound, if not nil, is called after each round (History then returns
 // the curves so far, e.g. for a live plot). It stops with ctx's error when
 // ctx is cancelled.
@@ -347,13 +370,24 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 		}
 	}
 	m.hist = h
-	for r := start; r < m.cfg.Rounds; r++ {
+	for r := start; r < m.cfg.Rounds && !h.Converged; r++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if m.cfg.EvalEvery > 0 && r%m.cfg.EvalEvery == 0 {
-			if err := m.record(h, r*m.cfg.ABPerRound); err != nil {
+			mt, err := m.record(h, r*m.cfg.ABPerRound)
+			if err != nil {
 				return nil, err
+			}
+			if m.cfg.Stop && r > 0 && m.cfg.converged(mt) {
+				h.Converged, h.Rounds = true, r
+				if m.ckpt != nil {
+					// Saved as finished: a resumed run does not train on.
+					if err := m.saveCheckpoint(m.cfg.Rounds, h); err != nil {
+						return nil, err
+					}
+				}
+				break
 			}
 		}
 		for i := 0; i < m.cfg.ABPerRound; i++ {
@@ -379,8 +413,12 @@ func (m *Model) Train(ctx context.Context, onRound func(round int)) (*History, e
 			onRound(r)
 		}
 	}
+	if h.Converged {
+		return h, nil
+	}
+	h.Rounds = m.cfg.Rounds
 	if m.cfg.EvalEvery > 0 {
-		if err := m.record(h, m.cfg.ABSteps()); err != nil {
+		if _, err := m.record(h, m.cfg.ABSteps()); err != nil {
 			return nil, err
 		}
 	}
@@ -394,7 +432,7 @@ func (m *Model) History() History {
 		return History{}
 	}
 	return History{Step: append([]int(nil), m.hist.Step...), Bob: append([]float64(nil), m.hist.Bob...),
-		Eve: append([]float64(nil), m.hist.Eve...)}
+		Eve: append([]float64(nil), m.hist.Eve...), Rounds: m.hist.Rounds, Converged: m.hist.Converged}
 }
 
 // Encrypt runs Alice on blocks blocks: p and k hold blocks·N values in the
