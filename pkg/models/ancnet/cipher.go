@@ -209,12 +209,15 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 		}
 		blocks := (end - start) / n
 		c.m.mu.Lock()
-		res, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n))
+		xt, kt := tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n)
+		res, err := exec.Exec(xt, kt)
 		c.m.mu.Unlock()
+		nn.Free(xt, kt)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %s", c.name, op, nn.OneLine(err.Error()))
 		}
 		y, err := tensors.CopyFlatData[float32](res[0])
+		nn.FreeAll(res)
 		if err != nil {
 			return nil, err
 		}

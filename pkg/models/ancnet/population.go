@@ -296,11 +296,14 @@ func (p *Population) nextBatch() []any {
 
 // step runs one training step of exec and checks every run's loss.
 func (p *Population) step(exec *model.Exec, who string, round int) error {
-	out, err := exec.Exec(p.nextBatch()...)
+	in := p.nextBatch()
+	out, err := exec.Exec(in...)
+	nn.Free(in...)
 	if err != nil {
 		return fmt.Errorf("anc population: %s step: %w", who, err)
 	}
 	losses, err := tensors.CopyFlatData[float32](out[1])
+	nn.FreeAll(out)
 	if err != nil {
 		return err
 	}
@@ -321,6 +324,7 @@ func (p *Population) evaluate(in []any, blocks int) ([]Metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("anc population: evaluation: %w", err)
 	}
+	defer nn.FreeAll(out)
 	var cols [3][]float32
 	for i := range cols {
 		if cols[i], err = tensors.CopyFlatData[float32](out[i]); err != nil {

@@ -114,9 +114,13 @@ func (a *Attacker) Train(ctx context.Context, steps int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := a.step.Exec(tensorsOf(a.newBatch(a.data, a.batch), a.n, a.attack)...); err != nil {
+		in := tensorsOf(a.newBatch(a.data, a.batch), a.n, a.attack)
+		out, err := a.step.Exec(in...)
+		nn.Free(in...)
+		if err != nil {
 			return fmt.Errorf("anc: attacker step %d: %w", i, err)
 		}
+		nn.FreeAll(out)
 	}
 	return nil
 }
@@ -124,10 +128,13 @@ func (a *Attacker) Train(ctx context.Context, steps int) error {
 // Test scores Eve on blocks fresh blocks drawn from seed: bits wrong per
 // block (Reconstruct) or accuracy (ChosenPlaintext).
 func (a *Attacker) Test(blocks int, seed uint64) (float64, error) {
-	out, err := a.eval.Exec(tensorsOf(a.newBatch(newBitSource(seed, 5), blocks), a.n, a.attack)...)
+	in := tensorsOf(a.newBatch(newBitSource(seed, 5), blocks), a.n, a.attack)
+	out, err := a.eval.Exec(in...)
+	nn.Free(in...)
 	if err != nil {
 		return 0, fmt.Errorf("anc: attacker test: %w", err)
 	}
+	defer nn.FreeAll(out)
 	return nn.ReadScalar(out[0])
 }
 

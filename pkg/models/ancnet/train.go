@@ -286,19 +286,24 @@ func (m *Model) nextBatch() *batch {
 
 // StepAliceBob makes one Alice–Bob training step and returns their loss.
 func (m *Model) StepAliceBob() (float64, error) {
-	out, err := m.abExec.Exec(tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))...)
-	if err != nil {
-		return 0, fmt.Errorf("anc: Alice–Bob step: %w", err)
-	}
-	return nn.ReadScalar(out[0])
+	return m.step(m.abExec, "Alice–Bob")
 }
 
 // StepEve makes one Eve training step and returns her loss.
 func (m *Model) StepEve() (float64, error) {
-	out, err := m.eveExec.Exec(tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))...)
+	return m.step(m.eveExec, "Eve")
+}
+
+// step runs one training step of exec on a fresh minibatch and returns the
+// loss; inputs and outputs are freed at once (nn.Free).
+func (m *Model) step(exec *model.Exec, who string) (float64, error) {
+	in := tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))
+	out, err := exec.Exec(in...)
+	nn.Free(in...)
 	if err != nil {
-		return 0, fmt.Errorf("anc: Eve step: %w", err)
+		return 0, fmt.Errorf("anc: %s step: %w", who, err)
 	}
+	defer nn.FreeAll(out)
 	return nn.ReadScalar(out[0])
 }
 
@@ -309,10 +314,13 @@ func (m *Model) Evaluate(blocks int, seed uint64) (Metrics, error) {
 }
 
 func (m *Model) evaluate(b *batch) (Metrics, error) {
-	out, err := m.evalEx.Exec(tensorsOf(b, m.cfg.N, NaturalAttack(m.cfg.Variant))...)
+	in := tensorsOf(b, m.cfg.N, NaturalAttack(m.cfg.Variant))
+	out, err := m.evalEx.Exec(in...)
+	nn.Free(in...)
 	if err != nil {
 		return Metrics{}, fmt.Errorf("anc: evaluation: %w", err)
 	}
+	defer nn.FreeAll(out)
 	var v [3]float64
 	for i := range v {
 		if v[i], err = nn.ReadScalar(out[i]); err != nil {
@@ -442,10 +450,13 @@ func (m *Model) Encrypt(p, k []float32, blocks int) ([]float32, error) {
 	if len(p) != blocks*n || len(k) != blocks*n {
 		return nil, fmt.Errorf("anc: encrypt: got %d plaintext and %d key values for %d blocks of %d bits", len(p), len(k), blocks, n)
 	}
-	out, err := m.encExec.Exec(tensors.FromFlatDataAndDimensions(p, blocks, n), tensors.FromFlatDataAndDimensions(k, blocks, n))
+	pt, kt := tensors.FromFlatDataAndDimensions(p, blocks, n), tensors.FromFlatDataAndDimensions(k, blocks, n)
+	out, err := m.encExec.Exec(pt, kt)
+	nn.Free(pt, kt)
 	if err != nil {
 		return nil, fmt.Errorf("anc: encrypt: %w", err)
 	}
+	defer nn.FreeAll(out)
 	return tensors.CopyFlatData[float32](out[0])
 }
 

@@ -44,3 +44,26 @@ func TimeCalls(ctx context.Context, n int, fn func() error) (float64, error) {
 	}
 	return time.Since(start).Seconds() / float64(n), nil
 }
+
+// Free releases the tensors among vs (others are ignored) at once, local
+// and on-device storage: a backend such as ONNX Runtime keeps each input
+// and output of a step in C memory that Go's garbage collector does not
+// see, so a loop of many small steps that leaves them to finalizers can
+// grow by gigabytes before a collection runs. Call it on a step's inputs
+// and outputs once their values have been read. Ours.
+func Free(vs ...any) {
+	for _, v := range vs {
+		if t, ok := v.(*tensors.Tensor); ok && t != nil {
+			_ = t.FinalizeAll()
+		}
+	}
+}
+
+// FreeAll is Free for a step's output slice.
+func FreeAll(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		if t != nil {
+			_ = t.FinalizeAll()
+		}
+	}
+}
