@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"sort"
@@ -83,14 +82,19 @@ type RunResult struct {
 	// (ancnet.CompileCPAAlice): its speed and its agreement with the
 	// network.
 	Compiled *ancnet.CompiledThroughput `json:"compiled,omitempty"`
-	Seconds  float64                    `json:"seconds"`
+	// Seconds is the wall time of this run's measurements after training
+	// (its population's training time is not divided among its runs).
+	Seconds float64 `json:"seconds"`
 }
 
-type unitParams struct {
+// cellParams key one population unit: the runs lo..hi−1 of a (variant, N)
+// cell, trained together.
+type cellParams struct {
 	Variant  ancnet.Variant
-	N, Run   int
+	N        int
+	Lo, Hi   int
 	Settings Settings
-	Config   ancnet.Config
+	Configs  []ancnet.Config
 }
 
 // backendOf creates the run's GoMLX backend and describes its device.
@@ -105,8 +109,120 @@ func backendOf(env *experiment.Env) (compute.Backend, string, error) {
 	return be, env.Backend.Device(), nil
 }
 
-// Run trains every (variant, N, run) as a cached unit and assembles the
-// tables, figures and claims.
+// cellConfigs returns the configurations of runs lo..hi−1 of (v, n), with
+// the loss form loss.
+func cellConfigs(env *experiment.Env, s Settings, v ancnet.Variant, n, lo, hi int, loss ancnet.LossForm) []ancnet.Config {
+	var cfgs []ancnet.Config
+	for r := lo; r < hi; r++ {
+		c := s.config(v, n, seeds.Sub(env.Seed, ID, string(v), n, r))
+		if v == ancnet.ANC {
+			c.Loss = loss
+		}
+		cfgs = append(cfgs, c)
+	}
+	return cfgs
+}
+
+// runCells trains the runs of every (variant, N) cell in populations of
+// at most s.Population runs, each population a cached, checkpointed unit,
+// and measures each run (runPopulation with measure); it returns the
+// results by variant and N. In a sharded run it skips the cells left to
+// other shards and returns, with the rest, an experiment.ErrNotInShard.
+func runCells[R any](ctx context.Context, env *experiment.Env, be compute.Backend, s Settings, what string, variants []ancnet.Variant, runs int,
+	loss ancnet.LossForm, measure func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (R, error)) (map[ancnet.Variant]map[int][]R, error) {
+	out := map[ancnet.Variant]map[int][]R{}
+	bar := env.NewBar("anc "+what, len(variants)*len(s.Ns)*runs)
+	defer bar.Done()
+	var pending error
+	for _, v := range variants {
+		out[v] = map[int][]R{}
+		for _, n := range s.Ns {
+			for lo := 0; lo < runs; lo += s.Population {
+				hi := min(lo+s.Population, runs)
+				cfgs := cellConfigs(env, s, v, n, lo, hi, loss)
+				unit := fmt.Sprintf("%s/%s/n%d/runs%d-%d", what, v, n, lo, hi-1)
+				key := experiment.UnitKey{Experiment: ID, Unit: unit, Version: Version,
+					Params: cellParams{Variant: v, N: n, Lo: lo, Hi: hi, Settings: s, Configs: cfgs}, UsesBackend: true}
+				ckptDir := ""
+				res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) ([]R, error) {
+					// Only a unit that actually trains gets a checkpoint
+					// directory (a cache hit creates none).
+					if dir, err := env.UnitDir(key); err == nil {
+						ckptDir = dir
+					}
+					return runPopulation(ctx, env, be, cfgs, lo, ckptDir, func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (R, error) {
+						r, err := measure(ctx, m, cfg, run)
+						bar.Add(1)
+						return r, err
+					})
+				})
+				if experiment.Pending(err) {
+					pending = err // another shard's: go on with ours
+					continue
+				}
+				if err != nil {
+					return nil, fmt.Errorf("anc experiment: %s N=%d runs %d–%d: %w", v, n, lo, hi-1, err)
+				}
+				if ckptDir != "" {
+					// The result is now cached: the checkpoint is no longer needed.
+					if err := os.RemoveAll(ckptDir); err != nil {
+						env.Logf("anc experiment: removing checkpoint %s: %v", ckptDir, err)
+					}
+				} else {
+					bar.Add(len(res))
+				}
+				out[v][n] = append(out[v][n], res...)
+			}
+		}
+	}
+	return out, pending
+}
+
+// runPopulation trains cfgs (runs lo, lo+1, …) as one ancnet.Population,
+// checkpointed in ckptDir when set (resumed from it after a kill), then
+// exports each run into a single-run model and measures it.
+func runPopulation[R any](ctx context.Context, env *experiment.Env, be compute.Backend, cfgs []ancnet.Config, lo int, ckptDir string,
+	measure func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (R, error)) ([]R, error) {
+	p, err := ancnet.NewPopulation(be, cfgs, ancnet.PopConvFor(be))
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	if ckptDir != "" {
+		if err := p.SetCheckpoints(ancnet.CheckpointOptions{Dir: ckptDir, Log: env.Log}); err != nil {
+			return nil, err
+		}
+	}
+	c := cfgs[0]
+	bar := env.NewBar(fmt.Sprintf("anc %s N=%d runs %d–%d: training rounds", c.Variant, c.N, lo, lo+len(cfgs)-1), c.Rounds)
+	last := 0
+	_, err = p.Train(ctx, func(round, running int) {
+		bar.Add(round + 1 - last)
+		last = round + 1
+	})
+	bar.Done()
+	if err != nil {
+		return nil, err
+	}
+	var out []R
+	for i, cfg := range cfgs {
+		m, err := p.Model(i)
+		if err != nil {
+			return nil, err
+		}
+		r, err := measure(ctx, m, cfg, lo+i)
+		m.Close()
+		if err != nil {
+			return nil, fmt.Errorf("run %d: %w", lo+i, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Run trains every (variant, N) cell in populations (cached units), measures
+// every run, compares the loss forms, and assembles the tables, figures and
+// claims.
 func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
 	s, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
 	if err != nil {
@@ -116,51 +232,48 @@ func (experimentImpl) Run(ctx context.Context, env *experiment.Env) (*results.Re
 	if err != nil {
 		return nil, err
 	}
-	variants := []ancnet.Variant{ancnet.ANC, ancnet.CPA}
-	bar := env.NewBar("anc runs", len(variants)*len(s.Ns)*s.Runs)
-	defer bar.Done()
-	runs := map[ancnet.Variant]map[int][]RunResult{}
-	for _, v := range variants {
-		runs[v] = map[int][]RunResult{}
-		for _, n := range s.Ns {
-			for r := 0; r < s.Runs; r++ {
-				seed := seeds.Sub(env.Seed, ID, string(v), n, r)
-				cfg := s.config(v, n, seed)
-				key := experiment.UnitKey{Experiment: ID, Unit: fmt.Sprintf("run/%s/n%d/%d", v, n, r), Version: Version,
-					Params: unitParams{Variant: v, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
-				ckptDir := ""
-				res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (RunResult, error) {
-					// Only a unit that actually trains gets a checkpoint
-					// directory (a cache hit creates none).
-					if dir, err := env.UnitDir(key); err == nil {
-						ckptDir = dir
-					}
-					return runOne(ctx, be, s, cfg, r, ckptDir, env.Log)
-				})
-				if err != nil {
-					return nil, fmt.Errorf("anc experiment: %s N=%d run %d: %w", v, n, r, err)
-				}
-				if ckptDir != "" {
-					// The result is now cached: the checkpoint is no longer needed.
-					if err := os.RemoveAll(ckptDir); err != nil {
-						env.Logf("anc experiment: removing checkpoint %s: %v", ckptDir, err)
-					}
-				}
-				runs[v][n] = append(runs[v][n], res)
-				bar.Add(1)
-			}
-		}
-	}
-	losses, err := runLossForms(ctx, env, be, s)
-	if err != nil {
+	runs, err := runCells(ctx, env, be, s, "runs", []ancnet.Variant{ancnet.ANC, ancnet.CPA}, s.Runs, ancnet.LossReference,
+		func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (RunResult, error) {
+			return measureRun(ctx, m, s, cfg, run)
+		})
+	// A shard (experiment.Pending) goes on with its other units and
+	// reports the pending ones at the end.
+	pending := err
+	if err != nil && !experiment.Pending(err) {
 		return nil, err
+	}
+	var losses map[int][]LossRun
+	if s.LossRuns > 0 {
+		bm, err := runCells(ctx, env, be, s, "lossform", []ancnet.Variant{ancnet.ANC}, s.LossRuns, ancnet.LossBatchMean,
+			func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (LossRun, error) {
+				h := m.History()
+				lr := LossRun{N: cfg.N, Run: run, Converged: h.Converged, Rounds: h.Rounds}
+				var err error
+				if lr.Test, err = m.Evaluate(s.TestBlocks, cfg.Seed^0x7e57); err == nil {
+					lr.Decrypts = lr.Test.BobHardBits <= ancnet.DecryptThreshold
+				}
+				return lr, err
+			})
+		if experiment.Pending(err) {
+			pending = err
+		} else if err != nil {
+			return nil, err
+		}
+		losses = bm[ancnet.ANC]
 	}
 	sp, err := runSpeed(ctx, env, s)
-	if err != nil {
+	if experiment.Pending(err) {
+		pending = err
+	} else if err != nil {
 		return nil, err
 	}
+	if pending != nil {
+		return nil, pending
+	}
 	res := assemble(s, env, be.Name(), device, runs, sp)
-	res.Tables = append(res.Tables, lossFormTable(s, runs[ancnet.ANC], losses))
+	if s.LossRuns > 0 {
+		res.Tables = append(res.Tables, lossFormTable(s, runs[ancnet.ANC], losses))
+	}
 	res.Figures = append(res.Figures, convergenceFigure(s, runs))
 	return res, nil
 }
@@ -177,70 +290,14 @@ type LossRun struct {
 	Rounds    int            `json:"rounds"`
 }
 
-// runLossForms trains the first s.LossRuns ANC runs of every N again with
-// the batch-mean loss, each a cached unit; it returns them by N.
-func runLossForms(ctx context.Context, env *experiment.Env, be compute.Backend, s Settings) (map[int][]LossRun, error) {
-	out := map[int][]LossRun{}
-	if s.LossRuns == 0 {
-		return out, nil
-	}
-	bar := env.NewBar("anc loss forms", len(s.Ns)*s.LossRuns)
-	defer bar.Done()
-	for _, n := range s.Ns {
-		for r := 0; r < s.LossRuns; r++ {
-			cfg := s.config(ancnet.ANC, n, seeds.Sub(env.Seed, ID, string(ancnet.ANC), n, r))
-			cfg.Loss = ancnet.LossBatchMean
-			key := experiment.UnitKey{Experiment: ID, Unit: fmt.Sprintf("lossform/%s/n%d/%d", cfg.Loss, n, r), Version: Version,
-				Params: unitParams{Variant: ancnet.ANC, N: n, Run: r, Settings: s, Config: cfg}, UsesBackend: true}
-			res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (LossRun, error) {
-				lr := LossRun{N: n, Run: r}
-				m, err := ancnet.NewModel(be, cfg)
-				if err != nil {
-					return lr, err
-				}
-				h, err := m.Train(ctx, nil)
-				if err != nil {
-					return lr, err
-				}
-				lr.Converged, lr.Rounds = h.Converged, h.Rounds
-				if lr.Test, err = m.Evaluate(s.TestBlocks, cfg.Seed^0x7e57); err != nil {
-					return lr, err
-				}
-				lr.Decrypts = lr.Test.BobHardBits <= ancnet.DecryptThreshold
-				return lr, nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("anc experiment: batch-mean loss, N=%d run %d: %w", n, r, err)
-			}
-			out[n] = append(out[n], res)
-			bar.Add(1)
-		}
-	}
-	return out, nil
-}
-
-// runOne trains one run and measures everything about it. With ckptDir
-// set, training checkpoints there every ancnet.CheckpointEvery rounds and
-// after the last round, and resumes from a checkpoint found there, so a
-// killed run started again gives the same result (bit-identical on the go
-// backend); log receives resume and ignored-checkpoint messages.
-func runOne(ctx context.Context, be compute.Backend, s Settings, cfg ancnet.Config, run int, ckptDir string, log io.Writer) (RunResult, error) {
+// measureRun measures one trained run (m, exported from its population):
+// Bob on a fresh test set, the retrained-Eve security test of its own
+// attack (and, for ANC, a chosen-plaintext one), the XOR probe, and for
+// run 0 of N = 16 the encryption throughput (and CPA-ANC's compiled Alice).
+func measureRun(ctx context.Context, m *ancnet.Model, s Settings, cfg ancnet.Config, run int) (RunResult, error) {
 	start := time.Now()
-	res := RunResult{Variant: cfg.Variant, N: cfg.N, Run: run, Seed: cfg.Seed}
-	m, err := ancnet.NewModel(be, cfg)
-	if err != nil {
-		return res, err
-	}
-	if ckptDir != "" {
-		if err := m.SetCheckpoints(ancnet.CheckpointOptions{Dir: ckptDir, Log: log}); err != nil {
-			return res, err
-		}
-	}
-	h, err := m.Train(ctx, nil)
-	if err != nil {
-		return res, err
-	}
-	res.History = *h
+	res := RunResult{Variant: cfg.Variant, N: cfg.N, Run: run, Seed: cfg.Seed, History: m.History()}
+	var err error
 	if res.Test, err = m.Evaluate(s.TestBlocks, cfg.Seed^0x7e57); err != nil {
 		return res, err
 	}

@@ -26,8 +26,11 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tables) != 3 {
-		t.Fatalf("got %d tables, want 3", len(res.Tables))
+	if len(res.Tables) != 4 {
+		t.Fatalf("got %d tables, want 4", len(res.Tables))
+	}
+	if lt := res.Tables[3]; !strings.Contains(lt.Name, "loss form") || len(lt.Rows) != 3 || lt.Rows[0][1] != 1 {
+		t.Errorf("loss-form table %q rows %v: want one row per N with 1 run", lt.Name, lt.Rows)
 	}
 	if got := len(res.Tables[0].Rows); got != 3 {
 		t.Errorf("main table has %d rows, want 3 (N = 4, 8, 16)", got)
@@ -44,10 +47,18 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if !compiledClaim {
 		t.Error("no timing claim for the compiled Alice's speed, with its agreement")
 	}
-	if len(res.Figures) != 6 {
-		t.Errorf("got %d figures, want 6", len(res.Figures))
+	if len(res.Figures) != 7 {
+		t.Fatalf("got %d figures, want 7", len(res.Figures))
 	}
-	for _, f := range res.Figures {
+	conv := res.Figures[6]
+	points := 0
+	for _, sr := range conv.Series {
+		points += len(sr.Y)
+	}
+	if conv.Name != "rounds-to-converge" || points != 6 {
+		t.Errorf("figure %s has %d points, want rounds-to-converge with one per run (6)", conv.Name, points)
+	}
+	for _, f := range res.Figures[:6] {
 		if len(f.Series) != 2 || len(f.Series[0].Y) == 0 || len(f.Series[0].Lower) != len(f.Series[0].Y) {
 			t.Errorf("figure %s: bad series", f.Name)
 		}
@@ -62,8 +73,8 @@ func TestSmokeRunAndCache(t *testing.T) {
 	}
 	// Every unit is cached and round-trips through JSON.
 	files, _ := filepath.Glob(filepath.Join(dir, "cache", "anc", "*"))
-	if len(files) != 6 {
-		t.Fatalf("cache has %d unit files, want 6", len(files))
+	if len(files) != 9 {
+		t.Fatalf("cache has %d unit files, want 9 (6 cells, 3 loss-form cells)", len(files))
 	}
 	// Every unit removed its checkpoint directory once its result was cached.
 	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "anc", "*")); len(left) != 0 {
@@ -78,8 +89,8 @@ func TestSmokeRunAndCache(t *testing.T) {
 		t.Error("cached rerun gives different tables")
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, experiment.CacheLogName))
-	if strings.Count(string(log), " hit ") != 6 {
-		t.Errorf("cache log:\n%s\nwant 6 hits", log)
+	if strings.Count(string(log), " hit ") != 9 {
+		t.Errorf("cache log:\n%s\nwant 9 hits", log)
 	}
 }
 
@@ -114,11 +125,12 @@ func TestFractionClaim(t *testing.T) {
 	}
 }
 
-// TestRunOneResumesFromCheckpoint interrupts a smoke-profile ANC training
-// after round 5 (checkpoints every 2 rounds), then runs the whole unit
-// (runOne) on that checkpoint directory: the result equals that of an
-// uninterrupted unit, apart from the wall time.
-func TestRunOneResumesFromCheckpoint(t *testing.T) {
+// TestPopulationUnitResumesFromCheckpoint interrupts a smoke-profile ANC
+// population (3 runs) after round 5 (checkpoints every 2 rounds), then
+// runs the whole unit (runPopulation, with measureRun) on that checkpoint
+// directory: the results equal those of an uninterrupted unit, apart from
+// the wall time.
+func TestPopulationUnitResumesFromCheckpoint(t *testing.T) {
 	s, err := experiment.ForProfile(ID, ProfileSettings, experiment.Smoke)
 	if err != nil {
 		t.Fatal(err)
@@ -127,23 +139,30 @@ func TestRunOneResumesFromCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := s.config(ancnet.ANC, 4, 11)
-	want, err := runOne(context.Background(), be, s, cfg, 0, "", nil)
+	env := &experiment.Env{Profile: experiment.Smoke, Seed: 1}
+	cfgs := cellConfigs(env, s, ancnet.ANC, 4, 0, 3, ancnet.LossReference)
+	measure := func(ctx context.Context, m *ancnet.Model, cfg ancnet.Config, run int) (RunResult, error) {
+		return measureRun(ctx, m, s, cfg, run)
+	}
+	want, err := runPopulation(context.Background(), env, be, cfgs, 0, "", measure)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(want) != 3 || want[2].Run != 2 || want[2].Seed != cfgs[2].Seed || len(want[2].History.Step) == 0 {
+		t.Fatalf("results: %+v", want)
 	}
 
 	dir := t.TempDir()
-	m, err := ancnet.NewModel(be, cfg)
+	p, err := ancnet.NewPopulation(be, cfgs, ancnet.PopConvFor(be))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SetCheckpoints(ancnet.CheckpointOptions{Dir: dir, Every: 2}); err != nil {
+	if err := p.SetCheckpoints(ancnet.CheckpointOptions{Dir: dir, Every: 2}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := m.Train(ctx, func(r int) {
+	if _, err := p.Train(ctx, func(r, _ int) {
 		if r == 5 {
 			cancel()
 		}
@@ -151,14 +170,17 @@ func TestRunOneResumesFromCheckpoint(t *testing.T) {
 		t.Fatal("interrupted training: want the context's error")
 	}
 	var log strings.Builder
-	got, err := runOne(context.Background(), be, s, cfg, 0, dir, &log)
+	env.Log = &log
+	got, err := runPopulation(context.Background(), env, be, cfgs, 0, dir, measure)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "resuming") {
 		t.Errorf("log %q: want a resume message", log.String())
 	}
-	got.Seconds, want.Seconds = 0, 0
+	for i := range got {
+		got[i].Seconds, want[i].Seconds = 0, 0
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("resumed unit differs:\n%+v\n%+v", got, want)
 	}

@@ -25,6 +25,10 @@ type Settings struct {
 	ProbeSamples16                  int     // XOR probe samples for N = 16
 	ThroughputMB                    float64 // plaintext MiB to encrypt
 	ThroughputBatch                 int     // blocks per encryption call
+	// Population is the largest number of runs of one (variant, N) cell
+	// trained together in one graph (ancnet.Population); a cell's runs are
+	// trained in ⌈Runs/Population⌉ populations.
+	Population int
 	// LossRuns is the number of ANC runs per N trained a second time, on
 	// the same seeds, with the batch-mean Alice–Bob loss
 	// (ancnet.LossBatchMean) to compare the loss forms; 0 skips it.
@@ -49,13 +53,13 @@ const (
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Runs: 1, Ns: []int{4, 8, 16}, ANCRounds: 10, CPARounds: 4, CPAAB: ancnet.CPAABPerRound, CPAEve: 6, Batch: 128,
 		ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 3, EvalBlocks: 256, TestBlocks: 1024,
-		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192, LossRuns: 1},
+		SecRestarts: 1, SecSteps: 10, SecBatch: 128, ProbeSamples16: 2048, ThroughputMB: 0.25, ThroughputBatch: 8192, LossRuns: 1, Population: 10},
 	experiment.Quick: {Runs: 10, Ns: []int{4, 8, 16}, ANCRounds: 1600, CPARounds: 1500, CPAAB: 1, CPAEve: 5, Batch: 512,
 		ANCLearningRate: quickANCLearningRate, CPALearningRate: quickCPALearningRate, EvalPoints: 20, EvalBlocks: 2048, TestBlocks: 10000,
-		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16, SpeedRounds: 10, LossRuns: 10},
+		SecRestarts: 2, SecSteps: 200, SecBatch: 512, ProbeSamples16: 1 << 16, ThroughputMB: 8, ThroughputBatch: 1 << 16, SpeedRounds: 10, LossRuns: 10, Population: 10},
 	experiment.Paper: {Runs: 50, Ns: []int{4, 8, 16}, ANCRounds: 25000, CPARounds: 7000, CPAAB: ancnet.CPAABPerRound, CPAEve: ancnet.CPAEvePerRound,
 		Batch: ancnet.PaperBatch, ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 50, EvalBlocks: 4096, TestBlocks: 10000,
-		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50, LossRuns: 10},
+		SecRestarts: 5, SecSteps: 25000, SecBatch: ancnet.PaperBatch, ProbeSamples16: 1 << 20, ThroughputMB: 1024, ThroughputBatch: 1 << 18, SpeedRounds: 50, LossRuns: 10, Population: 10},
 }
 
 // config returns the training configuration of one run.

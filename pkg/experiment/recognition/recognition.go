@@ -132,16 +132,24 @@ func Train(ctx context.Context, env *experiment.Env) (*Outcome, error) {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
 	out := &Outcome{Settings: s, Tasks: tasks, TrainCrops: len(plan.Train), TestCrops: len(plan.Test), DataHash: hash}
+	var pending error // a sharded run's units left to other shards
 	for _, t := range tasks {
 		var row []UnitResult
 		for _, a := range recognet.Archs {
 			u, err := trainUnit(ctx, env, s, plan, t, a)
+			if experiment.Pending(err) {
+				pending = err // another shard's: go on with ours
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
 			row = append(row, u)
 		}
 		out.Units = append(out.Units, row)
+	}
+	if pending != nil {
+		return nil, pending
 	}
 	return out, nil
 }
