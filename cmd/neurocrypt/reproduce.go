@@ -52,6 +52,8 @@ type reproduceConfig struct {
 	// when this run repeats it (same experiments, profile, seed and data):
 	// the run's must be equal. recordedFrom is that reference.
 	recordedHash, recordedFrom string
+	// shard is -shard's part (nil: the whole run).
+	shard *experiment.Shard
 }
 
 func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
@@ -66,10 +68,24 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	strict := fs.Bool("strict", false, "fail on any missing or corrupt dataset file (default: skip them and record the count)")
 	chk := fs.Bool("check", false, "re-run what a reference results.json ran (positional REF, default <out>/results.json; its profile, seed, data and experiments unless given) and compare cell by cell; exit 1 on divergence; reports are not rewritten")
 	from := fs.String("from", "", "re-run with the profile, seed and data recorded in this results.json")
+	shard := fs.String("shard", "", "I/N: compute only part I (0-based) of N of the units into -workdir, shared by all parts (e.g. a Slurm array: scripts/slurm-array.sh); no report is written: a run without -shard on the same -workdir assembles it")
 	if err := parse(fs, args); err != nil {
 		return nil, err
 	}
 	cfg := &reproduceConfig{out: *out, seed: *seed, data: *data, workDir: *workDir, fresh: *fresh, strict: *strict, check: *chk, from: *from}
+	if *shard != "" {
+		sh, err := experiment.ParseShard(*shard)
+		if err != nil {
+			return nil, usagef("-shard: %v", err)
+		}
+		if cfg.check {
+			return nil, usagef("-shard computes part of a run: it cannot -check one (check the assembled run)")
+		}
+		if cfg.fresh {
+			return nil, usagef("-shard with -fresh: every part would recompute the units the others stored; clear the work dir instead")
+		}
+		cfg.shard = sh
+	}
 	p, err := experiment.ParseProfile(*profile)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -222,13 +238,19 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	run, err := suite.Run(ctx, suite.Options{
 		Profile: cfg.profile, Seed: cfg.seed, Data: src, Skipped: skipped, Backend: sel,
-		WorkDir: cfg.workDir, Fresh: cfg.fresh, Only: cfg.only, Log: stderr, Command: cfg.command(),
+		WorkDir: cfg.workDir, Fresh: cfg.fresh, Only: cfg.only, Log: stderr, Command: cfg.command(), Shard: cfg.shard,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; finished units are cached in %s and a re-run resumes from them", cfg.workDir)
 		}
 		return err
+	}
+	if cfg.shard != nil {
+		fmt.Fprintf(stdout, "shard %s done: %d experiments complete, %d with units left to other shards (%s); when every shard has finished, "+
+			"run reproduce without -shard on the same -workdir (%s) to assemble the report\n", cfg.shard, len(run.Experiments), len(run.Pending),
+			strings.Join(run.Pending, ", "), safefile.Name(cfg.workDir))
+		return nil
 	}
 	if h := cfg.recordedHash; h != "" && h != run.Provenance.DatasetHash {
 		return fmt.Errorf("the data differ from those %s was made from: dataset hash %.16s…, recorded %.16s… (another BOSSbase copy, or changed files)",

@@ -340,3 +340,78 @@ func TestRecordedGoBackendIsKept(t *testing.T) {
 		t.Errorf("$%s set: selected %q, want it", compute.ConfigEnvVar, got.Config())
 	}
 }
+
+// TestShardedRunEqualsUnsharded runs the smoke profile as two shards, two
+// processes at once on one work dir, then assembles the report with a run
+// without -shard: its results.json equals an unsharded run's (timings and
+// provenance aside). Each shard stores units, no unit is stored by both,
+// and no shard writes a report.
+func TestShardedRunEqualsUnsharded(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref")
+	reproduce(t, "-out", ref, "-workdir", filepath.Join(dir, "refwork"))
+
+	work, out := filepath.Join(dir, "work"), filepath.Join(dir, "out")
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for i := 0; i < 2; i++ {
+		cmd := exec.Command(exe, "reproduce", "-profile", "smoke", "-out", out, "-workdir", work, "-shard", []string{"0/2", "1/2"}[i])
+		cmd.Env = append(os.Environ(), "NEUROCRYPT_AS_CLI=1")
+		var b bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &b, &b
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, &b)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("shard %d/2: %v\n%s", i, err, outs[i])
+		}
+		if !strings.Contains(outs[i].String(), "assemble the report") {
+			t.Errorf("shard %d/2 output lacks the assembly hint:\n%s", i, outs[i])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.json")); err == nil {
+		t.Fatal("a shard wrote a report")
+	}
+	logPath := filepath.Join(work, experiment.CacheLogName)
+	shards, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for _, line := range strings.Split(string(shards), "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[1] == "store" {
+			stored[f[2]]++
+		}
+	}
+	for u, n := range stored {
+		if n > 1 {
+			t.Errorf("unit %s stored %d times by the shards", u, n)
+		}
+	}
+	if len(stored) < 10 {
+		t.Errorf("the shards stored %d units; want most of the run's", len(stored))
+	}
+	reproduce(t, "-out", out, "-workdir", work)
+	ra, rb := comparable(t, filepath.Join(ref, "results.json")), comparable(t, filepath.Join(out, "results.json"))
+	if !reflect.DeepEqual(ra, rb) {
+		ja, _ := json.MarshalIndent(ra, "", " ")
+		jb, _ := json.MarshalIndent(rb, "", " ")
+		t.Fatalf("the sharded run differs from an unsharded one:\n%s\n----\n%s", ja, jb)
+	}
+}
+
+func TestShardFlagValidates(t *testing.T) {
+	for _, args := range [][]string{{"-shard", "2/2"}, {"-shard", "x"}, {"-shard", "0/0"}, {"-shard", "0/2", "-fresh"}, {"-shard", "0/2", "-check"}} {
+		code, _, errOut := cli(t, append([]string{"reproduce", "-profile", "smoke"}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "shard") {
+			t.Errorf("reproduce %q: exit %d, stderr %q; want a usage error about -shard", args, code, errOut)
+		}
+	}
+}

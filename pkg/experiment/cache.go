@@ -232,6 +232,9 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
+	if env.Shard != nil && !env.Shard.Owns(key) {
+		return zero, fmt.Errorf("unit %s/%s: %w", k.Experiment, k.Unit, ErrNotInShard)
+	}
 	start := time.Now()
 	v, err := fn(ctx)
 	if err != nil {

@@ -201,3 +201,70 @@ func TestCropPlan(t *testing.T) {
 		t.Errorf("plans: %d crops; same experiment same crops %v; other experiment other crops %v", a.Len(dataset.All), refs(a) == refs(b), refs(a) != refs(c))
 	}
 }
+
+// TestShardOwnsAndSkips: every key belongs to exactly one shard of N; a
+// unit of another shard is not computed (ErrNotInShard, fn not called)
+// unless it is cached, when it is served.
+func TestShardOwnsAndSkips(t *testing.T) {
+	for _, bad := range []string{"", "1", "2/2", "-1/2", "0/0", "a/b", fmt.Sprintf("0/%d", MaxShards+1)} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q): want an error", bad)
+		}
+	}
+	s, err := ParseShard("1/3")
+	if err != nil || s.Index != 1 || s.Count != 3 || s.String() != "1/3" {
+		t.Fatalf("ParseShard(1/3) = %+v, %v", s, err)
+	}
+	owners := make([]int, 3)
+	for i := 0; i < 300; i++ {
+		key := fmt.Sprint("key", i)
+		n := 0
+		for j := 0; j < 3; j++ {
+			if (&Shard{Index: j, Count: 3}).Owns(key) {
+				n++
+				owners[j]++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("key %q owned by %d shards", key, n)
+		}
+	}
+	for j, n := range owners {
+		if n < 60 {
+			t.Errorf("shard %d owns %d of 300 keys: not spread", j, n)
+		}
+	}
+	dir := t.TempDir()
+	calls := 0
+	fn := func(context.Context) (int, error) { calls++; return 42, nil }
+	var foreign, own UnitKey
+	for i := 0; ; i++ {
+		k := UnitKey{Experiment: "x", Unit: fmt.Sprint("u", i), Version: "1"}
+		_, key, err := (&Env{WorkDir: dir}).UnitPath(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Owns(key) && own.Unit == "" {
+			own = k
+		} else if !s.Owns(key) && foreign.Unit == "" {
+			foreign = k
+		}
+		if own.Unit != "" && foreign.Unit != "" {
+			break
+		}
+	}
+	env := &Env{WorkDir: dir, Shard: s}
+	if v, err := RunUnit(context.Background(), env, own, fn); err != nil || v != 42 || calls != 1 {
+		t.Fatalf("own unit: %v, %v, %d calls", v, err, calls)
+	}
+	if _, err := RunUnit(context.Background(), env, foreign, fn); !Pending(err) || calls != 1 || !strings.Contains(err.Error(), foreign.Unit) {
+		t.Fatalf("foreign unit: err %v, %d calls; want ErrNotInShard naming it and no call", err, calls)
+	}
+	// Computed elsewhere (here: by a run without a shard), it is served.
+	if _, err := RunUnit(context.Background(), &Env{WorkDir: dir}, foreign, fn); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := RunUnit(context.Background(), env, foreign, fn); err != nil || v != 42 || calls != 2 {
+		t.Fatalf("cached foreign unit: %v, %v, %d calls; want the cached 42", v, err, calls)
+	}
+}

@@ -59,6 +59,9 @@ type Env struct {
 	Fresh bool
 	// Log receives human-readable progress (nil: discard).
 	Log io.Writer
+	// Shard, when set, makes this process compute only its part of the
+	// units (see Shard and ErrNotInShard).
+	Shard *Shard
 }
 
 // Backend is the GoMLX backend of a run. pkg/backend's Selection implements

@@ -84,6 +84,10 @@ func (e *ExperimentReport) provenance(run *Run) results.Provenance {
 type Run struct {
 	Provenance  results.Provenance
 	Experiments []ExperimentReport
+	// Pending lists, in a sharded run (suite.Options.Shard), the
+	// experiments with units left to other shards; they are not in
+	// Experiments. Never written.
+	Pending []string
 }
 
 // safeName is what experiment IDs and figure names may look like.

@@ -101,6 +101,11 @@ type Options struct {
 	// Command is the command line that regenerates the run (recorded in
 	// provenance); "" keeps the process's own command line.
 	Command string
+	// Shard, when set, computes only this part of every experiment's units
+	// into WorkDir (experiment.Shard); Run then returns the experiments
+	// that completed and lists the others in Pending. A run without a
+	// shard on the same WorkDir afterwards assembles the whole report.
+	Shard *experiment.Shard
 }
 
 // Env returns the experiment environment for opts (the process's default
@@ -111,7 +116,7 @@ func (o *Options) Env() *experiment.Env {
 		o.Backend = backend.Default()
 	}
 	return &experiment.Env{Profile: o.Profile, Data: o.Data, Seed: o.Seed, Backend: o.Backend,
-		WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log}
+		WorkDir: o.WorkDir, Fresh: o.Fresh, Log: o.Log, Shard: o.Shard}
 }
 
 // DefaultSeed is the run seed of the committed reference reports (and of
@@ -177,11 +182,18 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 		env.Logf("== %s: %s", e.ID(), e.Title())
 		start := time.Now()
 		var res *results.Result
-		if u, ok := e.(Uncached); ok && u.Uncached() {
+		if u, ok := e.(Uncached); (ok && u.Uncached()) || opts.Shard != nil {
+			// A shard does not cache whole results: its own may lack
+			// other shards' units.
 			res, err = runRecovering(ctx, e, env)
 		} else {
 			res, err = experiment.RunUnit(ctx, env, ResultKey(e.ID(), opts.Skipped),
 				func(ctx context.Context) (*results.Result, error) { return runRecovering(ctx, e, env) })
+		}
+		if opts.Shard != nil && experiment.Pending(err) {
+			env.Logf("== %s: shard %s computed its units in %s; others are left to other shards (%v)", e.ID(), opts.Shard, time.Since(start).Round(time.Millisecond), err)
+			run.Pending = append(run.Pending, e.ID())
+			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.ID(), err)
