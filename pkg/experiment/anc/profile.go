@@ -48,8 +48,11 @@ const (
 	quickCPALearningRate = 0.01
 )
 
-// ProfileSettings: smoke ≤ ~15 s and quick ≤ ~12 min for this whole experiment on
-// 2 CPU cores with the pure Go backend; paper follows the papers.
+// ProfileSettings: smoke ≤ ~15 s for this whole experiment; quick ≤ 8 min on
+// 2 CPU cores with the best CPU backend found (6m55s measured on ONNX
+// Runtime, 10 runs per cell, the loss-form comparison and the speed unit
+// included; the pure Go backend takes several times longer, see the
+// README); paper follows the papers (50 runs per cell, in populations of 10).
 var ProfileSettings = map[experiment.Profile]Settings{
 	experiment.Smoke: {Runs: 1, Ns: []int{4, 8, 16}, ANCRounds: 10, CPARounds: 4, CPAAB: ancnet.CPAABPerRound, CPAEve: 6, Batch: 128,
 		ANCLearningRate: ancnet.LearningRate, CPALearningRate: ancnet.LearningRate, EvalPoints: 3, EvalBlocks: 256, TestBlocks: 1024,
