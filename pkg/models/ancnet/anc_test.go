@@ -228,8 +228,8 @@ func TestStopRule(t *testing.T) {
 		}
 	}
 	const rounds, every = 1000, 50
-	cfg := DefaultConfig(CPA, 4, rounds)
-	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks, cfg.Seed = 512, 0.01, 1, 5, every, 4096, 5
+	cfg := tinyCPA(rounds, every)
+	cfg.Seed = 5
 	if !cfg.Stop {
 		t.Fatal("DefaultConfig: want the stop rule on")
 	}

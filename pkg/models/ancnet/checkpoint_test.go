@@ -193,8 +193,8 @@ func TestSetCheckpointsValidates(t *testing.T) {
 // (no further training) with the same History, weights and metrics, and a
 // run killed before it converged resumes and stops at the same round.
 func TestCheckpointOfConvergedRun(t *testing.T) {
-	cfg := DefaultConfig(CPA, 4, 600)
-	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks, cfg.Seed = 512, 0.01, 1, 5, 50, 4096, 5
+	cfg := tinyCPA(600, 50)
+	cfg.Seed = 5
 	m, h, err := trainWith(t, cfg, "", -1, nil)
 	if err != nil {
 		t.Fatal(err)

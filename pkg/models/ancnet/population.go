@@ -389,23 +389,7 @@ func playerVar(path string) bool {
 
 // slice copies run r's weights out of the stacked variables.
 func (p *Population) slice(r int) (map[string][]float32, error) {
-	out := map[string][]float32{}
-	for v := range p.store.IterVariables() {
-		if !playerVar(v.Path()) {
-			continue
-		}
-		t, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		flat, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, fmt.Errorf("anc population: %s: %w", v.Path(), err)
-		}
-		per := len(flat) / len(p.cfgs)
-		out[v.Path()] = append([]float32(nil), flat[r*per:(r+1)*per]...)
-	}
-	return out, nil
+	return readVariables(p.store, func(path string) (string, bool) { return path, playerVar(path) }, len(p.cfgs), r)
 }
 
 func (p *Population) running() int {

@@ -86,6 +86,15 @@ func TestBandedConvEqualsConv(t *testing.T) {
 	}
 }
 
+// tinyCPA is the N = 4 CPA-ANC run the stop-rule, checkpoint and
+// population tests train: minibatch 512, learning rate 0.01, 1 Alice–Bob
+// and 5 Eve steps per round, curves every `every` rounds on 4096 blocks.
+func tinyCPA(rounds, every int) Config {
+	cfg := DefaultConfig(CPA, 4, rounds)
+	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks = 512, 0.01, 1, 5, every, 4096
+	return cfg
+}
+
 func popConfig(v Variant, n, rounds int) Config {
 	cfg := DefaultConfig(v, n, rounds)
 	cfg.Batch, cfg.EvalEvery, cfg.EvalBlocks, cfg.LearningRate = 32, 2, 64, 0.01
@@ -171,8 +180,7 @@ func TestPopulationRunIndependent(t *testing.T) {
 // later updates are not used): evaluated on the fixed evaluation set it
 // gives the History's last point, and it decrypts.
 func TestPopulationStopsRuns(t *testing.T) {
-	cfg := DefaultConfig(CPA, 4, 500)
-	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks = 512, 0.01, 1, 5, 50, 4096
+	cfg := tinyCPA(500, 50)
 	cfgs := withSeeds(cfg, 2, 5, 6) // seeds 2 and 5 stop at rounds 400 and 450, seed 6 trains on
 	p, err := NewPopulation(goBackend(t), cfgs, PopConv{})
 	if err != nil {
@@ -221,8 +229,7 @@ func TestPopulationStopsRuns(t *testing.T) {
 // resumed from its checkpoint by a new Population gives the uninterrupted
 // result bit for bit (with a run stopped before the kill).
 func TestPopulationCheckpointResume(t *testing.T) {
-	cfg := DefaultConfig(CPA, 4, 500)
-	cfg.Batch, cfg.LearningRate, cfg.ABPerRound, cfg.EvePerRound, cfg.EvalEvery, cfg.EvalBlocks = 512, 0.01, 1, 5, 50, 4096
+	cfg := tinyCPA(500, 50)
 	cfgs := withSeeds(cfg, 2, 6) // seed 2 stops at round 400, seed 6 trains on
 	want, wantW, wantM := trainPopulation(t, cfgs, PopConv{})
 	dir := t.TempDir()

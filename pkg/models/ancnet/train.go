@@ -463,10 +463,20 @@ func (m *Model) Encrypt(p, k []float32, blocks int) ([]float32, error) {
 // AliceWeights returns Alice's variables (path → flat values), for
 // inspection (e.g. whether CPA-ANC's Alice learned integer weights).
 func (m *Model) AliceWeights() (map[string][]float32, error) {
-	out := map[string][]float32{}
 	prefix := "/" + ScopeAliceBob + "/" + ScopeAlice + "/"
-	for v := range m.store.IterVariables() {
-		if !strings.HasPrefix(v.Path(), prefix) {
+	return readVariables(m.store, func(path string) (string, bool) {
+		return strings.TrimPrefix(path, prefix), strings.HasPrefix(path, prefix)
+	}, 1, 0)
+}
+
+// readVariables copies the variables of store that keep selects (and
+// renames) as flat values; with runs > 1 (a Population's stacked
+// variables) it copies run r's slice of each.
+func readVariables(store *model.Store, keep func(path string) (string, bool), runs, r int) (map[string][]float32, error) {
+	out := map[string][]float32{}
+	for v := range store.IterVariables() {
+		name, ok := keep(v.Path())
+		if !ok {
 			continue
 		}
 		t, err := v.Value()
@@ -475,9 +485,10 @@ func (m *Model) AliceWeights() (map[string][]float32, error) {
 		}
 		flat, err := tensors.CopyFlatData[float32](t)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("anc: variable %s: %w", v.Path(), err)
 		}
-		out[strings.TrimPrefix(v.Path(), prefix)] = flat
+		per := len(flat) / runs
+		out[name] = append([]float32(nil), flat[r*per:(r+1)*per]...)
 	}
 	return out, nil
 }
