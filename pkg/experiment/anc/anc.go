@@ -143,8 +143,9 @@ func runCells[R any](ctx context.Context, env *experiment.Env, be compute.Backen
 				unit := fmt.Sprintf("%s/%s/n%d/runs%d-%d", what, v, n, lo, hi-1)
 				key := experiment.UnitKey{Experiment: ID, Unit: unit, Version: Version,
 					Params: cellParams{Variant: v, N: n, Lo: lo, Hi: hi, Settings: s, Configs: cfgs}, UsesBackend: true}
-				ckptDir := ""
+				ckptDir, computed := "", false
 				res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) ([]R, error) {
+					computed = true // its runs move the bar as they are measured
 					// Only a unit that actually trains gets a checkpoint
 					// directory (a cache hit creates none).
 					if dir, err := env.UnitDir(key); err == nil {
@@ -168,8 +169,9 @@ func runCells[R any](ctx context.Context, env *experiment.Env, be compute.Backen
 					if err := os.RemoveAll(ckptDir); err != nil {
 						env.Logf("anc experiment: removing checkpoint %s: %v", ckptDir, err)
 					}
-				} else {
-					bar.Add(len(res))
+				}
+				if !computed {
+					bar.Add(len(res)) // a cache hit
 				}
 				out[v][n] = append(out[v][n], res...)
 			}

@@ -222,6 +222,8 @@ func TestStopRule(t *testing.T) {
 		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.509}, true},
 		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.511}, false}, // > 1/2 + 2·0.005
 		{cpa, Metrics{Blocks: 10000, BobBits: math.NaN(), EveAccuracy: 0.5}, false},
+		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.491}, true},
+		{cpa, Metrics{Blocks: 10000, BobBits: 0.01, EveAccuracy: 0.3}, false}, // consistently wrong: she tells them apart
 	} {
 		if got := c.cfg.converged(c.mt); got != c.want {
 			t.Errorf("%s: converged(%+v) = %v, want %v", c.cfg.Variant, c.mt, got, c.want)

@@ -88,9 +88,9 @@ const (
 	// above this fraction of N bits per block (7.7 of 16).
 	StopEveFraction = 7.7 / 16
 	// StopEveStdErrs: a CPA-ANC run may stop once Eve's accuracy on the
-	// evaluation set is within this many standard errors of chance,
-	// 1/2 + StopEveStdErrs·0.5/√EvalBlocks. Ours (Coutinho et al. give no
-	// stop rule).
+	// evaluation set is within this many standard errors of chance on
+	// either side, |accuracy − 1/2| ≤ StopEveStdErrs·0.5/√EvalBlocks. Ours
+	// (Coutinho et al. give no stop rule).
 	StopEveStdErrs = 2.0
 )
 
@@ -149,7 +149,9 @@ func (c Config) converged(mt Metrics) bool {
 	if c.Variant == ANC {
 		return mt.EveBits > StopEveFraction*float64(c.N)
 	}
-	return mt.EveAccuracy <= 0.5+StopEveStdErrs*0.5/math.Sqrt(float64(max(mt.Blocks, 1)))
+	// Two-sided: an Eve that is consistently wrong tells the plaintexts
+	// apart as well as one that is consistently right.
+	return math.Abs(mt.EveAccuracy-0.5) <= StopEveStdErrs*0.5/math.Sqrt(float64(max(mt.Blocks, 1)))
 }
 
 // ABSteps is the total number of Alice–Bob steps of the run.

@@ -262,6 +262,9 @@ func l2PerRun(scope *model.Scope, g *Graph) *Node {
 			total = Add(total, s)
 		}
 	}
+	if total == nil {
+		panic("anc population: no weights to regularise (the graph uses none)") // a programming error
+	}
 	return total
 }
 

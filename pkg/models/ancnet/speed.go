@@ -99,6 +99,7 @@ func TimePopulationRounds(ctx context.Context, be compute.Backend, v Variant, n,
 	if err != nil {
 		return RoundTiming{}, err
 	}
+	defer p.Close()
 	round := func() error {
 		if err := p.step(p.abExec, "Alice–Bob", 0); err != nil {
 			return err
