@@ -12,8 +12,9 @@
 #
 # Environment:
 #   NEUROCRYPT_WORKDIR  the shared work dir (default: $PWD/.neurocrypt-work)
-#   NEUROCRYPT_BIN      a built neurocrypt binary (default: built here into
-#                       the work dir once, by the first task that gets there)
+#   NEUROCRYPT_BIN      a built neurocrypt binary (default: built here, into
+#                       the work dir: go build is incremental, so after a code
+#                       change the binary is rebuilt)
 #   NEUROCRYPT_ASSEMBLE set to 1 to assemble the report instead of a shard
 #   GOMLX_BACKEND       as for reproduce (e.g. xla:cuda on GPU nodes)
 #
@@ -26,16 +27,19 @@ cd "${SLURM_SUBMIT_DIR:-$(dirname "$0")/..}"
 
 work=${NEUROCRYPT_WORKDIR:-$PWD/.neurocrypt-work}
 mkdir -p "$work"
+# The tasks and the assembly must run the same binary: cache keys include a
+# hash of the running binary, so a different one (e.g. `go run`) would find
+# none of the tasks' units and compute everything again.
 bin=${NEUROCRYPT_BIN:-}
 if [ -z "$bin" ]; then
   bin="$work/neurocrypt"
-  # One build for all tasks: a lock serialises them, an atomic rename
-  # publishes the binary.
+  # A lock serialises the tasks' builds; an atomic rename publishes the
+  # binary (a task already running keeps its copy). go build is
+  # incremental: an unchanged tree rebuilds nothing.
   (
     flock 9
-    if [ ! -x "$bin" ]; then
-      go build -o "$bin.tmp.$$" ./cmd/neurocrypt && mv "$bin.tmp.$$" "$bin"
-    fi
+    go build -o "$bin.tmp.$$" ./cmd/neurocrypt
+    if ! cmp -s "$bin.tmp.$$" "$bin"; then mv "$bin.tmp.$$" "$bin"; else rm -f "$bin.tmp.$$"; fi
   ) 9>"$work/.build.lock"
 fi
 
@@ -44,8 +48,11 @@ if [ "${NEUROCRYPT_ASSEMBLE:-}" = 1 ]; then
 fi
 : "${SLURM_ARRAY_TASK_ID:?not a Slurm array task (sbatch --array=0-N-1 ...), and NEUROCRYPT_ASSEMBLE is not 1}"
 : "${SLURM_ARRAY_TASK_COUNT:?Slurm did not set SLURM_ARRAY_TASK_COUNT}"
-if [ "${SLURM_ARRAY_TASK_MIN:-0}" != 0 ]; then
-  echo "neurocrypt: the array must start at 0 (--array=0-$((SLURM_ARRAY_TASK_COUNT - 1)))" >&2
+# Part I of N needs the array 0..N-1 (all of it: a part left out is never
+# computed; to redo a failed part, resubmit the whole array — finished
+# units are read from the cache).
+if [ "${SLURM_ARRAY_TASK_MIN:-0}" != 0 ] || [ "${SLURM_ARRAY_TASK_MAX:-$((SLURM_ARRAY_TASK_COUNT - 1))}" != $((SLURM_ARRAY_TASK_COUNT - 1)) ]; then
+  echo "neurocrypt: the array must be 0-$((SLURM_ARRAY_TASK_COUNT - 1)) (got ${SLURM_ARRAY_TASK_MIN:-?}-${SLURM_ARRAY_TASK_MAX:-?} with $SLURM_ARRAY_TASK_COUNT tasks)" >&2
   exit 2
 fi
 exec "$bin" reproduce -workdir "$work" -shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" "$@"

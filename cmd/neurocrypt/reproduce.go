@@ -84,6 +84,9 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 		if cfg.fresh {
 			return nil, usagef("-shard with -fresh: every part would recompute the units the others stored; clear the work dir instead")
 		}
+		if strings.TrimSpace(cfg.workDir) == "" {
+			return nil, usagef("-shard needs a -workdir shared by all parts (the parts meet only in its cache)")
+		}
 		cfg.shard = sh
 	}
 	p, err := experiment.ParseProfile(*profile)

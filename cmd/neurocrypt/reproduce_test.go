@@ -430,7 +430,7 @@ func TestShardedRunEqualsUnsharded(t *testing.T) {
 }
 
 func TestShardFlagValidates(t *testing.T) {
-	for _, args := range [][]string{{"-shard", "2/2"}, {"-shard", "x"}, {"-shard", "0/0"}, {"-shard", "0/2", "-fresh"}, {"-shard", "0/2", "-check"}} {
+	for _, args := range [][]string{{"-shard", "2/2"}, {"-shard", "x"}, {"-shard", "0/0"}, {"-shard", "0/2", "-fresh"}, {"-shard", "0/2", "-check"}, {"-shard", "0/2", "-workdir", ""}} {
 		code, _, errOut := cli(t, append([]string{"reproduce", "-profile", "smoke"}, args...)...)
 		if code != 2 || !strings.Contains(errOut, "shard") {
 			t.Errorf("reproduce %q: exit %d, stderr %q; want a usage error about -shard", args, code, errOut)
