@@ -52,14 +52,14 @@ type TorchResult struct {
 	CPAMKLDNN     bool               `json:"cpa_mkldnn"`
 	ANCMKLDNNSecs map[string]float64 `json:"anc_mkldnn_seconds,omitempty"`
 	CPAMKLDNNSecs map[string]float64 `json:"cpa_mkldnn_seconds,omitempty"`
-	N            int     `json:"n"`
-	Batch        int     `json:"batch"`
-	Rounds       int     `json:"rounds"`
-	ANCRoundSecs float64 `json:"anc_round_seconds"`
-	CPARoundSecs float64 `json:"cpa_round_seconds"`
-	ANCEve       int     `json:"anc_eve_per_round"`
-	CPAEve       int     `json:"cpa_eve_per_round"`
-	Encrypt      *struct {
+	N             int                `json:"n"`
+	Batch         int                `json:"batch"`
+	Rounds        int                `json:"rounds"`
+	ANCRoundSecs  float64            `json:"anc_round_seconds"`
+	CPARoundSecs  float64            `json:"cpa_round_seconds"`
+	ANCEve        int                `json:"anc_eve_per_round"`
+	CPAEve        int                `json:"cpa_eve_per_round"`
+	Encrypt       *struct {
 		MB       float64 `json:"mb"`
 		Seconds  float64 `json:"seconds"`
 		MBPerSec float64 `json:"mb_per_sec"`
