@@ -6,6 +6,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
 // PopConv selects how a Population computes its 1-D convolutions (ANC's
@@ -48,18 +49,10 @@ func popDense(scope *model.Scope, x *Node, out int, bias bool) *Node {
 	return y
 }
 
-// samePadding returns the output length and the left padding of a "same"
-// convolution (TensorFlow's: the extra pad goes right), as nn.Conv1D.
-func samePadding(length, window, stride int) (lo, left int) {
-	lo = (length + stride - 1) / stride
-	pad := max((lo-1)*stride+window-length, 0)
-	return lo, pad / 2
-}
-
 // bandSpread is the constant S [window, length, lo] with S[j, l, o] = 1
 // where input position l feeds tap j of output o (l = o·stride + j − left).
 func bandSpread(g *Graph, dt shapes.Shape, window, length, stride int) *Node {
-	lo, left := samePadding(length, window, stride)
+	lo, left, _ := nn.SamePadding1D(length, window, stride)
 	vals := make([]float32, window*length*lo)
 	for j := 0; j < window; j++ {
 		for o := 0; o < lo; o++ {
@@ -79,7 +72,7 @@ func bandedConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	d := x.Shape().Dimensions
 	runs, batch, length, in := d[0], d[1], d[2], d[3]
 	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), runs, window, in, out)).NodeValue(g)
-	lo, _ := samePadding(length, window, stride)
+	lo, _, _ := nn.SamePadding1D(length, window, stride)
 	s := bandSpread(g, x.Shape(), window, length, stride)
 	m := Einsum("rjic,jlo->rlioc", k, s) // [runs, length, in, lo, out]
 	m = Reshape(m, runs, length*in, lo*out)
@@ -87,36 +80,14 @@ func bandedConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	return Reshape(y, runs, batch, lo, out)
 }
 
-// tapsConv1D: the same convolution as strided slices of the zero-padded
-// input (one per tap), concatenated, times the kernel.
+// tapsConv1D: the same convolution as nn.Conv1D's window patches
+// (nn.Patches1D) times each run's kernel.
 func tapsConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
-	g := x.Graph()
 	d := x.Shape().Dimensions
-	runs, batch, length, in := d[0], d[1], d[2], d[3]
-	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), runs, window, in, out)).NodeValue(g)
-	lo, left := samePadding(length, window, stride)
-	right := max((lo-1)*stride+window-length, 0) - left
-	parts := []*Node{}
-	if left > 0 {
-		parts = append(parts, Zeros(g, shapes.Make(x.DType(), runs, batch, left, in)))
-	}
-	parts = append(parts, x)
-	if right > 0 {
-		parts = append(parts, Zeros(g, shapes.Make(x.DType(), runs, batch, right, in)))
-	}
-	if len(parts) > 1 {
-		x = Concatenate(parts, 2)
-	}
-	var patches *Node
-	if window == stride && left+right == 0 {
-		patches = Reshape(x, runs, batch, lo, window*in)
-	} else {
-		taps := make([]*Node, window)
-		for j := range taps {
-			taps[j] = Slice(x, AxisRange(), AxisRange(), AxisRange(j, j+(lo-1)*stride+1).Stride(stride), AxisRange())
-		}
-		patches = Concatenate(taps, 3) // [runs, batch, lo, window·in], tap-major
-	}
+	runs, batch, in := d[0], d[1], d[3]
+	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), runs, window, in, out)).NodeValue(x.Graph())
+	patches := nn.Patches1D(x, window, stride) // [runs, batch, lo, window·in]
+	lo := patches.Shape().Dimensions[2]
 	y := Einsum("rbx,rxc->rbc", Reshape(patches, runs, batch*lo, window*in), Reshape(k, runs, window*in, out))
 	return Reshape(y, runs, batch, lo, out)
 }

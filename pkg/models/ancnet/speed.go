@@ -43,6 +43,16 @@ func SpeedEveSteps(v Variant) int {
 	return ANCSpeedEve
 }
 
+// speedConfig is the configuration of a timed run: rounds timed rounds
+// (plus the untimed first) of 1 Alice–Bob and SpeedEveSteps(v) Eve steps,
+// no curves.
+func speedConfig(v Variant, n, batch, rounds int) Config {
+	cfg := DefaultConfig(v, n, rounds+1)
+	cfg.Batch, cfg.EvalEvery = batch, 0
+	cfg.ABPerRound, cfg.EvePerRound = 1, SpeedEveSteps(v)
+	return cfg
+}
+
 // TimeRounds builds a fresh model of variant v with key length n and
 // minibatch batch on be, makes one untimed round (which compiles the
 // graphs) and returns the mean wall time of the next rounds rounds. A round
@@ -52,9 +62,7 @@ func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, ro
 	if rounds < 1 {
 		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
 	}
-	cfg := DefaultConfig(v, n, rounds+1)
-	cfg.Batch, cfg.EvalEvery = batch, 0
-	cfg.ABPerRound, cfg.EvePerRound = 1, SpeedEveSteps(v)
+	cfg := speedConfig(v, n, batch, rounds)
 	m, err := NewModel(be, cfg)
 	if err != nil {
 		return RoundTiming{}, err
@@ -87,9 +95,7 @@ func TimePopulationRounds(ctx context.Context, be compute.Backend, v Variant, n,
 	if rounds < 1 {
 		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
 	}
-	cfg := DefaultConfig(v, n, rounds+1)
-	cfg.Batch, cfg.EvalEvery = batch, 0
-	cfg.ABPerRound, cfg.EvePerRound = 1, SpeedEveSteps(v)
+	cfg := speedConfig(v, n, batch, rounds)
 	cfgs := make([]Config, runs)
 	for i := range cfgs {
 		cfgs[i] = cfg

@@ -29,36 +29,60 @@ func Dense(scope *model.Scope, x *Node, out int, bias bool) *Node {
 // (strided slices of the padded input), which every backend runs fast and
 // differentiates — ONNX Runtime cannot train strided convolutions.
 func Conv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
-	g := x.Graph()
-	batch, length, in := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
-	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
-	lo := (length + stride - 1) / stride
+	batch, in := x.Shape().Dimensions[0], x.Shape().Dimensions[2]
+	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(x.Graph())
+	patches := Patches1D(x, window, stride)
+	lo := patches.Shape().Dimensions[1]
+	y := MatMul(Reshape(patches, batch*lo, window*in), Reshape(k, window*in, out))
+	return Reshape(y, batch, lo, out)
+}
+
+// SamePadding1D returns the output length and the left and right zero
+// padding of a "same"-padded 1-D convolution of a length-long input with
+// window taps and the given stride, as TensorFlow pads it (the odd pad
+// goes right).
+func SamePadding1D(length, window, stride int) (lo, left, right int) {
+	lo = (length + stride - 1) / stride
 	pad := max((lo-1)*stride+window-length, 0)
-	left, right := pad/2, pad-pad/2
-	if pad > 0 {
+	return lo, pad / 2, pad - pad/2
+}
+
+// Patches1D returns the window patches of a "same"-padded 1-D convolution
+// of x [..., length, in]: [..., ⌈length/stride⌉, window·in], tap-major
+// (strided slices of the zero-padded input, concatenated; a reshape when
+// the windows do not overlap). Conv1D multiplies them by its kernel; a
+// population of networks (pkg/models/ancnet) by its stacked kernels.
+func Patches1D(x *Node, window, stride int) *Node {
+	g := x.Graph()
+	dims := x.Shape().Dimensions
+	r := len(dims)
+	length, in := dims[r-2], dims[r-1]
+	lo, left, right := SamePadding1D(length, window, stride)
+	zeros := func(n int) *Node {
+		d := append(append([]int(nil), dims[:r-2]...), n, in)
+		return Zeros(g, shapes.Make(x.DType(), d...))
+	}
+	if left+right > 0 {
 		parts := []*Node{}
 		if left > 0 {
-			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, left, in)))
+			parts = append(parts, zeros(left))
 		}
 		parts = append(parts, x)
 		if right > 0 {
-			parts = append(parts, Zeros(g, shapes.Make(x.DType(), batch, right, in)))
+			parts = append(parts, zeros(right))
 		}
-		x = Concatenate(parts, 1)
+		x = Concatenate(parts, r-2)
 	}
-	var patches *Node
-	if window == stride && pad == 0 {
+	out := append(append([]int(nil), dims[:r-2]...), lo, window*in)
+	if window == stride && left+right == 0 {
 		// Non-overlapping windows: the patches are a reshape.
-		patches = Reshape(x, batch, lo, window*in)
-	} else {
-		taps := make([]*Node, window)
-		for j := 0; j < window; j++ {
-			taps[j] = Slice(x, AxisRange(), AxisRange(j, j+(lo-1)*stride+1).Stride(stride), AxisRange())
-		}
-		patches = Concatenate(taps, 2) // [batch, lo, window·in], tap-major
+		return Reshape(x, out...)
 	}
-	y := MatMul(Reshape(patches, batch*lo, window*in), Reshape(k, window*in, out))
-	return Reshape(y, batch, lo, out)
+	taps := make([]*Node, window)
+	for j := range taps {
+		taps[j] = SliceAxis(x, r-2, AxisRange(j, j+(lo-1)*stride+1).Stride(stride))
+	}
+	return Concatenate(taps, r-1)
 }
 
 // XavierScope returns scope with the Xavier-uniform initialiser, drawing
