@@ -61,6 +61,15 @@ func ANCAliceBobLossReference(p, bob, eve *Node) *Node {
 	return Add(bobLoss, meanBlocks(Square(eveGap)))
 }
 
+// ancAliceBobLoss is ANC's Alice–Bob loss in the configuration's form
+// (Config.Loss; "" is the reference form).
+func (c Config) ancAliceBobLoss(p, bob, eve *Node) *Node {
+	if c.Loss == LossBatchMean {
+		return ANCAliceBobLoss(p, bob, eve)
+	}
+	return ANCAliceBobLossReference(p, bob, eve)
+}
+
 // CPABobLoss is Bob's loss in CPA-ANC: the mean number of bits he gets
 // wrong per block, mean(Σᵢ |pᵢ − p̂ᵢ|), for {0, 1} encodings (bits, as in
 // ANC; a per-bit mean let γ·Err_Eve drown Bob's signal in our runs).

@@ -194,11 +194,7 @@ func (m *Model) ancABGame(scope *model.Scope, in []*Node) []*Node {
 	c := aliceGraph(scope, ANC, p, k)
 	bob := bobGraph(scope, ANC, c, k)
 	eve := ANCEve(nn.XavierScope(scope).At(ScopeEve), c)
-	loss := ANCAliceBobLossReference(p, bob, eve)
-	if m.cfg.Loss == LossBatchMean {
-		loss = ANCAliceBobLoss(p, bob, eve)
-	}
-	return []*Node{loss, ReduceAllMean(BitsWrongPM(p, bob))}
+	return []*Node{m.cfg.ancAliceBobLoss(p, bob, eve), ReduceAllMean(BitsWrongPM(p, bob))}
 }
 
 // cpaABGame is CPA-ANC's Alice–Bob step (inputs p0, p1, p, k, t): their
