@@ -6,9 +6,13 @@
 # part's results). Writes to the cache are atomic, so tasks never see each
 # other's half-written entries, and each unit is computed by one task.
 #
-#   sbatch --array=0-3 scripts/slurm-array.sh [reproduce flags...]
+# Submit from the repository root (the script builds ./cmd/neurocrypt from
+# there); the nodes need Go and the module's dependencies (or set
+# NEUROCRYPT_BIN to a binary built beforehand on a shared path).
+#
+#   sbatch --array=0-3 scripts/slurm-array.sh [reproduce flags...]   # N = 4 parts
 #   # when the array has finished (or: sbatch --dependency=afterok:JOBID ...):
-#   NEUROCRYPT_ASSEMBLE=1 sbatch scripts/slurm-array.sh [the same flags...]
+#   NEUROCRYPT_ASSEMBLE=1 sbatch --output=neurocrypt-assemble-%j.out scripts/slurm-array.sh [the same flags...]
 #
 # Environment:
 #   NEUROCRYPT_WORKDIR  the shared work dir (default: $PWD/.neurocrypt-work)
@@ -25,13 +29,32 @@
 set -euo pipefail
 cd "${SLURM_SUBMIT_DIR:-$(dirname "$0")/..}"
 
+die() { echo "neurocrypt slurm-array: $*" >&2; exit 2; }
+# Check what Slurm gave before building or creating anything.
+if [ "${NEUROCRYPT_ASSEMBLE:-}" != 1 ]; then
+  [ -n "${SLURM_ARRAY_TASK_ID:-}" ] || die "not a Slurm array task (sbatch --array=0-3 ... for 4 parts), and NEUROCRYPT_ASSEMBLE is not 1"
+  id=$SLURM_ARRAY_TASK_ID count=${SLURM_ARRAY_TASK_COUNT:-}
+  for v in "$id" "$count" "${SLURM_ARRAY_TASK_MIN:-0}" "${SLURM_ARRAY_TASK_MAX:-0}"; do
+    [[ "$v" =~ ^[0-9]+$ ]] || die "Slurm's array variables are not numbers (task $id, count $count, min ${SLURM_ARRAY_TASK_MIN:-}, max ${SLURM_ARRAY_TASK_MAX:-})"
+  done
+  # Part I of N needs the array 0..N-1 (all of it: a part left out is
+  # never computed; to redo a failed part, resubmit the whole array —
+  # finished units are read from the cache).
+  if [ "${SLURM_ARRAY_TASK_MIN:-0}" != 0 ] || [ "${SLURM_ARRAY_TASK_MAX:-$((count - 1))}" != $((count - 1)) ]; then
+    die "the array must be 0-$((count - 1)) (got ${SLURM_ARRAY_TASK_MIN:-?}-${SLURM_ARRAY_TASK_MAX:-?} with $count tasks)"
+  fi
+fi
+
 work=${NEUROCRYPT_WORKDIR:-$PWD/.neurocrypt-work}
+[ ! -e "$work" ] || [ -d "$work" ] || die "NEUROCRYPT_WORKDIR=$work exists and is not a directory"
 mkdir -p "$work"
 # The tasks and the assembly must run the same binary: cache keys include a
 # hash of the running binary, so a different one (e.g. `go run`) would find
 # none of the tasks' units and compute everything again.
 bin=${NEUROCRYPT_BIN:-}
-if [ -z "$bin" ]; then
+if [ -n "$bin" ]; then
+  [ -x "$bin" ] || die "NEUROCRYPT_BIN=$bin is not an executable file"
+else
   bin="$work/neurocrypt"
   # A lock serialises the tasks' builds; an atomic rename publishes the
   # binary (a task already running keeps its copy). go build is
@@ -45,14 +68,5 @@ fi
 
 if [ "${NEUROCRYPT_ASSEMBLE:-}" = 1 ]; then
   exec "$bin" reproduce -workdir "$work" "$@"
-fi
-: "${SLURM_ARRAY_TASK_ID:?not a Slurm array task (sbatch --array=0-N-1 ...), and NEUROCRYPT_ASSEMBLE is not 1}"
-: "${SLURM_ARRAY_TASK_COUNT:?Slurm did not set SLURM_ARRAY_TASK_COUNT}"
-# Part I of N needs the array 0..N-1 (all of it: a part left out is never
-# computed; to redo a failed part, resubmit the whole array — finished
-# units are read from the cache).
-if [ "${SLURM_ARRAY_TASK_MIN:-0}" != 0 ] || [ "${SLURM_ARRAY_TASK_MAX:-$((SLURM_ARRAY_TASK_COUNT - 1))}" != $((SLURM_ARRAY_TASK_COUNT - 1)) ]; then
-  echo "neurocrypt: the array must be 0-$((SLURM_ARRAY_TASK_COUNT - 1)) (got ${SLURM_ARRAY_TASK_MIN:-?}-${SLURM_ARRAY_TASK_MAX:-?} with $SLURM_ARRAY_TASK_COUNT tasks)" >&2
-  exit 2
 fi
 exec "$bin" reproduce -workdir "$work" -shard "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT" "$@"

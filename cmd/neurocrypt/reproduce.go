@@ -250,9 +250,22 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.shard != nil {
+		// The assembly must use this binary (cache keys include its hash)
+		// and this run's profile, seed, data and experiments.
+		exe, err := os.Executable()
+		if err != nil {
+			exe = "neurocrypt"
+		}
+		again := []string{exe, "reproduce", "-profile", string(cfg.profile), "-seed", fmt.Sprint(cfg.seed), "-workdir", cfg.workDir}
+		if cfg.data != "" {
+			again = append(again, "-data", cfg.data)
+		}
+		if len(cfg.only) > 0 {
+			again = append(again, "-only", strings.Join(cfg.only, ","))
+		}
 		fmt.Fprintf(stdout, "shard %s done: %d experiments complete, %d with units left to other shards (%s); when every shard has finished, "+
-			"run reproduce without -shard on the same -workdir (%s) to assemble the report\n", cfg.shard, len(run.Experiments), len(run.Pending),
-			strings.Join(run.Pending, ", "), safefile.Name(cfg.workDir))
+			"assemble the report with this same binary (cache keys include its hash): %s\n", cfg.shard, len(run.Experiments), len(run.Pending),
+			strings.Join(run.Pending, ", "), provenance.CommandLine(again))
 		return nil
 	}
 	if h := cfg.recordedHash; h != "" && h != run.Provenance.DatasetHash {

@@ -226,7 +226,11 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 			// A damaged or foreign entry is a logged miss: recomputed,
 			// never served.
 			env.cacheLog("bad", k, key, why)
-			env.Logf("cache: %s/%s: %s; recomputing", k.Experiment, k.Unit, why)
+			next := "recomputing"
+			if env.Shard != nil && !env.Shard.Owns(key) {
+				next = "left to its shard (or the assembly) to recompute"
+			}
+			env.Logf("cache: %s/%s: %s; %s", k.Experiment, k.Unit, why, next)
 		}
 	}
 	if err := ctx.Err(); err != nil {

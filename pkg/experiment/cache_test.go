@@ -206,7 +206,7 @@ func TestCropPlan(t *testing.T) {
 // unit of another shard is not computed (ErrNotInShard, fn not called)
 // unless it is cached, when it is served.
 func TestShardOwnsAndSkips(t *testing.T) {
-	for _, bad := range []string{"", "1", "2/2", "-1/2", "0/0", "a/b", fmt.Sprintf("0/%d", MaxShards+1)} {
+	for _, bad := range []string{"", "1", "2/2", "-1/2", "-0/2", "+0/2", "0/+2", "0/0", "a/b", fmt.Sprintf("0/%d", MaxShards+1)} {
 		if _, err := ParseShard(bad); err == nil {
 			t.Errorf("ParseShard(%q): want an error", bad)
 		}

@@ -37,8 +37,9 @@ func ParseShard(s string) (*Shard, error) {
 	is, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	i, err1 := strconv.Atoi(is)
 	n, err2 := strconv.Atoi(ns)
+	digits := func(x string) bool { return x != "" && strings.Trim(x, "0123456789") == "" }
 	switch {
-	case !ok || err1 != nil || err2 != nil:
+	case !ok || err1 != nil || err2 != nil || !digits(is) || !digits(ns):
 		return nil, fmt.Errorf("shard %q: want I/N, e.g. 0/4", s)
 	case n < 1 || n > MaxShards:
 		return nil, fmt.Errorf("shard %q: N = %d: want 1..%d", s, n, MaxShards)

@@ -175,8 +175,8 @@ func (c Config) Validate() error {
 			c.Rounds, c.ABPerRound, c.EvePerRound)
 	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 1):
 		return fmt.Errorf("anc config: learning rate %g: want a finite value > 0", c.LearningRate)
-	case c.Gamma < 0 || c.Alpha < 0:
-		return fmt.Errorf("anc config: gamma %g, alpha %g: want ≥ 0", c.Gamma, c.Alpha)
+	case !(c.Gamma >= 0) || !(c.Alpha >= 0) || math.IsInf(c.Gamma, 1) || math.IsInf(c.Alpha, 1):
+		return fmt.Errorf("anc config: gamma %g, alpha %g: want finite values ≥ 0", c.Gamma, c.Alpha)
 	case c.EvalEvery < 0 || (c.EvalEvery > 0 && c.EvalBlocks < 1):
 		return fmt.Errorf("anc config: eval every %d rounds on %d blocks: want ≥ 0 and ≥ 1 block", c.EvalEvery, c.EvalBlocks)
 	case c.Loss != "" && c.Loss != LossReference && c.Loss != LossBatchMean:

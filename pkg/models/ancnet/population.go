@@ -82,6 +82,11 @@ func NewPopulation(be compute.Backend, cfgs []Config, conv PopConv) (*Population
 		}
 		a, b := c, cfgs[0]
 		a.Seed, b.Seed = 0, 0
+		for _, x := range []*Config{&a, &b} {
+			if x.Loss == "" {
+				x.Loss = LossReference // the same form
+			}
+		}
 		if a != b {
 			return nil, fmt.Errorf("anc population: run %d's config %+v differs from run 0's %+v in more than the seed", i, c, cfgs[0])
 		}
@@ -197,10 +202,7 @@ func (p *Population) abGame(scope *model.Scope, in []*Node) []*Node {
 		pt, k := in[0], in[1]
 		c := p.alice(scope, pt, k)
 		bob, eve := p.bob(scope, c, k), p.eve(scope, in, c)
-		loss = ANCAliceBobLossReference(pt, bob, eve)
-		if p.cfg.Loss == LossBatchMean {
-			loss = ANCAliceBobLoss(pt, bob, eve)
-		}
+		loss = p.cfg.ancAliceBobLoss(pt, bob, eve)
 	} else {
 		pt, k, t := in[2], in[3], in[4]
 		c := p.alice(scope, pt, k)

@@ -294,6 +294,21 @@ func TestNewPopulationValidates(t *testing.T) {
 			t.Errorf("%s: want an error", name)
 		}
 	}
+	nan := cfg
+	nan.Alpha = math.NaN()
+	if _, err := NewPopulation(be, withSeeds(nan, 1, 2), PopConv{}); err == nil || !strings.Contains(err.Error(), "alpha") {
+		t.Errorf("NaN alpha: %v, want an error naming alpha", err)
+	}
+	blank := withSeeds(cfg, 1, 2)
+	blank[1].Loss = "" // the reference form, spelled differently
+	if _, err := NewPopulation(be, blank, PopConv{}); err != nil {
+		t.Errorf(`Loss "" beside %q: %v`, LossReference, err)
+	}
+	for _, runs := range []int{-1, 0, MaxPopulation + 1, 1 << 45} {
+		if _, err := TimePopulationRounds(context.Background(), be, ANC, 4, 8, runs, 1, PopConv{}); err == nil {
+			t.Errorf("timing %d runs: want an error", runs)
+		}
+	}
 	if _, err := NewPopulation(nil, withSeeds(cfg, 1), PopConv{}); err == nil {
 		t.Error("nil backend: want an error")
 	}

@@ -59,8 +59,8 @@ func speedConfig(v Variant, n, batch, rounds int) Config {
 // is one Alice–Bob step and SpeedEveSteps(v) Eve steps; the minibatches are
 // generated in Go as in training, and their generation is timed too.
 func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, rounds int) (RoundTiming, error) {
-	if rounds < 1 {
-		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
+	if rounds < 1 || rounds >= MaxRounds {
+		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want 1..%d", rounds, MaxRounds-1)
 	}
 	cfg := speedConfig(v, n, batch, rounds)
 	m, err := NewModel(be, cfg)
@@ -92,8 +92,11 @@ func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, ro
 // SpeedEveSteps(v) Eve steps, data generation included), compilation
 // excluded. Divided by runs, it is the cost of one run's round.
 func TimePopulationRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, runs, rounds int, conv PopConv) (RoundTiming, error) {
-	if rounds < 1 {
-		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want ≥ 1", rounds)
+	if rounds < 1 || rounds >= MaxRounds {
+		return RoundTiming{}, fmt.Errorf("anc: timing %d rounds: want 1..%d", rounds, MaxRounds-1)
+	}
+	if runs < 1 || runs > MaxPopulation {
+		return RoundTiming{}, fmt.Errorf("anc: timing a population of %d runs: want 1..%d", runs, MaxPopulation)
 	}
 	cfg := speedConfig(v, n, batch, rounds)
 	cfgs := make([]Config, runs)
