@@ -2,6 +2,7 @@
 // exposes the ciphers and metrics behind them.
 //
 //	neurocrypt reproduce [-profile smoke|quick|paper] [-only ids] [-data DIR|ZIP] [-out DIR] [-seed N] [-check [REF]] ...
+//	neurocrypt bench [-profile smoke|quick|paper] [-data DIR|ZIP] [-out DIR] [-seed N]
 //	neurocrypt encrypt [-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT
 //	neurocrypt decrypt -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT
 //	neurocrypt keygen -cipher NAME [-seed N] [-weights FILE -tag TAG]
@@ -46,6 +47,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
+		{"bench", "[-profile P] [-out DIR]", "time every model's training step (GoMLX backends and PyTorch), the ciphers and the machine's ceilings into performance.html", runBench},
 		{"encrypt", "[-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image (8 or 16-bit grey, sample-exact)", runEncrypt},
 		{"decrypt", "-key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
 		{"keygen", "-cipher NAME [-seed N] [-weights FILE [-tag TAG]]", "print a key for a cipher (or a trained model's weights)", runKeygen},

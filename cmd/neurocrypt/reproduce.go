@@ -18,6 +18,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/check"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/experiment/performance"
 	"github.com/neurocrypt/neurocrypt/pkg/provenance"
 	"github.com/neurocrypt/neurocrypt/pkg/report"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
@@ -54,6 +55,9 @@ type reproduceConfig struct {
 	recordedHash, recordedFrom string
 	// shard is -shard's part (nil: the whole run).
 	shard *experiment.Shard
+	// bench: `neurocrypt bench` (the performance experiment with the
+	// models' training steps).
+	bench bool
 }
 
 func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
@@ -199,7 +203,10 @@ func (c *reproduceConfig) backend() *backend.Selection {
 // command returns the command line that regenerates this run.
 func (c *reproduceConfig) command() string {
 	parts := []string{"go run ./cmd/neurocrypt reproduce", "-profile " + string(c.profile), fmt.Sprintf("-seed %d", c.seed)}
-	if len(c.only) > 0 {
+	if c.bench {
+		parts[0] = "go run ./cmd/neurocrypt bench"
+	}
+	if len(c.only) > 0 && !c.bench {
 		parts = append(parts, "-only "+strings.Join(c.only, ","))
 	}
 	if c.data != "" {
@@ -216,10 +223,52 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return runConfig(cfg, stdout, stderr)
+}
+
+// runBench is `neurocrypt bench`: the performance experiment with every
+// model's training step, written to <out>/performance.html and the
+// "performance" entry of <out>/results.json (the other entries kept, as
+// with reproduce -only).
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", stderr)
+	profile := fs.String("profile", string(experiment.Quick), "smoke (a few steps: a check that it runs), quick (default: medians of 20 steps) or paper (50)")
+	data := fs.String("data", "", "the data of the report folder's other entries (BOSSbase 1.01 folder or zip; the timings themselves use synthetic and stand-in data)")
+	out := fs.String("out", DefaultOut, "report folder")
+	seed := fs.Uint64("seed", DefaultSeed, "run seed")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	p, err := experiment.ParseProfile(*profile)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	cfg := &reproduceConfig{profile: p, only: []string{performance.ID}, data: *data, out: *out, seed: *seed, bench: true}
+	if cfg.data != "" {
+		if cfg.data, err = filepath.Abs(cfg.data); err != nil {
+			return fmt.Errorf("-data %q: %w", *data, err)
+		}
+	}
+	return runConfig(cfg, stdout, stderr)
+}
+
+// runConfig runs cfg and writes (or checks) its report.
+func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
+	var err error
 	var ref *results.File
 	if cfg.check {
 		// Read the reference first: a missing or corrupt REF fails fast.
 		if ref, err = results.Read(cfg.checkRef); err != nil {
+			return err
+		}
+	}
+	if len(cfg.only) > 0 && !cfg.check && cfg.shard == nil {
+		// Fail before the run, not after it, where the report could not
+		// be merged (keepOthers checks the data too, once known).
+		if err := mergeable(cfg); err != nil {
 			return err
 		}
 	}
@@ -241,7 +290,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	run, err := suite.Run(ctx, suite.Options{
 		Profile: cfg.profile, Seed: cfg.seed, Data: src, Skipped: skipped, Backend: sel,
-		WorkDir: cfg.workDir, Fresh: cfg.fresh, Only: cfg.only, Log: stderr, Command: cfg.command(), Shard: cfg.shard,
+		WorkDir: cfg.workDir, Fresh: cfg.fresh, Only: cfg.only, Log: stderr, Command: cfg.command(), Shard: cfg.shard, Bench: cfg.bench,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -284,6 +333,24 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", safefile.Name(filepath.Join(cfg.out, report.IndexFile)))
+	return nil
+}
+
+// mergeable fails when <out>/results.json holds a run of another profile
+// or seed, which this -only run's report could not join.
+func mergeable(cfg *reproduceConfig) error {
+	path := filepath.Join(cfg.out, report.ResultsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	old, err := results.Read(path)
+	if err != nil {
+		return err
+	}
+	if p := old.Provenance; p.Profile != string(cfg.profile) || p.Seed != cfg.seed {
+		return fmt.Errorf("%s holds a run with profile %s, seed %d; this run (profile %s, seed %d) would mix two runs in one report: pass -out DIR, or use its profile and seed",
+			path, p.Profile, p.Seed, cfg.profile, cfg.seed)
+	}
 	return nil
 }
 

@@ -286,6 +286,19 @@ func Names() []string {
 	return slices.Sorted(maps.Keys(registry.schemes))
 }
 
+// KeyNames returns Names without the trained ciphers bound in this
+// process (BindTrained, BindWeights: named family/tag), sorted: the
+// schemes that exist in every process, whatever it trained or loaded.
+func KeyNames() []string {
+	var out []string
+	for _, n := range Names() {
+		if !strings.Contains(n, "/") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Lookup returns the scheme with the given name.
 func Lookup(name string) (Scheme, error) {
 	registry.RLock()

@@ -145,6 +145,9 @@ func TestTrainedFamilyBindKeyAndWeights(t *testing.T) {
 	if s.Name() != "test-xorfam/t1" || !slices.Contains(Names(), "test-xorfam/t1") {
 		t.Fatalf("bound scheme %q not registered: %v", s.Name(), Names())
 	}
+	if kn := KeyNames(); slices.Contains(kn, "test-xorfam/t1") || !slices.Contains(kn, NameAESCTR) || !slices.IsSorted(kn) {
+		t.Errorf("KeyNames %v: want the key-based schemes, sorted, without the bound trained one", kn)
+	}
 	if again, err := BindTrained("test-xorfam", "t1", weights); err != nil || again != s {
 		t.Errorf("rebinding the same file: %v, %v", again, err)
 	}

@@ -106,6 +106,9 @@ type Options struct {
 	// that completed and lists the others in Pending. A run without a
 	// shard on the same WorkDir afterwards assembles the whole report.
 	Shard *experiment.Shard
+	// Bench runs the performance experiment with the models' training
+	// steps (performance.NewBench; `neurocrypt bench`).
+	Bench bool
 }
 
 // Env returns the experiment environment for opts (the process's default
@@ -171,6 +174,13 @@ func Run(ctx context.Context, opts Options) (*report.Run, error) {
 	exps, err := Select(opts.Only)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Bench {
+		for i, e := range exps {
+			if e.ID() == performance.ID {
+				exps[i] = performance.NewBench()
+			}
+		}
 	}
 	if opts.Data == nil {
 		return nil, fmt.Errorf("no dataset")

@@ -32,9 +32,19 @@ func runSpeed(ctx context.Context, env *experiment.Env, s Settings) (*torchpeer.
 	if s.SpeedSteps == 0 {
 		return nil, nil
 	}
-	return torchpeer.Run(ctx, env, torchpeer.Spec{Experiment: ID, Version: Version, Steps: s.SpeedSteps, Script: torchBench,
+	return torchpeer.Run(ctx, env, SpeedSpec(s.SpeedSteps))
+}
+
+// SpeedSpec is the training-step comparison of steps timed steps: the
+// agile cipher's E and D at SpeedCrop², batch SpeedBatch, width
+// SpeedChannels, on every backend and in PyTorch (agilebench.py).
+// `neurocrypt bench` times it too.
+func SpeedSpec(steps int) torchpeer.Spec {
+	return torchpeer.Spec{Experiment: ID, Version: Version, Steps: steps, Script: torchBench,
 		Args:        []string{"--crop", fmt.Sprint(SpeedCrop), "--batch", fmt.Sprint(SpeedBatch), "--channels", fmt.Sprint(SpeedChannels)},
-		TimeBackend: timeBackend})
+		TimeBackend: timeBackend,
+		Model:       "agile",
+		Step:        fmt.Sprintf("one step of E and D, %d², batch %d, width %d", SpeedCrop, SpeedBatch, SpeedChannels)}
 }
 
 // timeBackend times the training step on a backend configuration, on

@@ -14,6 +14,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
+	"github.com/neurocrypt/neurocrypt/pkg/perf"
 )
 
 func TestSpeedTables(t *testing.T) {
@@ -146,6 +147,9 @@ func TestTorchBenchRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !(r.ANCRoundMedian > 0 && r.CPARoundMedian > 0) {
+			t.Errorf("PyTorch reference (%s): no median round times: %+v", config, r)
+		}
 		if !(r.ANCRoundSecs > 0 && r.CPARoundSecs > 0) || r.Encrypt == nil || !(r.Encrypt.MBPerSec > 0) || r.ANCEve != ancnet.ANCSpeedEve || r.CPAEve != ancnet.CPASpeedEve || r.Config != config {
 			t.Errorf("PyTorch reference (%s): %+v", config, r)
 		}
@@ -178,5 +182,40 @@ func TestPythonIsIsolated(t *testing.T) {
 	runTorch(context.Background(), python, TorchStock, 4, 8, 1, 0.01, 8)
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the benchmark script imported the torch.py of the current folder")
+	}
+}
+
+// TestBenchSpec: `neurocrypt bench`'s ANC and CPA-ANC specs read their
+// variant's round from torchbench.py's output (a variant without a time
+// is an error) and time a round on the go backend with its FLOPs; where
+// PyTorch is installed, the script runs with --variants and --steps as
+// torchpeer passes them.
+func TestBenchSpec(t *testing.T) {
+	out := []byte(`{"torch": "x", "threads": 2, "config": "best", "anc_round_seconds": 0.3, "anc_round_median_seconds": 0.25,
+		"cpa_round_seconds": 0, "cpa_round_median_seconds": 0, "anc_mkldnn": true, "anc_mkldnn_seconds": {"on": 0.3, "off": 0.4}}`)
+	tt, err := BenchSpec(ancnet.ANC, 1).Parse(out)
+	if err != nil || tt.StepSeconds != 0.3 || tt.StepMedianSeconds != 0.25 || !tt.MKLDNN || tt.MKLDNNOffSeconds != 0.4 || tt.Config != "best" {
+		t.Errorf("ANC parse: %+v, %v", tt, err)
+	}
+	if _, err := BenchSpec(ancnet.CPA, 1).Parse(out); err == nil {
+		t.Error("a CPA-ANC spec read an output without a CPA-ANC round")
+	}
+	sp := BenchSpec(ancnet.CPA, 1)
+	tm, device, err := sp.TimeBackend(context.Background(), "go", 1)
+	if err != nil || !(tm.Median > 0) || tm.FLOPs <= 0 || device == "" || sp.Model == "" || sp.Step == "" {
+		t.Errorf("CPA-ANC on go: %+v on %q, %v (spec %q: %q)", tm, device, err, sp.Model, sp.Step)
+	}
+	python, why := findTorchPython(context.Background())
+	if python == "" {
+		t.Skip(why)
+	}
+	sp = BenchSpec(ancnet.ANC, 1)
+	args := append(append([]string(nil), sp.Args...), "--steps", "1", "--threads", "1", "--config", TorchStock, "--batch", "64")
+	raw, err := perf.RunPython(context.Background(), python, sp.Script, nil, torchTimeout, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt, err := sp.Parse(raw); err != nil || !(tt.StepMedianSeconds > 0) {
+		t.Errorf("the script's ANC-only output: %+v, %v (%s)", tt, err, raw)
 	}
 }

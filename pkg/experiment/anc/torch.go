@@ -57,9 +57,13 @@ type TorchResult struct {
 	Rounds        int                `json:"rounds"`
 	ANCRoundSecs  float64            `json:"anc_round_seconds"`
 	CPARoundSecs  float64            `json:"cpa_round_seconds"`
-	ANCEve        int                `json:"anc_eve_per_round"`
-	CPAEve        int                `json:"cpa_eve_per_round"`
-	Encrypt       *struct {
+	// ANCRoundMedian and CPARoundMedian are the median round times (the
+	// *RoundSecs are means).
+	ANCRoundMedian float64 `json:"anc_round_median_seconds"`
+	CPARoundMedian float64 `json:"cpa_round_median_seconds"`
+	ANCEve         int     `json:"anc_eve_per_round"`
+	CPAEve         int     `json:"cpa_eve_per_round"`
+	Encrypt        *struct {
 		MB       float64 `json:"mb"`
 		Seconds  float64 `json:"seconds"`
 		MBPerSec float64 `json:"mb_per_sec"`

@@ -31,13 +31,17 @@ GoMLX's in the ANC report; it never types them in.
 
 Usage: python3 pkg/experiment/anc/torchbench.py [--n 16] [--batch 4096] [--rounds 20]
        [--threads 2] [--encrypt-mb 8] [--encrypt-batch 65536] [--seed 1]
-       [--config stock|best]
+       [--config stock|best] [--variants anc|cpa|both]
+
+Round times are the mean and the median of the timed rounds (--steps is
+--rounds, for `neurocrypt bench`); an unasked variant reports 0.
 """
 
 import argparse
 import json
 import math
 import platform
+import statistics
 import sys
 import time
 
@@ -150,11 +154,14 @@ def bits_wrong_pm(p, x):
 
 
 def time_rounds(fn, rounds):
+    """Mean and median seconds of rounds calls of fn, after one untimed call."""
     fn()  # warm-up
-    start = time.perf_counter()
+    times = []
     for _ in range(rounds):
+        t0 = time.perf_counter()
         fn()
-    return (time.perf_counter() - start) / rounds
+        times.append(time.perf_counter() - t0)
+    return {"seconds": sum(times) / len(times), "median_seconds": statistics.median(times)}
 
 
 def bench_anc(n, batch, rounds, gen):
@@ -240,7 +247,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=16, help="key/plaintext bits")
     ap.add_argument("--batch", type=int, default=4096, help="minibatch")
-    ap.add_argument("--rounds", type=int, default=20, help="timed rounds per variant")
+    ap.add_argument("--rounds", "--steps", type=int, default=20, help="timed rounds per variant")
+    ap.add_argument("--variants", choices=["anc", "cpa", "both"], default="both", help="which rounds to time")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--encrypt-mb", type=float, default=8, help="MiB of plaintext for the throughput row (0: skip)")
     ap.add_argument("--encrypt-batch", type=int, default=1 << 16, help="blocks per encryption call")
@@ -268,8 +276,13 @@ def main():
         best = min(times, key=lambda on: secs(times[on]))
         return times[best], best, {"on": secs(times[True]), "off": secs(times[False])}
 
-    anc, anc_mkldnn, anc_both = measure(lambda: bench_anc(a.n, a.batch, a.rounds, gen))
-    cpa, cpa_mkldnn, cpa_both = measure(lambda: bench_cpa(a.n, a.batch, a.rounds, gen))
+    skipped = ({"seconds": 0.0, "median_seconds": 0.0}, False, None)
+    anc, anc_mkldnn, anc_both = skipped
+    cpa, cpa_mkldnn, cpa_both = skipped
+    if a.variants in ("anc", "both"):
+        anc, anc_mkldnn, anc_both = measure(lambda: bench_anc(a.n, a.batch, a.rounds, gen))
+    if a.variants in ("cpa", "both"):
+        cpa, cpa_mkldnn, cpa_both = measure(lambda: bench_cpa(a.n, a.batch, a.rounds, gen))
     out = {
         "torch": torch.__version__,
         "python": platform.python_version(),
@@ -278,15 +291,19 @@ def main():
         "n": a.n,
         "batch": a.batch,
         "rounds": a.rounds,
-        "anc_round_seconds": anc,
-        "cpa_round_seconds": cpa,
+        "anc_round_seconds": anc["seconds"],
+        "cpa_round_seconds": cpa["seconds"],
+        "anc_round_median_seconds": anc["median_seconds"],
+        "cpa_round_median_seconds": cpa["median_seconds"],
         "anc_mkldnn": anc_mkldnn,
         "cpa_mkldnn": cpa_mkldnn,
         "cpa_eve_per_round": CPA_EVE_PER_AB,
         "anc_eve_per_round": ANC_EVE_PER_ROUND,
     }
     if anc_both:
-        out["anc_mkldnn_seconds"], out["cpa_mkldnn_seconds"] = anc_both, cpa_both
+        out["anc_mkldnn_seconds"] = anc_both
+    if cpa_both:
+        out["cpa_mkldnn_seconds"] = cpa_both
     if a.encrypt_mb > 0:
         enc, enc_mkldnn, _ = measure(lambda: bench_encrypt(a.n, a.encrypt_mb, a.encrypt_batch, gen))
         enc["mkldnn"] = enc_mkldnn

@@ -25,6 +25,7 @@ Usage: python3 torchbench.py [--crop 64] [--batch 32] [--channels 16]
 
 import argparse
 import json
+import statistics
 import sys
 import time
 
@@ -117,10 +118,12 @@ def time_steps(args, mkldnn):
     opt_gr = torch.optim.Adam(list(gen.parameters()) + list(rec.parameters()), lr=LEARNING_RATE, betas=BETAS)
     opt_d = torch.optim.Adam(disc.parameters(), lr=LEARNING_RATE, betas=BETAS)
     step(gen, rec, disc, opt_gr, opt_d, args.crop, args.batch)  # untimed warm-up
-    start = time.perf_counter()
+    times = []
     for _ in range(args.steps):
+        t0 = time.perf_counter()
         step(gen, rec, disc, opt_gr, opt_d, args.crop, args.batch)
-    return (time.perf_counter() - start) / args.steps
+        times.append(time.perf_counter() - t0)
+    return sum(times) / len(times), statistics.median(times)
 
 
 def main():
@@ -136,13 +139,14 @@ def main():
     out = {"torch": torch.__version__, "threads": args.threads, "config": args.config, "crop": args.crop,
            "batch": args.batch, "channels": args.channels, "steps": args.steps}
     if args.config == "stock":
-        out["step_seconds"] = time_steps(args, torch.backends.mkldnn.enabled)
+        mean, median = time_steps(args, torch.backends.mkldnn.enabled)
         out["mkldnn"] = torch.backends.mkldnn.enabled
     else:
         on, off = time_steps(args, True), time_steps(args, False)
-        out["mkldnn_on_seconds"], out["mkldnn_off_seconds"] = on, off
-        out["mkldnn"] = on <= off
-        out["step_seconds"] = min(on, off)
+        out["mkldnn_on_seconds"], out["mkldnn_off_seconds"] = on[0], off[0]
+        out["mkldnn"] = on[0] <= off[0]
+        mean, median = on if on[0] <= off[0] else off
+    out["step_seconds"], out["step_median_seconds"] = mean, median
     print(json.dumps(out))
 
 

@@ -1,9 +1,15 @@
-// Package performance measures the throughput of the ciphers and metrics on
-// 512² images with go-benchmarks (the security battery's speed targets:
-// pkg/battery) and reports it beside the project's speed goals (bit-plane
-// encryption ≥ 100 MB/s on one core, metrics ≥ 200 MB/s).
-// Goals are reported, never asserted; the table is marked as timing so that
-// determinism checks skip it.
+// Package performance measures the throughput of every registered cipher
+// and of the metrics on 512² images with go-benchmarks (the security
+// battery's speed targets: pkg/battery) and reports it beside the
+// project's speed goals (bit-plane encryption ≥ 100 MB/s on one core,
+// metrics ≥ 200 MB/s) and the machine's measured ceilings: a memory copy,
+// and a float32 matrix product on every GoMLX backend found.
+//
+// `neurocrypt bench` runs it with the models too (NewBench): the training
+// step of every model (BenchModels) on every backend and in PyTorch,
+// stock and best, as median step times, GFLOP/s and shares of the
+// ceiling. Goals are reported, never asserted; every table is marked as
+// timing so that determinism checks skip it. Ours.
 package performance
 
 import (
@@ -30,27 +36,47 @@ const (
 	GoalMetricsMBps = 200
 )
 
-// Ciphers are the ciphers timed, by registry name, in table order.
-var Ciphers = []string{cipher.NameBitplane, cipher.NameBitplaneXOR, cipher.NameHopfield, cipher.NameCellular, cipher.NameAESCTR}
+// Settings are a profile's timing budget.
+type Settings struct {
+	// Duration is the go-benchmarks time per cipher or metric target.
+	Duration time.Duration
+	// MatMulN and MatMulCalls: the matrix-product ceiling multiplies
+	// MatMulN² matrices, MatMulCalls timed times after one untimed.
+	MatMulN, MatMulCalls int
+	// BenchSteps is the number of timed training steps per model and
+	// implementation (NewBench only; ≥ 20 except in smoke).
+	BenchSteps int
+}
 
-// ProfileSettings is the timing duration per target and profile.
-var ProfileSettings = map[experiment.Profile]time.Duration{
-	experiment.Smoke: 100 * time.Millisecond,
-	experiment.Quick: 700 * time.Millisecond,
-	experiment.Paper: 3 * time.Second,
+// ProfileSettings are the settings per profile.
+var ProfileSettings = map[experiment.Profile]Settings{
+	experiment.Smoke: {Duration: 100 * time.Millisecond, MatMulN: 256, MatMulCalls: 5, BenchSteps: 2},
+	experiment.Quick: {Duration: 700 * time.Millisecond, MatMulN: 1024, MatMulCalls: 20, BenchSteps: 20},
+	experiment.Paper: {Duration: 3 * time.Second, MatMulN: 2048, MatMulCalls: 30, BenchSteps: 50},
 }
 
 // Experiment is the performance experiment.
-type Experiment struct{}
+type Experiment struct{ models bool }
 
-// New returns the performance experiment.
+// New returns the performance experiment of `neurocrypt reproduce`:
+// ciphers, metrics and the machine's ceilings.
 func New() *Experiment { return &Experiment{} }
+
+// NewBench returns the performance experiment of `neurocrypt bench`: New's
+// measurements plus every model's training step (BenchModels) on every
+// backend and in PyTorch, and PyTorch's matrix-product ceiling.
+func NewBench() *Experiment { return &Experiment{models: true} }
 
 // ID implements experiment.Experiment.
 func (*Experiment) ID() string { return ID }
 
 // Title implements experiment.Experiment.
-func (*Experiment) Title() string { return "Performance: cipher and metric throughput on 512² images" }
+func (e *Experiment) Title() string {
+	if e.models {
+		return "Performance: training steps, cipher and metric throughput, and the machine's ceilings"
+	}
+	return "Performance: cipher and metric throughput on 512² images, and the machine's ceilings"
+}
 
 // Papers implements experiment.Experiment.
 func (*Experiment) Papers() []results.Citation { return nil }
@@ -59,11 +85,12 @@ func (*Experiment) Papers() []results.Citation { return nil }
 func (*Experiment) Uncached() bool { return true }
 
 // Run implements experiment.Experiment.
-func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
-	d, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
+func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Result, error) {
+	set, err := experiment.ForProfile(ID, ProfileSettings, env.Profile)
 	if err != nil {
 		return nil, err
 	}
+	d := set.Duration
 	src := dataset.StandIn()
 	img, err := src.Load(0)
 	if err != nil {
@@ -72,7 +99,7 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 	if img.Width != 512 || img.Height != 512 {
 		return nil, fmt.Errorf("performance: stand-in image %s is %dx%d, want 512x512", src.ID(0), img.Width, img.Height)
 	}
-	bt, err := battery.Build(Ciphers...).Seed(env.Seed, ID).Done()
+	bt, err := battery.Build(Ciphers()...).Seed(env.Seed, ID).Done()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
@@ -80,6 +107,7 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ID, err)
 	}
+	targets = append(targets, copyTarget())
 	env.Logf("performance: timing %d operations for about %s each", len(targets), d)
 	ms, err := perf.Measure(targets, d)
 	if err != nil {
@@ -92,7 +120,13 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 			"(%s per operation after %d warm-up calls; MB/s = 10⁶ bytes per second at the median time). "+
 			"Host: %s/%s, %d CPUs, GOMAXPROCS %d, %s.", img.Width, img.Height, src.ID(0), d, perf.Warmups,
 			runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version()),
-		Columns: []string{"operation", "MB/s", "median ms", "mean ms", "p5 ms", "p99 ms", "runs", "goal MB/s", "meets goal"},
+		Columns: []string{"operation", "MB/s", "median ms", "mean ms", "p5 ms", "p99 ms", "runs", "goal MB/s", "meets goal", "% of memory copy"},
+	}
+	copyMBps := 0.0
+	for _, m := range ms {
+		if m.Name == CopyTarget {
+			copyMBps = m.MBps()
+		}
 	}
 	goals := 0
 	for _, m := range ms {
@@ -102,25 +136,103 @@ func (*Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Resul
 	}
 	// No timing in the summary: results.json is compared across runs
 	// without timing tables, and the summary is not one.
-	summary := fmt.Sprintf("%d operations (encryption, decryption, key set-up and the security metrics) timed on one goroutine for about %s each "+
-		"on the %dx%d stand-in image; %d have a speed goal, and the table says which meet it on this machine.",
-		len(ms), d, img.Width, img.Height, goals)
+	summary := fmt.Sprintf("%d operations (encryption, decryption and key set-up of %d ciphers, and the security metrics) and a memory copy timed on one goroutine "+
+		"for about %s each on the %dx%d stand-in image; %d have a speed goal, and the table says which meet it on this machine.",
+		len(ms)-1, len(Ciphers()), d, img.Width, img.Height, goals)
 	for _, m := range ms {
 		var goal, meets any
 		if g := goalOf(m.Name); g > 0 {
 			goal, meets = g, m.MBps() >= g
 		}
-		t.AddRow(m.Name, m.MBps(), ms2(m.Median), ms2(m.Mean), ms2(m.P5), ms2(m.P99), m.Count, goal, meets)
+		var share any
+		if copyMBps > 0 && m.Name != CopyTarget {
+			share = 100 * m.MBps() / copyMBps
+		}
+		t.AddRow(m.Name, m.MBps(), ms2(m.Median), ms2(m.Mean), ms2(m.P5), ms2(m.P99), m.Count, goal, meets, share)
 	}
-	return &results.Result{Summary: summary, Tables: []results.Table{t}, Notes: []string{
-		"encrypt/decrypt rows reuse one cipher per key: the keystreams and the permutation depend only on the key and the image size, " +
-			"so they are computed once and cached. The key+encrypt(cold) rows are the cost of a new key (a fresh cipher each call: key schedule, keystreams).",
-		"hopfield is the exception: its keystream depends on a keyed digest of the image (the survey's \"dynamic keys\"), so every encryption runs the network afresh, " +
-			"n/12 RK4 steps of 12 tanh each for n sample bytes; only its permutation is cached. That, not the implementation, is why it misses the goal that the key-only ciphers meet. " +
-			"The weak-key check of hopfield and cellular keys (a Lyapunov-spectrum estimate, tens of milliseconds) is remembered per key, so the cold rows do not include it.",
-		"metrics/all is metrics.NewReport: entropy, NPCR/UACI, three correlations, χ², PSNR and SSIM (SSIM dominates its cost).",
-		"These numbers are for the machine named in the caption; run `go test -bench . ./pkg/cipher ./pkg/metrics` for Go's own benchmark output.",
-	}}, nil
+	env.Logf("performance: timing a %d² float32 matrix product on every backend found", set.MatMulN)
+	ceils := matMulCeilings(ctx, set.MatMulN, set.MatMulCalls)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var models []modelBench
+	torchCeil := ""
+	if e.models {
+		if python, missing := perf.FindTorchPython(ctx); python == "" {
+			torchCeil = missing
+		} else if m, err := torchMatMul(ctx, python, set.MatMulN, set.MatMulCalls); err != nil {
+			torchCeil = err.Error()
+		} else {
+			ceils = append(ceils, m)
+		}
+		if models, err = measureModels(ctx, env, set.BenchSteps); err != nil {
+			return nil, err
+		}
+		summary += fmt.Sprintf(" The training steps of %d models are timed on every backend found and in PyTorch, stock and best.", len(models))
+	}
+	res := &results.Result{Summary: summary, Tables: []results.Table{t, ceilingTable(ceils, copyMBps, torchCeil, e.models)}}
+	if e.models {
+		rows := stepRows(models, ceils)
+		res.Tables = append(res.Tables, stepsTable(rows, set.BenchSteps))
+		res.Figures = append(res.Figures, stepsFigure(rows, models))
+	}
+	if e.models {
+		steps := "Training steps timed:"
+		for i, mb := range models {
+			steps += fmt.Sprintf(" %s — %s%s", mb.spec.Model, mb.spec.Step, map[bool]string{true: ".", false: ";"}[i == len(models)-1])
+		}
+		res.Notes = append(res.Notes, steps)
+	}
+	res.Notes = append(res.Notes, notes...)
+	if !e.models {
+		res.Notes = append(res.Notes, "`neurocrypt bench` adds the training step of every model on every backend and in PyTorch (median of ≥ 20 steps, GFLOP/s and share of the ceiling) to this page.")
+	}
+	return res, nil
+}
+
+// notes explain the throughput table.
+var notes = []string{
+	"encrypt/decrypt rows reuse one cipher per key: the keystreams and the permutation depend only on the key and the image size, " +
+		"so they are computed once and cached. The key+encrypt(cold) rows are the cost of a new key (a fresh cipher each call: key schedule, keystreams).",
+	"hopfield is the exception: its keystream depends on a keyed digest of the image (the survey's \"dynamic keys\"), so every encryption runs the network afresh, " +
+		"n/12 RK4 steps of 12 tanh each for n sample bytes; only its permutation is cached. That, not the implementation, is why it misses the goal that the key-only ciphers meet. " +
+		"The weak-key check of hopfield and cellular keys (a Lyapunov-spectrum estimate, tens of milliseconds) is remembered per key, so the cold rows do not include it.",
+	"metrics/all is metrics.NewReport: entropy, NPCR/UACI, three correlations, χ², PSNR and SSIM (SSIM dominates its cost).",
+	"These numbers are for the machine named in the caption; run `go test -bench . ./pkg/cipher ./pkg/metrics` for Go's own benchmark output.",
+	"% of memory copy compares an operation's MB/s with Go's copy of 64 MiB on one goroutine (table \"machine ceilings\"): the speed of moving the bytes at all.",
+}
+
+// Ciphers returns the ciphers timed: every registered key-based cipher
+// (cipher.KeyNames, the perm-only control included), in name order.
+// Trained ciphers exist only where a run trained or loaded their weights,
+// which would make the table depend on what ran before: their experiments
+// time them (anc: the network and the compiled Alice).
+func Ciphers() []string { return cipher.KeyNames() }
+
+// ceilingTable lists the measured ceilings: the memory copy and the matrix
+// product per implementation; torchMissing says why PyTorch's is absent
+// when bench asked for it.
+func ceilingTable(ceils []MatMul, copyMBps float64, torchMissing string, bench bool) results.Table {
+	t := results.Table{Name: "machine ceilings", Timing: true,
+		Columns: []string{"ceiling", "implementation", "configuration", "device", "size", "median ms", "rate", "unit"},
+		Caption: fmt.Sprintf("What this machine does at best through each implementation: Go's copy of %d MiB on one goroutine, and a float32 matrix product "+
+			"(N×N by N×N, 2·N³ FLOPs; median of the timed calls after one untimed) on every GoMLX backend found%s. Host: %s/%s, %d CPUs, GOMAXPROCS %d.",
+			CopyBytes>>20, map[bool]string{true: " and in PyTorch (malloc tuned)", false: ""}[bench], runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))}
+	if copyMBps > 0 {
+		t.AddRow("memory copy", "Go copy", "1 goroutine", "CPU", fmt.Sprintf("%d MiB", CopyBytes>>20), float64(CopyBytes)/copyMBps/1e3, copyMBps/1e3, "GB/s")
+	}
+	for _, c := range ceils {
+		size := fmt.Sprintf("N = %d", c.N)
+		if c.Err != "" {
+			t.AddRow("matrix product", c.Implementation, c.Config, c.Device, size, nil, nil, "failed: "+c.Err)
+			continue
+		}
+		t.AddRow("matrix product", c.Implementation, c.Config, c.Device, size, 1e3*c.Median, c.GFLOPS, "GFLOP/s")
+	}
+	if bench && torchMissing != "" {
+		t.AddRow("matrix product", "PyTorch", "—", "—", "", nil, nil, "not measured: "+torchMissing)
+	}
+	return t
 }
 
 func ms2(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

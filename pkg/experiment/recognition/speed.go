@@ -10,6 +10,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 	"github.com/neurocrypt/neurocrypt/pkg/models/recognet"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -35,10 +36,19 @@ func runSpeed(ctx context.Context, env *experiment.Env, s Settings) (*torchpeer.
 	if s.SpeedSteps == 0 {
 		return nil, nil
 	}
-	return torchpeer.Run(ctx, env, torchpeer.Spec{Experiment: ID, Version: Version, Steps: s.SpeedSteps, Script: torchBench,
+	return torchpeer.Run(ctx, env, SpeedSpec(s.SpeedSteps))
+}
+
+// SpeedSpec is the training-step comparison of steps timed steps:
+// SpeedArch on SpeedSide² images, batch SpeedBatch, on every backend and
+// in PyTorch (recogbench.py). `neurocrypt bench` times it too.
+func SpeedSpec(steps int) torchpeer.Spec {
+	return torchpeer.Spec{Experiment: ID, Version: Version, Steps: steps, Script: torchBench,
 		Args: []string{"--side", fmt.Sprint(SpeedSide), "--batch", fmt.Sprint(SpeedBatch), "--width", fmt.Sprint(SpeedWidth),
 			"--classes", fmt.Sprint(SpeedClasses)},
-		TimeBackend: timeBackend})
+		TimeBackend: timeBackend,
+		Model:       SpeedArch.String(),
+		Step:        fmt.Sprintf("recognition, one step, %d² grey, batch %d, width %d, %d classes", SpeedSide, SpeedBatch, SpeedWidth, SpeedClasses)}
 }
 
 // speedConfig is the timed model's configuration.
@@ -50,22 +60,22 @@ func speedConfig() recognet.Config {
 // labelled synthetic crops (speedData). It is torchpeer.TimeModel's
 // measurement with labels: recognet trains on labelled samples only, and
 // TimeModel's synthetic batches are unlabelled.
-func timeBackend(ctx context.Context, cfg string, steps int) (float64, string, error) {
+func timeBackend(ctx context.Context, cfg string, steps int) (nn.Timing, string, error) {
 	sel := backend.Fixed(cfg)
 	be, err := sel.New()
 	if err != nil {
-		return 0, "", err
+		return nn.Timing{}, "", err
 	}
 	train, test, err := speedData(SpeedSide, SpeedBatch)
 	if err != nil {
-		return 0, "", err
+		return nn.Timing{}, "", err
 	}
 	m, err := recognet.NewModel(be, speedConfig(), train, test, nil)
 	if err != nil {
-		return 0, "", err
+		return nn.Timing{}, "", err
 	}
-	secs, err := m.TimeSteps(ctx, steps)
-	return secs, sel.Device(), err
+	t, err := m.TimeSteps(ctx, steps)
+	return t, sel.Device(), err
 }
 
 // speedData is torchpeer.SyntheticData's plan (four synthetic images of

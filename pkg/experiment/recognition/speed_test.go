@@ -128,7 +128,7 @@ func TestTorchPeerRuns(t *testing.T) {
 	if err := json.Unmarshal(out, &tt); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if !(tt.StepSeconds > 0) || tt.Config != "stock" || tt.Torch == "" {
+	if !(tt.StepSeconds > 0) || !(tt.StepMedianSeconds > 0) || tt.Config != "stock" || tt.Torch == "" {
 		t.Errorf("timing %+v from %s", tt, out)
 	}
 	var extra struct{ Params int }

@@ -2,8 +2,6 @@ package recognition
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/neurocrypt/neurocrypt/pkg/cipher"
@@ -40,16 +38,7 @@ const (
 // crops should not give it away unless its keystream is weak) and the
 // deliberately weak control cipher(s) (cipher.IsControl: the positive
 // control, which keeps the plain histogram).
-func Ciphers() []string {
-	var out []string
-	for _, n := range cipher.Names() {
-		if !strings.Contains(n, "/") {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+func Ciphers() []string { return cipher.KeyNames() }
 
 // KeysPerCipher is the number of keys each cipher encrypts one split's
 // crops under: a source image's crops all use key hash(image) mod

@@ -17,6 +17,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
+	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 	"github.com/neurocrypt/neurocrypt/pkg/perf"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
@@ -37,8 +38,10 @@ type TorchTiming struct {
 	Threads int    `json:"threads"`
 	// Config is "stock" or "best".
 	Config string `json:"config"`
-	// StepSeconds is the mean wall time of one training step, in seconds.
-	StepSeconds float64 `json:"step_seconds"`
+	// StepSeconds is the mean wall time of one training step, in seconds;
+	// StepMedianSeconds the median of the same steps.
+	StepSeconds       float64 `json:"step_seconds"`
+	StepMedianSeconds float64 `json:"step_median_seconds"`
 	// MKLDNN says whether oneDNN was on for StepSeconds.
 	MKLDNN bool `json:"mkldnn"`
 	// MKLDNNOn/OffSeconds: the best configuration times both.
@@ -51,8 +54,11 @@ type BackendTiming struct {
 	// Config is the backend configuration ($GOMLX_BACKEND form), Name its
 	// short name, Device what it computes on.
 	Config, Name, Device string
-	// StepSeconds is the mean time of one training step.
-	StepSeconds float64
+	// StepSeconds and Median are the mean and median time of one training
+	// step, in seconds; FLOPs its graphs' floating-point work
+	// (nn.GraphFLOPs; 0: not counted).
+	StepSeconds, Median float64
+	FLOPs               int64
 	// Err says why the backend could not be timed ("" if it was).
 	Err string
 }
@@ -80,9 +86,16 @@ type Spec struct {
 	// --threads N --config stock|best and prints a TorchTiming.
 	Script string
 	Args   []string
-	// TimeBackend returns the mean step time on the backend configuration
-	// cfg over steps timed steps, and the device it ran on.
-	TimeBackend func(ctx context.Context, cfg string, steps int) (secs float64, device string, err error)
+	// TimeBackend times steps steps (after an untimed one) on the backend
+	// configuration cfg and returns their timing and the device.
+	TimeBackend func(ctx context.Context, cfg string, steps int) (t nn.Timing, device string, err error)
+	// Parse reads the script's output when it is not a TorchTiming
+	// (nil: a TorchTiming).
+	Parse func(out []byte) (*TorchTiming, error)
+	// Model names the model timed, short (a bar chart's category), and
+	// Step what one step is, for `neurocrypt bench` (the experiments' own
+	// tables do not use them).
+	Model, Step string
 }
 
 // unitParams key the unit: the steps, the backends found and the Python
@@ -96,51 +109,9 @@ type unitParams struct {
 // Run times the step on every available GoMLX backend and runs the
 // PyTorch peer (stock and best), as one cached unit.
 func Run(ctx context.Context, env *experiment.Env, sp Spec) (*Result, error) {
-	p := unitParams{Steps: sp.Steps}
-	for _, st := range backend.Probe() {
-		if st.Available {
-			p.Backends = append(p.Backends, st.Config)
-		}
-	}
-	python, missing := perf.FindTorchPython(ctx)
-	p.Python = python
+	p := params(ctx, sp)
 	key := experiment.UnitKey{Experiment: sp.Experiment, Unit: "speed", Version: sp.Version, Params: p}
-	res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (Result, error) {
-		out := Result{Python: python, TorchMissing: missing}
-		for _, cfg := range p.Backends {
-			env.Logf("%s: timing the training step on backend %s", sp.Experiment, cfg)
-			bt := BackendTiming{Config: cfg, Name: backend.Fixed(cfg).Name()}
-			var err error
-			bt.StepSeconds, bt.Device, err = sp.TimeBackend(ctx, cfg, p.Steps)
-			if err != nil {
-				if ctx.Err() != nil {
-					return out, ctx.Err()
-				}
-				bt.Err = err.Error()
-			}
-			out.Backends = append(out.Backends, bt)
-		}
-		if python == "" {
-			return out, nil
-		}
-		for _, c := range []struct {
-			config string
-			env    []string
-			dst    **TorchTiming
-		}{{"stock", nil, &out.Stock}, {"best", []string{MallocTunables}, &out.Best}} {
-			env.Logf("%s: timing the PyTorch peer (%s, %s configuration)", sp.Experiment, python, c.config)
-			t, err := runTorch(ctx, python, sp, c.config, c.env, p.Steps)
-			if err != nil {
-				if ctx.Err() != nil {
-					return out, ctx.Err()
-				}
-				out.TorchMissing = err.Error()
-				break
-			}
-			*c.dst = t
-		}
-		return out, nil
-	})
+	res, err := experiment.RunUnit(ctx, env, key, func(ctx context.Context) (Result, error) { return measure(ctx, env, sp, p) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: speed: %w", sp.Experiment, err)
 	}
@@ -152,6 +123,13 @@ func runTorch(ctx context.Context, python string, sp Spec, config string, env []
 	out, err := perf.RunPython(ctx, python, sp.Script, env, Timeout, args...)
 	if err != nil {
 		return nil, fmt.Errorf("PyTorch peer: %w", err)
+	}
+	if sp.Parse != nil {
+		t, err := sp.Parse(out)
+		if err != nil {
+			return nil, fmt.Errorf("PyTorch peer: reading its output: %w", err)
+		}
+		return t, nil
 	}
 	var t TorchTiming
 	if err := json.Unmarshal(out, &t); err != nil {
@@ -232,28 +210,95 @@ func SyntheticData(ctx context.Context, crop, batch int) (*dataset.Batches, []da
 // Stepper is a model whose training steps can be timed: the mean wall
 // time of n steps after one untimed step (gannet.Model, agilenet.Model).
 type Stepper interface {
-	TimeSteps(ctx context.Context, n int) (float64, error)
+	TimeSteps(ctx context.Context, n int) (nn.Timing, error)
 }
 
 // TimeModel returns a Spec.TimeBackend that times the model build makes
 // on the backend (for steps+1 steps) on synthetic crops of crop², in
 // batches of batch (SyntheticData).
-func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Batches, eval []dataset.Sample, steps int) (Stepper, error)) func(ctx context.Context, cfg string, steps int) (float64, string, error) {
-	return func(ctx context.Context, cfg string, steps int) (float64, string, error) {
+func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Batches, eval []dataset.Sample, steps int) (Stepper, error)) func(ctx context.Context, cfg string, steps int) (nn.Timing, string, error) {
+	return func(ctx context.Context, cfg string, steps int) (nn.Timing, string, error) {
 		sel := backend.Fixed(cfg)
 		be, err := sel.New()
 		if err != nil {
-			return 0, "", err
+			return nn.Timing{}, "", err
 		}
 		data, eval, err := SyntheticData(ctx, crop, batch)
 		if err != nil {
-			return 0, "", err
+			return nn.Timing{}, "", err
 		}
 		m, err := build(be, data, eval, steps+1)
 		if err != nil {
-			return 0, "", err
+			return nn.Timing{}, "", err
 		}
-		secs, err := m.TimeSteps(ctx, steps)
-		return secs, sel.Device(), err
+		t, err := m.TimeSteps(ctx, steps)
+		return t, sel.Device(), err
 	}
+}
+
+// params are the unit's parameters: sp's steps, the backends found and the
+// Python that imports torch.
+func params(ctx context.Context, sp Spec) unitParams {
+	p := unitParams{Steps: sp.Steps}
+	for _, st := range backend.Probe() {
+		if st.Available {
+			p.Backends = append(p.Backends, st.Config)
+		}
+	}
+	p.Python, _ = perf.FindTorchPython(ctx)
+	return p
+}
+
+// Measure is Run without the cache: `neurocrypt bench` re-measures on
+// every run.
+func Measure(ctx context.Context, env *experiment.Env, sp Spec) (*Result, error) {
+	res, err := measure(ctx, env, sp, params(ctx, sp))
+	if err != nil {
+		return nil, fmt.Errorf("%s: speed: %w", sp.Experiment, err)
+	}
+	return &res, nil
+}
+
+// measure times sp on the backends of p and runs its PyTorch peer with p's
+// Python.
+func measure(ctx context.Context, env *experiment.Env, sp Spec, p unitParams) (Result, error) {
+	python := p.Python
+	missing := ""
+	if python == "" {
+		_, missing = perf.FindTorchPython(ctx)
+	}
+	out := Result{Python: python, TorchMissing: missing}
+	for _, cfg := range p.Backends {
+		env.Logf("%s: timing the training step on backend %s", sp.Experiment, cfg)
+		bt := BackendTiming{Config: cfg, Name: backend.Fixed(cfg).Name()}
+		t, device, err := sp.TimeBackend(ctx, cfg, p.Steps)
+		bt.StepSeconds, bt.Median, bt.FLOPs, bt.Device = t.Mean, t.Median, t.FLOPs, device
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			bt.Err = err.Error()
+		}
+		out.Backends = append(out.Backends, bt)
+	}
+	if python == "" {
+		return out, nil
+	}
+	for _, c := range []struct {
+		config string
+		env    []string
+		dst    **TorchTiming
+	}{{"stock", nil, &out.Stock}, {"best", []string{MallocTunables}, &out.Best}} {
+		env.Logf("%s: timing the PyTorch peer (%s, %s configuration)", sp.Experiment, python, c.config)
+		t, err := runTorch(ctx, python, sp, c.config, c.env, p.Steps)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			out.TorchMissing = err.Error()
+			break
+		}
+		*c.dst = t
+	}
+	return out, nil
 }

@@ -54,15 +54,17 @@ type Model struct {
 	backend  compute.Backend
 	store    *model.Store
 	stepExec *model.Exec // x, k, k2 → loss and its parts
-	evalExec *model.Exec
-	encExec  *model.Exec // x, k → cipher pixels (cipherExecs)
-	decExec  *model.Exec // c, k → decrypted pixels
-	stream   *nn.Stream
-	eval     *batch
-	loop     *nn.Loop[Config, Losses]
-	ckpt     *nn.Resumer
-	asCipher sync.Once
-	trained  *trained
+	// stepFLOPs counts the step's graph (nn.GraphFLOPs).
+	stepFLOPs nn.FLOPCount
+	evalExec  *model.Exec
+	encExec   *model.Exec // x, k → cipher pixels (cipherExecs)
+	decExec   *model.Exec // c, k → decrypted pixels
+	stream    *nn.Stream
+	eval      *batch
+	loop      *nn.Loop[Config, Losses]
+	ckpt      *nn.Resumer
+	asCipher  sync.Once
+	trained   *trained
 }
 
 // batch is one step's inputs as flat float32 slices of n·crop² values:
@@ -105,7 +107,7 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 	if err := m.store.SetRNGStateFromSeed(int64(cfg.Seed & math.MaxInt64)); err != nil {
 		return nil, fmt.Errorf("agile: seeding the model RNG: %w", err)
 	}
-	p := nn.Player{Scope: ScopeCipher, Optimizer: optimizer.Adam().LearningRate(cfg.LearningRate).Betas(Beta1, Beta2).Done()}
+	p := nn.Player{Scope: ScopeCipher, Optimizer: optimizer.Adam().LearningRate(cfg.LearningRate).Betas(Beta1, Beta2).Done(), FLOPs: &m.stepFLOPs}
 	if m.stepExec, err = p.NewStep(be, m.store, m.game); err == nil {
 		m.evalExec, err = model.NewExec(be, m.store, m.game)
 	}
@@ -238,28 +240,31 @@ func (m *Model) run(exec *model.Exec, b *batch, what string) (Losses, error) {
 // Evaluate returns the losses on the fixed evaluation batch.
 func (m *Model) Evaluate() (Losses, error) { return m.run(m.evalExec, m.eval, "evaluation") }
 
-// TimeSteps returns the mean wall time in seconds of n training steps,
-// after one untimed step that compiles the graph; the batches are
+// TimeSteps returns the wall time of n training steps (nn.Timing: mean
+// and median seconds, and the FLOPs of the step's graph), after one
+// untimed step that compiles the graph; the batches are
 // prepared before the clock starts, so the time is the networks' alone.
 // It trains the model: use a model made for timing.
-func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
+func (m *Model) TimeSteps(ctx context.Context, n int) (nn.Timing, error) {
 	if n < 1 {
-		return 0, fmt.Errorf("agile: timing %d steps: want ≥ 1", n)
+		return nn.Timing{}, fmt.Errorf("agile: timing %d steps: want ≥ 1", n)
 	}
 	bs := make([]*batch, n+1)
 	for i := range bs {
 		b, err := m.nextBatch(ctx)
 		if err != nil {
-			return 0, err
+			return nn.Timing{}, err
 		}
 		bs[i] = b
 	}
 	i := 0
-	return nn.TimeCalls(ctx, n, func() error {
+	t, err := nn.TimeCallsEach(ctx, n, func() error {
 		_, err := m.run(m.stepExec, bs[i], "step")
 		i++
 		return err
 	})
+	t.FLOPs = m.stepFLOPs.Load()
+	return t, err
 }
 
 // SetCheckpoints makes Train save a checkpoint every o.Every steps (0:

@@ -56,10 +56,12 @@ type Population struct {
 	store   *model.Store
 	abExec  *model.Exec
 	eveExec *model.Exec
-	evalEx  *model.Exec
-	data    []*bitSource
-	evalSet []any // stacked evaluation inputs
-	hist    []History
+	// abFLOPs and eveFLOPs count the two steps' graphs (nn.GraphFLOPs).
+	abFLOPs, eveFLOPs nn.FLOPCount
+	evalEx            *model.Exec
+	data              []*bitSource
+	evalSet           []any // stacked evaluation inputs
+	hist              []History
 	// snaps holds each stopped run's weights (variable path → flat values).
 	snaps []map[string][]float32
 	ckpt  *nn.Resumer
@@ -100,9 +102,9 @@ func NewPopulation(be compute.Backend, cfgs []Config, conv PopConv) (*Population
 	abOpt := optimizer.Adam().LearningRate(p.cfg.LearningRate).Done()
 	eveOpt := optimizer.Adam().LearningRate(p.cfg.LearningRate).Done()
 	var err error
-	p.abExec, err = nn.Player{Scope: ScopeAliceBob, Optimizer: abOpt}.NewStep(be, p.store, p.abGame)
+	p.abExec, err = nn.Player{Scope: ScopeAliceBob, Optimizer: abOpt, FLOPs: &p.abFLOPs}.NewStep(be, p.store, p.abGame)
 	if err == nil {
-		p.eveExec, err = nn.Player{Scope: ScopeEve, Optimizer: eveOpt}.NewStep(be, p.store, p.eveGame)
+		p.eveExec, err = nn.Player{Scope: ScopeEve, Optimizer: eveOpt, FLOPs: &p.eveFLOPs}.NewStep(be, p.store, p.eveGame)
 	}
 	if err == nil {
 		p.evalEx, err = model.NewExec(be, p.store, p.evalGraph)

@@ -88,7 +88,7 @@ func (m *Model) NewAttacker(attack Attack, batch int, seed uint64) (*Attacker, e
 	opt := optimizer.Adam().LearningRate(m.cfg.LearningRate).Done()
 	a := &Attacker{variant: m.cfg.Variant, n: m.cfg.N, attack: attack, batch: batch, data: newBitSource(seed, 4)}
 	var err error
-	if a.step, err = newEveExec(m.backend, store, m.cfg.Variant, attack, opt); err != nil {
+	if a.step, err = newEveExec(m.backend, store, m.cfg.Variant, attack, opt, nil); err != nil {
 		return nil, err
 	}
 	if a.eval, err = newEveEvalExec(m.backend, store, m.cfg.Variant, attack); err != nil {

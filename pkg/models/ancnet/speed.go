@@ -29,10 +29,15 @@ type RoundTiming struct {
 	Batch    int     `json:"batch"`
 	EveSteps int     `json:"eve_steps"`
 	Rounds   int     `json:"rounds"` // timed rounds
-	// Seconds is the mean wall time of one round, compilation excluded.
+	// Seconds and Median are the mean and median wall time of one round,
+	// compilation excluded.
 	Seconds float64 `json:"seconds"`
-	Backend string  `json:"backend"`
-	Device  string  `json:"device"`
+	Median  float64 `json:"median_seconds"`
+	// FLOPs is the floating-point work of one round: its Alice–Bob and
+	// Eve steps' graphs (nn.GraphFLOPs; 0: not counted).
+	FLOPs   int64  `json:"flops"`
+	Backend string `json:"backend"`
+	Device  string `json:"device"`
 }
 
 // SpeedEveSteps is the number of Eve steps per timed round of variant v.
@@ -55,7 +60,8 @@ func speedConfig(v Variant, n, batch, rounds int) Config {
 
 // TimeRounds builds a fresh model of variant v with key length n and
 // minibatch batch on be, makes one untimed round (which compiles the
-// graphs) and returns the mean wall time of the next rounds rounds. A round
+// graphs) and returns the mean and median wall time of the next rounds
+// rounds and the FLOPs of one round. A round
 // is one Alice–Bob step and SpeedEveSteps(v) Eve steps; the minibatches are
 // generated in Go as in training, and their generation is timed too.
 func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, rounds int) (RoundTiming, error) {
@@ -78,12 +84,13 @@ func TimeRounds(ctx context.Context, be compute.Backend, v Variant, n, batch, ro
 		}
 		return nil
 	}
-	secs, err := nn.TimeCalls(ctx, rounds, round)
+	t, err := nn.TimeCallsEach(ctx, rounds, round)
 	if err != nil {
 		return RoundTiming{}, fmt.Errorf("anc: timing %s rounds on %s: %w", v, be.Name(), err)
 	}
 	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
-		Seconds: secs, Backend: be.Name(), Device: be.Description()}, nil
+		Seconds: t.Mean, Median: t.Median, FLOPs: m.abFLOPs.Load() + int64(cfg.EvePerRound)*m.eveFLOPs.Load(),
+		Backend: be.Name(), Device: be.Description()}, nil
 }
 
 // TimePopulationRounds is TimeRounds for a Population of runs runs (seeds
@@ -120,10 +127,11 @@ func TimePopulationRounds(ctx context.Context, be compute.Backend, v Variant, n,
 		}
 		return nil
 	}
-	secs, err := nn.TimeCalls(ctx, rounds, round)
+	t, err := nn.TimeCallsEach(ctx, rounds, round)
 	if err != nil {
 		return RoundTiming{}, fmt.Errorf("anc: timing %d-run %s population rounds on %s: %w", runs, v, be.Name(), err)
 	}
 	return RoundTiming{Variant: v, N: n, Batch: batch, EveSteps: cfg.EvePerRound, Rounds: rounds,
-		Seconds: secs, Backend: be.Name(), Device: be.Description()}, nil
+		Seconds: t.Mean, Median: t.Median, FLOPs: p.abFLOPs.Load() + int64(cfg.EvePerRound)*p.eveFLOPs.Load(),
+		Backend: be.Name(), Device: be.Description()}, nil
 }

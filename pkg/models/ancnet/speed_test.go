@@ -20,6 +20,19 @@ func TestTimeRounds(t *testing.T) {
 			t.Errorf("%s: timing %+v", v, rt)
 		}
 	}
+	// FLOPs: the round's matrix products and convolutions, all of them
+	// per block, so twice the batch is exactly twice the count; the
+	// median is a timed round's.
+	for _, v := range []Variant{ANC, CPA} {
+		a, errA := TimeRounds(context.Background(), be, v, 4, 32, 1)
+		b, errB := TimeRounds(context.Background(), be, v, 4, 64, 1)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if a.FLOPs <= 0 || b.FLOPs != 2*a.FLOPs || !(a.Median > 0) {
+			t.Errorf("%s: FLOPs %d at batch 32, %d at 64 (want positive and double); median %v", v, a.FLOPs, b.FLOPs, a.Median)
+		}
+	}
 	if SpeedEveSteps(CPA) != 20 || SpeedEveSteps(ANC) != 2 {
 		t.Errorf("Eve steps per round: CPA %d, ANC %d; want 20 and 2", SpeedEveSteps(CPA), SpeedEveSteps(ANC))
 	}

@@ -81,13 +81,15 @@ type Model struct {
 	eveOpt  optimizer.Interface
 	abExec  *model.Exec
 	eveExec *model.Exec
-	evalEx  *model.Exec
-	encExec *model.Exec
-	decExec *model.Exec
-	data    *bitSource
-	hist    *History // the curves of the running (or last) Train
-	evalSet *batch
-	ckpt    *nn.Resumer // nil: no checkpoints
+	// abFLOPs and eveFLOPs count the two steps' graphs (nn.GraphFLOPs).
+	abFLOPs, eveFLOPs nn.FLOPCount
+	evalEx            *model.Exec
+	encExec           *model.Exec
+	decExec           *model.Exec
+	data              *bitSource
+	hist              *History // the curves of the running (or last) Train
+	evalSet           *batch
+	ckpt              *nn.Resumer // nil: no checkpoints
 }
 
 // NewModel creates the three networks of cfg on backend be. Variables are
@@ -105,7 +107,7 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 	}
 	m.abOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
 	m.eveOpt = optimizer.Adam().LearningRate(cfg.LearningRate).Done()
-	aliceBob := nn.Player{Scope: ScopeAliceBob, Optimizer: m.abOpt}
+	aliceBob := nn.Player{Scope: ScopeAliceBob, Optimizer: m.abOpt, FLOPs: &m.abFLOPs}
 	var err error
 	if cfg.Variant == ANC {
 		m.abExec, err = aliceBob.NewStep(be, m.store, m.ancABGame)
@@ -119,7 +121,7 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 		}
 	}
 	if err == nil {
-		m.eveExec, err = newEveExec(be, m.store, cfg.Variant, NaturalAttack(cfg.Variant), m.eveOpt)
+		m.eveExec, err = newEveExec(be, m.store, cfg.Variant, NaturalAttack(cfg.Variant), m.eveOpt, &m.eveFLOPs)
 	}
 	if err == nil {
 		m.encExec, err = model.NewExec(be, m.store, func(scope *model.Scope, p, k *Node) *Node {
@@ -216,8 +218,9 @@ func (m *Model) cpaABGame(scope *model.Scope, in []*Node) []*Node {
 // newEveExec builds one Eve training step of the given attack against the
 // (frozen, in this step) Alice of variant v. Inputs: (p, k) for
 // Reconstruct, (p0, p1, p, k, t) for ChosenPlaintext; output: Eve's loss.
-func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt optimizer.Interface) (*model.Exec, error) {
-	eve := nn.Player{Scope: ScopeEve, Optimizer: opt}
+// count (may be nil) receives the step graph's FLOPs.
+func newEveExec(be compute.Backend, store *model.Store, v Variant, a Attack, opt optimizer.Interface, count *nn.FLOPCount) (*model.Exec, error) {
+	eve := nn.Player{Scope: ScopeEve, Optimizer: opt, FLOPs: count}
 	if a == Reconstruct {
 		if v != ANC {
 			return nil, fmt.Errorf("anc: the reconstruct attack needs an ANC Alice, not %q", v)

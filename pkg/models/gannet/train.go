@@ -52,22 +52,24 @@ type History = nn.History[Losses]
 
 // Model holds G, R and D of one run and their optimisers.
 type Model struct {
-	cfg      Config
-	arch     Arch
-	backend  compute.Backend
-	store    *model.Store
-	grExec   *model.Exec // G/R step: x, z, z2, adv weight → loss and its parts
-	dExec    *model.Exec // D step: x, z, u → loss, acc
-	evalExec *model.Exec // x, z, z2, u → Losses in order
-	encExec  *model.Exec // x, z → cipher levels (cipherExecs)
-	decExec  *model.Exec // c, z → 255·x̂ rounded
-	stream   *nn.Stream
-	eval     *batch
-	loop     *nn.Loop[Config, Losses] // the running or last Train
-	ckpt     *nn.Resumer
-	probes   int // distinguishing tests made (DistinguishTest's scopes)
-	asCipher sync.Once
-	trained  *trained // G and R as a cipher (Cipher)
+	cfg     Config
+	arch    Arch
+	backend compute.Backend
+	store   *model.Store
+	grExec  *model.Exec // G/R step: x, z, z2, adv weight → loss and its parts
+	dExec   *model.Exec // D step: x, z, u → loss, acc
+	// grFLOPs and dFLOPs count the two steps' graphs (nn.GraphFLOPs).
+	grFLOPs, dFLOPs nn.FLOPCount
+	evalExec        *model.Exec // x, z, z2, u → Losses in order
+	encExec         *model.Exec // x, z → cipher levels (cipherExecs)
+	decExec         *model.Exec // c, z → 255·x̂ rounded
+	stream          *nn.Stream
+	eval            *batch
+	loop            *nn.Loop[Config, Losses] // the running or last Train
+	ckpt            *nn.Resumer
+	probes          int // distinguishing tests made (DistinguishTest's scopes)
+	asCipher        sync.Once
+	trained         *trained // G and R as a cipher (Cipher)
 }
 
 // batch is one step's inputs as flat float32 slices of n·crop² values.
@@ -109,9 +111,9 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 		return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(Beta1, Beta2).Done()
 	}
 	ch := m.arch
-	gr := nn.Player{Scope: ScopeGenRec, Optimizer: adam()}
+	gr := nn.Player{Scope: ScopeGenRec, Optimizer: adam(), FLOPs: &m.grFLOPs}
 	if m.grExec, err = gr.NewStep(be, m.store, m.grGame); err == nil {
-		d := nn.Player{Scope: ScopeDisc, Optimizer: adam()}
+		d := nn.Player{Scope: ScopeDisc, Optimizer: adam(), FLOPs: &m.dFLOPs}
 		m.dExec, err = d.NewStep(be, m.store, m.dGame)
 	}
 	if err == nil {
@@ -273,30 +275,33 @@ func (m *Model) stepOn(b *batch, s int) (Losses, error) {
 	return l, nil
 }
 
-// TimeSteps returns the mean wall time in seconds of n training steps
-// (each one D and one G/R step, as Step), after one untimed step that
+// TimeSteps returns the wall time of n training steps (each one D and one
+// G/R step, as Step; nn.Timing: mean and median seconds, and the FLOPs of
+// one step's two graphs), after one untimed step that
 // compiles the graphs. The n+1 batches (crops, key planes, uniform
 // images) are prepared before the clock starts, so the time is the
 // networks' alone — what a PyTorch loop drawing torch.rand inputs times.
 // It trains the model: use a model made for timing.
-func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
+func (m *Model) TimeSteps(ctx context.Context, n int) (nn.Timing, error) {
 	if n < 1 {
-		return 0, fmt.Errorf("gan: timing %d steps: want ≥ 1", n)
+		return nn.Timing{}, fmt.Errorf("gan: timing %d steps: want ≥ 1", n)
 	}
 	bs := make([]*batch, n+1)
 	for i := range bs {
 		b, err := m.nextBatch(ctx)
 		if err != nil {
-			return 0, err
+			return nn.Timing{}, err
 		}
 		bs[i] = b
 	}
 	i := 0
-	return nn.TimeCalls(ctx, n, func() error {
+	t, err := nn.TimeCallsEach(ctx, n, func() error {
 		_, err := m.stepOn(bs[i], i)
 		i++
 		return err
 	})
+	t.FLOPs = m.dFLOPs.Load() + m.grFLOPs.Load()
+	return t, err
 }
 
 // readScalars reads the scalar outputs into dst, in order.

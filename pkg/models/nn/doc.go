@@ -9,7 +9,9 @@
 //     own optimiser (Player: Alice–Bob vs Eve, generator vs discriminator);
 //   - bit-exact checkpoints and weights files with a builder API
 //     (Checkpoint(store).Format(tag).Only(scopes...).Done());
-//   - timing (TimeCalls) and reading scalars back (ReadScalar);
+//   - timing (TimeCalls, TimeCallsEach: mean and median) and counting a
+//     graph's floating-point work (GraphFLOPs, a Player's FLOPCount);
+//   - reading scalars back (ReadScalar);
 //   - labelled image batches as tensors (ImageBatch).
 //
 // One folder per model family sits beside this package (ancnet: adversarial

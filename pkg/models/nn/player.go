@@ -22,6 +22,10 @@ type Player struct {
 	// Optimizer updates the player's variables (its state — Adam's moments
 	// and step counter — lives under the optimiser's own scope).
 	Optimizer optimizer.Interface
+	// FLOPs, when set, receives the floating-point operations of the
+	// step's graph (GraphFLOPs: forward, gradients and the optimiser
+	// update) each time it is built; 0 where they could not be counted.
+	FLOPs *FLOPCount
 }
 
 // NewStep compiles one training step of the player. game builds the graph
@@ -37,7 +41,15 @@ func (p Player) NewStep(be compute.Backend, store *model.Store, game func(scope 
 	return model.NewExec(be, store, func(scope *model.Scope, inputs []*Node) []*Node {
 		MarkTraining(scope, inputs[0].Graph())
 		outs := game(scope, inputs)
-		p.Optimizer.UpdateGraph(scope.At("%s", p.Scope), inputs[0].Graph(), outs[0])
+		g := inputs[0].Graph()
+		p.Optimizer.UpdateGraph(scope.At("%s", p.Scope), g, outs[0])
+		if p.FLOPs != nil {
+			n, err := GraphFLOPs(g)
+			if err != nil {
+				n = 0 // a count is reported, never needed: 0 shows "not counted"
+			}
+			p.FLOPs.store(n)
+		}
 		return outs
 	})
 }

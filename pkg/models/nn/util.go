@@ -3,6 +3,7 @@ package nn
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -23,26 +24,63 @@ func ReadScalar(t *tensors.Tensor) (float64, error) {
 	return 0, fmt.Errorf("nn: expected a float scalar, got %T", v)
 }
 
+// Timing is the wall time of repeated calls (TimeCallsEach), in seconds.
+type Timing struct {
+	// Mean and Median are the mean and median seconds of one timed call;
+	// Calls is how many were timed (after one untimed warm-up call).
+	Mean, Median float64
+	Calls        int
+	// FLOPs is the floating-point work of one call where the caller
+	// counted it (GraphFLOPs), 0 where it did not.
+	FLOPs int64
+}
+
+// GFLOPS is FLOPs per second at the median time, in 10⁹/s (0 where FLOPs
+// or the time is unknown).
+func (t Timing) GFLOPS() float64 {
+	if t.FLOPs <= 0 || t.Median <= 0 {
+		return 0
+	}
+	return float64(t.FLOPs) / t.Median / 1e9
+}
+
 // TimeCalls calls fn once untimed (which compiles the graphs it runs), then
 // n more times, and returns the mean wall time of one call in seconds. It
 // stops with ctx's error when ctx is done, and with fn's first error.
 func TimeCalls(ctx context.Context, n int, fn func() error) (float64, error) {
+	t, err := TimeCallsEach(ctx, n, fn)
+	return t.Mean, err
+}
+
+// TimeCallsEach is TimeCalls timing each of the n calls on its own, so that
+// the median (robust to a stray slow call: a collection, another process)
+// comes with the mean.
+func TimeCallsEach(ctx context.Context, n int, fn func() error) (Timing, error) {
 	if n < 1 {
-		return 0, fmt.Errorf("nn: timing %d calls: want ≥ 1", n)
+		return Timing{}, fmt.Errorf("nn: timing %d calls: want ≥ 1", n)
 	}
 	if err := fn(); err != nil {
-		return 0, err
+		return Timing{}, err
 	}
-	start := time.Now()
-	for i := 0; i < n; i++ {
+	secs := make([]float64, n)
+	var total float64
+	for i := range secs {
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return Timing{}, err
 		}
+		start := time.Now()
 		if err := fn(); err != nil {
-			return 0, err
+			return Timing{}, err
 		}
+		secs[i] = time.Since(start).Seconds()
+		total += secs[i]
 	}
-	return time.Since(start).Seconds() / float64(n), nil
+	sort.Float64s(secs)
+	med := secs[n/2]
+	if n%2 == 0 {
+		med = (secs[n/2-1] + secs[n/2]) / 2
+	}
+	return Timing{Mean: total / float64(n), Median: med, Calls: n}, nil
 }
 
 // Free releases the tensors among vs (others are ignored) at once, local

@@ -34,11 +34,12 @@ func BenchmarkStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			m := newModel(b, Config{Arch: sz.arch, Side: sz.side, Classes: 2, Width: sz.width, Batch: sz.batch, Epochs: 1}, p)
-			sec, err := m.TimeSteps(context.Background(), max(b.N, 3))
+			t, err := m.TimeSteps(context.Background(), max(b.N, 3))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportMetric(sec, "s/step")
+			b.ReportMetric(t.Median, "s/step")
+			b.ReportMetric(t.GFLOPS(), "GFLOP/s")
 		})
 	}
 }

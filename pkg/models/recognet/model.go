@@ -154,6 +154,7 @@ type Model struct {
 	net       *network
 	store     *model.Store
 	step      *model.Exec
+	stepFLOPs nn.FLOPCount // the step graph's FLOPs (nn.GraphFLOPs)
 	eval      *model.Exec
 	stream    *nn.Stream
 	test      *dataset.Batches
@@ -188,7 +189,7 @@ func NewModel(be compute.Backend, cfg Config, train, test *dataset.Batches, trai
 	if err := m.store.SetRNGStateFromSeed(int64(cfg.Seed & math.MaxInt64)); err != nil {
 		return nil, err
 	}
-	p := nn.Player{Scope: scopeNet, Optimizer: optimizer.Adam().LearningRate(cfg.learningRate()).Betas(Beta1, Beta2).Done()}
+	p := nn.Player{Scope: scopeNet, Optimizer: optimizer.Adam().LearningRate(cfg.learningRate()).Betas(Beta1, Beta2).Done(), FLOPs: &m.stepFLOPs}
 	m.step, err = p.NewStep(be, m.store, func(scope *model.Scope, in []*Node) []*Node {
 		return []*Node{ReduceAllMean(m.crossEntropy(scope, in[0], in[1]))}
 	})
@@ -397,22 +398,23 @@ func (m *Model) Train(ctx context.Context, onStep func(step int, loss float64)) 
 func (m *Model) History() History { return m.loop.Curves() }
 
 // TimeSteps times n training steps (after one untimed warm-up step that
-// compiles the graph) and returns the mean seconds per step. The n + 1
+// compiles the graph): nn.Timing's mean and median seconds per step and
+// the FLOPs of the step's graph. The n + 1
 // batches are drawn and turned into tensors before timing, so only the
 // steps themselves are timed. It trains the model: use a fresh one.
-func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
+func (m *Model) TimeSteps(ctx context.Context, n int) (nn.Timing, error) {
 	type batch struct{ x, labels *tensors.Tensor }
 	batches := make([]batch, 0, n+1)
 	for i := 0; i <= n; i++ {
 		x, labels, err := m.nextBatch(ctx, "timing")
 		if err != nil {
-			return 0, err
+			return nn.Timing{}, err
 		}
 		batches = append(batches, batch{x, labels})
 	}
 	i := 0
-	// TimeCalls makes one untimed warm-up call, then n timed ones.
-	return nn.TimeCalls(ctx, n, func() error {
+	// TimeCallsEach makes one untimed warm-up call, then n timed ones.
+	t, err := nn.TimeCallsEach(ctx, n, func() error {
 		b := batches[i]
 		i++
 		out, err := m.step.Exec(b.x, b.labels)
@@ -422,6 +424,8 @@ func (m *Model) TimeSteps(ctx context.Context, n int) (float64, error) {
 		_, err = nn.ReadScalar(out[0]) // wait for the step's result
 		return err
 	})
+	t.FLOPs = m.stepFLOPs.Load()
+	return t, err
 }
 
 // Predict returns the predicted class of each image (8-bit, Side²).

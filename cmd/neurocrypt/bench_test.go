@@ -1,0 +1,31 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBenchUsage: bench's flag errors are usage errors (exit 2), -h lists
+// its flags, and a report folder holding another profile's run is refused
+// before anything is timed (exit 1, naming the file).
+func TestBenchUsage(t *testing.T) {
+	for _, args := range [][]string{{"bench", "-profile", "huge"}, {"bench", "extra"}, {"bench", "-only", "anc"}} {
+		if code, _, e := cli(t, args...); code != 2 || !strings.Contains(e, "usage: neurocrypt bench") {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error", args, code, e)
+		}
+	}
+	if code, _, e := cli(t, "bench", "-h"); code != 0 || !strings.Contains(e, "-profile") {
+		t.Errorf("bench -h: exit %d, %q", code, e)
+	}
+	dir := t.TempDir()
+	reproduce(t, "-profile", "smoke", "-only", "bitplane", "-out", dir, "-workdir", filepath.Join(dir, "w"))
+	code, _, e := cli(t, "bench", "-profile", "quick", "-out", dir)
+	if code != 1 || !strings.Contains(e, filepath.Join(dir, "results.json")) || !strings.Contains(e, "profile smoke") {
+		t.Errorf("bench into a smoke report: exit %d, %q; want exit 1 naming the file and its profile", code, e)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "performance.html")); err == nil {
+		t.Error("the refused bench wrote performance.html")
+	}
+}
