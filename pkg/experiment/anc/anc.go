@@ -78,9 +78,9 @@ type RunResult struct {
 	Probe       ancnet.Probe           `json:"probe"`
 	// Throughput is measured in run 0 of N = 16.
 	Throughput *ancnet.Throughput `json:"throughput,omitempty"`
-	// Compiled is CPA-ANC run 0 of N = 16's Alice compiled for one key
-	// (ancnet.CompileCPAAlice): its speed and its agreement with the
-	// network.
+	// Compiled is run 0 of N = 16's Alice compiled for one key
+	// (ancnet.CompileAlice: CPA-ANC's exact form, ANC's codebook of
+	// rounded outputs): its speed and its agreement with the network.
 	Compiled *ancnet.CompiledThroughput `json:"compiled,omitempty"`
 	// Seconds is the wall time of this run's measurements after training
 	// (its population's training time is not divided among its runs).
@@ -295,7 +295,9 @@ type LossRun struct {
 // measureRun measures one trained run (m, exported from its population):
 // Bob on a fresh test set, the retrained-Eve security test of its own
 // attack (and, for ANC, a chosen-plaintext one), the XOR probe, and for
-// run 0 of N = 16 the encryption throughput (and CPA-ANC's compiled Alice).
+// run 0 of N = 16 the encryption throughput, by the network and by the
+// compiled Alice (CPA-ANC: exact; ANC: the codebook of her rounded
+// outputs).
 func measureRun(ctx context.Context, m *ancnet.Model, s Settings, cfg ancnet.Config, run int) (RunResult, error) {
 	start := time.Now()
 	res := RunResult{Variant: cfg.Variant, N: cfg.N, Run: run, Seed: cfg.Seed, History: m.History()}
@@ -330,13 +332,11 @@ func measureRun(ctx context.Context, m *ancnet.Model, s Settings, cfg ancnet.Con
 			return res, err
 		}
 		res.Throughput = &tp
-		if cfg.Variant == ancnet.CPA {
-			ct, err := m.MeasureCompiledThroughput(s.ThroughputMB)
-			if err != nil {
-				return res, err
-			}
-			res.Compiled = &ct
+		ct, err := m.MeasureCompiledThroughput(s.ThroughputMB)
+		if err != nil {
+			return res, err
 		}
+		res.Compiled = &ct
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil

@@ -35,8 +35,9 @@ func TestSmokeRunAndCache(t *testing.T) {
 	if got := len(res.Tables[0].Rows); got != 3 {
 		t.Errorf("main table has %d rows, want 3 (N = 4, 8, 16)", got)
 	}
-	if tp := res.Tables[2]; len(tp.Rows) != 3 || tp.Rows[2][0] != "cpa (Alice compiled)" {
-		t.Errorf("throughput table rows %v: want ANC, CPA-ANC and the compiled CPA-ANC Alice", tp.Rows)
+	if tp := res.Tables[2]; len(tp.Rows) != 4 || tp.Rows[1][0] != "anc (Alice compiled)" || tp.Rows[3][0] != "cpa (Alice compiled)" ||
+		!strings.Contains(tp.Rows[1][5].(string), "codebook") {
+		t.Errorf("throughput table rows %v: want ANC and CPA-ANC, each by the network and compiled (ANC: a codebook)", tp.Rows)
 	}
 	compiledClaim := false
 	for _, c := range res.Claims {

@@ -17,8 +17,19 @@ import (
 // the output block of each of the 2^N input blocks — and encrypting is one
 // table lookup per block. For N up to MaxCompiledBits it keeps, per byte of the block, a
 // table of that byte's contribution to every output angle, and evaluates
-// one cosine per output bit. ANC's Alice (sigmoid and tanh layers) is not
-// compiled.
+// one cosine per output bit.
+//
+// ANC's Alice (a dense layer, then convolutions with sigmoid and tanh
+// activations) mixes key and plaintext bits non-linearly from the first
+// layer on, so nothing of her splits into per-byte tables. Under one key she
+// is still a fixed map of N-bit blocks, and for N ≤ MaxCodebookBits she
+// compiles to the codebook of her rounded outputs (the sign of each
+// ciphertext value, as the image cipher and Bob's error count read them):
+// the network evaluated once on all 2^N plaintext blocks (CompileANCAlice).
+// What is left: the per-key cost of that pass (2^N blocks, the time the
+// network takes to encrypt 2^N·N/8 bytes: 128 KiB at N = 16), no codebook
+// for N > 16, and the continuous ciphertext values, which the codebook
+// drops (Outputs is nil for it).
 
 // MaxCodebookBits is the largest key length whose Alice compiles to a
 // full codebook (2^16 blocks of 16 bits: 256 KiB).
@@ -127,8 +138,13 @@ func (a *CompiledAlice) block(v uint64) uint32 {
 }
 
 // Outputs returns Alice's continuous outputs (1 − cos(π·z))/2 for input
-// block v, in stream order (the values the network gives, in float64).
+// block v, in stream order (the values the network gives, in float64);
+// nil for an ANC codebook (CompileANCAlice), which keeps only the rounded
+// bits.
 func (a *CompiledAlice) Outputs(v uint64) []float64 {
+	if a.keyAngle == nil {
+		return nil
+	}
 	out := make([]float64, a.n)
 	for j := range out {
 		z := a.keyAngle[j]
@@ -190,12 +206,13 @@ func (a *CompiledAlice) Encrypt(pix []byte) ([]byte, error) {
 	return out, nil
 }
 
-// CompileAlice compiles the model's Alice under key (N values in {0, 1})
-// (CompileCPAAlice). Errors: an ANC model (its Alice has non-linear
-// layers), or the compile errors.
+// CompileAlice compiles the model's Alice under key (N values in the
+// variant's encoding: {0, 1} for CPA-ANC, ±1 for ANC): CompileCPAAlice's
+// exact form for CPA-ANC, CompileANCAlice's codebook for ANC. Errors: the
+// compile errors.
 func (m *Model) CompileAlice(key []float32) (*CompiledAlice, error) {
-	if m.cfg.Variant != CPA {
-		return nil, fmt.Errorf("anc: compile: %s's Alice has sigmoid and tanh layers; only CPA-ANC's compiles", m.cfg.Variant)
+	if m.cfg.Variant == ANC {
+		return m.CompileANCAlice(key)
 	}
 	w, err := m.AliceWeights()
 	if err != nil {
@@ -206,6 +223,53 @@ func (m *Model) CompileAlice(key []float32) (*CompiledAlice, error) {
 		return nil, fmt.Errorf("anc: compile: Alice has no dense0/weights yet (build her graph first: Encrypt or train)")
 	}
 	return CompileCPAAlice(m.cfg.N, weights, key)
+}
+
+// CompileANCAlice compiles an ANC Alice under key (N values, each −1 or
+// +1) to the codebook of her rounded outputs: the network, on its backend,
+// encrypts all 2^N plaintext blocks under the key in one call, and output
+// bit j of block v is 1 where her j-th ciphertext value is > 0 (Decode).
+// Equal to the network's rounded outputs by construction (a value within
+// float rounding of 0 may round differently in another batch). Errors: a
+// CPA-ANC model (CompileCPAAlice is exact for it), N above
+// MaxCodebookBits, a key of the wrong length or with a value other than
+// ±1, the network's errors.
+func (m *Model) CompileANCAlice(key []float32) (*CompiledAlice, error) {
+	n := m.cfg.N
+	switch {
+	case m.cfg.Variant != ANC:
+		return nil, fmt.Errorf("anc: compile: a %s model: use CompileCPAAlice's exact form", m.cfg.Variant)
+	case n > MaxCodebookBits:
+		return nil, fmt.Errorf("anc: compile: ANC's Alice compiles only to a codebook of 2^N blocks: N = %d is above %d", n, MaxCodebookBits)
+	case len(key) != n:
+		return nil, fmt.Errorf("anc: compile: a key of %d values for N = %d", len(key), n)
+	}
+	for i, k := range key {
+		if k != -1 && k != 1 {
+			return nil, fmt.Errorf("anc: compile: key value %d is %g: want −1 or +1", i, k)
+		}
+	}
+	blocks := 1 << n
+	p, k := make([]float32, blocks*n), make([]float32, blocks*n)
+	for v := 0; v < blocks; v++ {
+		for i := 0; i < n; i++ {
+			p[v*n+i] = Encode(ANC, uint64(v>>(n-1-i)))
+		}
+		copy(k[v*n:(v+1)*n], key)
+	}
+	c, err := m.Encrypt(p, k, blocks)
+	if err != nil {
+		return nil, fmt.Errorf("anc: compile: %w", err)
+	}
+	a := &CompiledAlice{n: n, codebook: make([]uint32, blocks)}
+	for v := range a.codebook {
+		var out uint32
+		for j := 0; j < n; j++ {
+			out = out<<1 | uint32(Decode(ANC, c[v*n+j]))
+		}
+		a.codebook[v] = out
+	}
+	return a, nil
 }
 
 // CompiledCheckBlocks is how many random blocks MeasureCompiledThroughput
@@ -222,13 +286,17 @@ type CompiledThroughput struct {
 	// bit whose network output is within float32 rounding of 1/2 may
 	// differ).
 	Agreement float64 `json:"agreement"`
+	// CompileSeconds is the time CompileAlice took (for ANC, the network's
+	// pass over all 2^N blocks under the key).
+	CompileSeconds float64 `json:"compile_seconds"`
 }
 
-// MeasureCompiledThroughput compiles a CPA-ANC model's Alice under a key
-// drawn from the model's seed, checks it against the network
-// (Agreement), and times Encrypt on mb MiB of pseudo-random plaintext
-// (one buffer of at most 64 MiB, encrypted as often as needed). Errors:
-// an ANC model, mb ≤ 0.
+// MeasureCompiledThroughput compiles the model's Alice (CompileAlice)
+// under a key drawn from the model's seed, checks it against the network
+// on fresh random blocks (Agreement), and times Encrypt on mb MiB of
+// pseudo-random plaintext (one buffer of at most 64 MiB, encrypted as
+// often as needed); an ANC codebook's compile time is Compile. Errors: mb
+// outside (0, MaxCompiledMB], the compile errors.
 func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error) {
 	n := m.cfg.N
 	if !(mb > 0) || mb > MaxCompiledMB {
@@ -244,19 +312,22 @@ func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error
 	if err != nil {
 		return CompiledThroughput{}, err
 	}
+	compileStart := time.Now()
 	a, err := m.CompileAlice(key)
 	if err != nil {
 		return CompiledThroughput{}, err
 	}
+	compileSecs := time.Since(compileStart).Seconds()
+	v := m.cfg.Variant
 	agree := 0
 	for b := 0; b < CompiledCheckBlocks; b++ {
-		var v uint64
+		var x uint64
 		for i := 0; i < n; i++ {
-			v = v<<1 | uint64(check.p[b*n+i])
+			x = x<<1 | Decode(v, check.p[b*n+i])
 		}
-		c := a.Block(v)
+		c := a.Block(x)
 		for j := 0; j < n; j++ {
-			if uint64(c>>(n-1-j)&1) == Decode(CPA, net[b*n+j]) {
+			if uint64(c>>(n-1-j)&1) == Decode(v, net[b*n+j]) {
 				agree++
 			}
 		}
@@ -282,5 +353,5 @@ func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error
 	done := float64(int64(calls)*bufLen) / (1 << 20)
 	return CompiledThroughput{Throughput: Throughput{N: n, Blocks: int(int64(calls) * bufLen * 8 / int64(n)), Batch: int(bufLen * 8 / int64(n)),
 		MB: done, Seconds: secs, MBPerSec: done / secs, Backend: "compiled (Go table lookup)", Device: "CPU, one goroutine",
-		Variant: m.cfg.Variant, CallsMade: calls}, Agreement: float64(agree) / float64(CompiledCheckBlocks*n)}, nil
+		Variant: v, CallsMade: calls}, Agreement: float64(agree) / float64(CompiledCheckBlocks*n), CompileSeconds: compileSecs}, nil
 }

@@ -2,9 +2,11 @@ package ancnet
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/neurocrypt/neurocrypt/pkg/seeds"
 )
 
@@ -149,12 +151,98 @@ func TestCompileErrors(t *testing.T) {
 	if _, err := a.Encrypt(make([]byte, 1)); err == nil || !strings.Contains(err.Error(), "multiple") {
 		t.Errorf("8 bits in 12-bit blocks: %v", err)
 	}
-	m, err := NewModel(goBackend(t), DefaultConfig(ANC, 4, 1))
+}
+
+// TestCompileANCAlice: an ANC Alice's codebook equals the network's
+// rounded outputs block by block (every 4-bit block, and image bytes
+// through Encrypt), keeps no continuous outputs, and refuses keys that are
+// not ±1, CPA-ANC models and N above the codebook limit.
+func TestCompileANCAlice(t *testing.T) {
+	const n = 4
+	m, err := NewModel(goBackend(t), DefaultConfig(ANC, n, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.CompileAlice(keyBits(4, 1)); err == nil || !strings.Contains(err.Error(), "only CPA-ANC") {
-		t.Errorf("ANC model: %v", err)
+	key := []float32{1, -1, -1, 1}
+	// A fresh Alice's outputs all have one sign: scale her weights up
+	// (its variables exist once her graph is built), so that the codebook
+	// has both bits to get right.
+	if _, err := m.Encrypt(make([]float32, n), key, 1); err != nil {
+		t.Fatal(err)
+	}
+	weights, err := m.AliceWeights()
+	if err != nil || len(weights) == 0 {
+		t.Fatalf("Alice's weights: %v, %v", weights, err)
+	}
+	for name, vals := range weights {
+		v := m.store.GetVariable("/" + ScopeAliceBob + "/" + ScopeAlice + "/" + name)
+		if v == nil {
+			t.Fatalf("no variable %s", name)
+		}
+		for i := range vals {
+			vals[i] *= 8
+		}
+		if err := v.SetValue(tensors.FromFlatDataAndDimensions(vals, v.Shape().Dimensions...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := m.CompileAlice(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := 0
+	for v := uint64(0); v < 1<<n; v++ {
+		p := make([]float32, n)
+		for i := range p {
+			p[i] = Encode(ANC, v>>(n-1-i))
+		}
+		c, err := m.Encrypt(p, key, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want uint32
+		for _, x := range c {
+			want = want<<1 | uint32(Decode(ANC, x))
+		}
+		if got := a.Block(v); got != want {
+			t.Errorf("block %04b: codebook %04b, network %04b (outputs %v)", v, got, want, c)
+		}
+		ones += bits.OnesCount32(want)
+		if a.Outputs(v) != nil {
+			t.Fatal("a codebook has no continuous outputs")
+
+		}
+	}
+	if ones == 0 || ones == n<<n {
+		t.Fatalf("the network's outputs are constant (%d ones): the test would not tell blocks apart", ones)
+	}
+	pix := []byte{0x3c, 0xa5, 0x0f}
+	enc, err := a.Encrypt(pix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range pix {
+		if want := byte(a.Block(uint64(b>>4)))<<4 | byte(a.Block(uint64(b&15))); enc[i] != want {
+			t.Errorf("byte %d: %#x, want %#x", i, enc[i], want)
+		}
+	}
+	if _, err := m.CompileAlice([]float32{1, 0, -1, 1}); err == nil || !strings.Contains(err.Error(), "−1 or +1") {
+		t.Errorf("a key value of 0: %v", err)
+	}
+	if _, err := m.CompileAlice([]float32{1, -1}); err == nil {
+		t.Error("a key of 2 values for N = 4 was accepted")
+	}
+	cpa, err := NewModel(goBackend(t), DefaultConfig(CPA, n, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cpa.CompileANCAlice(keyBits(n, 1)); err == nil {
+		t.Error("a CPA-ANC model compiled as ANC")
+	}
+	if big, err := NewModel(goBackend(t), DefaultConfig(ANC, 24, 1)); err == nil {
+		if _, err := big.CompileAlice(make([]float32, 24)); err == nil || !strings.Contains(err.Error(), "codebook") {
+			t.Errorf("N = 24: %v, want the codebook limit named", err)
+		}
 	}
 }
 
@@ -177,7 +265,8 @@ func BenchmarkCompiledAlice(b *testing.B) {
 }
 
 // TestMeasureCompiledThroughput: the measurement encrypts what it says,
-// agrees with the network on (nearly) every bit, and refuses ANC.
+// agrees with the network on (nearly) every bit, for CPA-ANC's exact form
+// and ANC's codebook.
 func TestMeasureCompiledThroughput(t *testing.T) {
 	m, err := NewModel(goBackend(t), DefaultConfig(CPA, 16, 1))
 	if err != nil {
@@ -202,7 +291,16 @@ func TestMeasureCompiledThroughput(t *testing.T) {
 			t.Errorf("%g MB measured", mb)
 		}
 	}
-	if _, err := anc.MeasureCompiledThroughput(1); err == nil {
-		t.Error("ANC model measured")
+	// ANC: the codebook, checked against the network on fresh blocks.
+	anc16, err := NewModel(goBackend(t), DefaultConfig(ANC, 16, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := anc16.MeasureCompiledThroughput(0.25)
+	if err != nil || at.Agreement < 0.999 || !(at.CompileSeconds > 0) || !(at.MBPerSec > 0) {
+		t.Errorf("ANC codebook: %+v, %v", at, err)
+	}
+	if _, err := anc.MeasureCompiledThroughput(-1); err == nil {
+		t.Error("ANC model measured -1 MB")
 	}
 }
