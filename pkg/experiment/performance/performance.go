@@ -156,6 +156,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 		return nil, err
 	}
 	var models []modelBench
+	var profiles []opProfile
 	torchCeil := ""
 	if e.models {
 		if python, missing := perf.FindTorchPython(ctx); python == "" {
@@ -168,6 +169,9 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 		if models, err = measureModels(ctx, env, set.BenchSteps); err != nil {
 			return nil, err
 		}
+		if profiles, err = profileANC(ctx, env, set.BenchSteps); err != nil {
+			return nil, err
+		}
 		summary += fmt.Sprintf(" The training steps of %d models are timed on every backend found and in PyTorch, stock and best.", len(models))
 	}
 	res := &results.Result{Summary: summary, Tables: []results.Table{t, ceilingTable(ceils, copyMBps, torchCeil, e.models)}}
@@ -175,6 +179,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 		rows := stepRows(models, ceils)
 		res.Tables = append(res.Tables, stepsTable(rows, set.BenchSteps))
 		res.Figures = append(res.Figures, stepsFigure(rows, models))
+		res.Tables = append(res.Tables, profileTable(profiles))
 	}
 	if e.models {
 		steps := "Training steps timed:"

@@ -168,3 +168,32 @@ func TestBenchPeersRun(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileANC: the per-op profile of both forms names DotGeneral and
+// the sigmoid among the ops, its shares sum to 100 %, and the table has a
+// column pair per form and a total row.
+func TestProfileANC(t *testing.T) {
+	ps, err := profileANC(context.Background(), &experiment.Env{}, 5) // ≥ 50 samples alone: every common op is seen
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].runs != 1 || ps[1].runs != ProfileRuns {
+		t.Fatalf("profiles %+v: want alone and a population of %d", ps, ProfileRuns)
+	}
+	for _, p := range ps {
+		ops := map[string]bool{}
+		sum := 0.0
+		for _, s := range p.shares {
+			ops[s.Op] = true
+			sum += s.Fraction
+		}
+		if !ops["DotGeneral"] || !ops["Logistic"] || math.Abs(sum-1) > 1e-9 {
+			t.Errorf("%s: ops %v (shares sum to %g); want DotGeneral and Logistic (the sigmoid)", p.label, ops, sum)
+		}
+	}
+	tb := profileTable(ps)
+	last := tb.Rows[len(tb.Rows)-1]
+	if len(tb.Columns) != 5 || last[0] != "total" || last[2] != 100.0 || !(last[1].(float64) > 0) {
+		t.Errorf("table columns %v, total row %v", tb.Columns, last)
+	}
+}
