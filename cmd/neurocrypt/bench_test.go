@@ -29,3 +29,18 @@ func TestBenchUsage(t *testing.T) {
 		t.Error("the refused bench wrote performance.html")
 	}
 }
+
+// TestOutMustBeAFolder: a regular file as -out, or a report folder of
+// other data, is refused before anything runs.
+func TestOutMustBeAFolder(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"bench", "-profile", "smoke", "-out", file}, {"reproduce", "-profile", "smoke", "-out", file, "-workdir", filepath.Join(dir, "w")}} {
+		if code, _, e := cli(t, args...); code != 1 || !strings.Contains(e, "not a folder") || strings.Contains(e, "==") {
+			t.Errorf("%q: exit %d, %q; want exit 1 before any experiment runs", args, code, e)
+		}
+	}
+}

@@ -47,7 +47,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"reproduce", "[flags]", "run the experiments and write the HTML reports and results.json", runReproduce},
-		{"bench", "[-profile P] [-out DIR]", "time every model's training step (GoMLX backends and PyTorch), the ciphers and the machine's ceilings into performance.html", runBench},
+		{"bench", "[-profile P] [-out DIR] [-data D] [-seed N]", "time every model's training step (GoMLX backends and PyTorch), the ciphers and the machine's ceilings into performance.html", runBench},
 		{"encrypt", "[-luma bt601|bt709] -key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "encrypt a PGM/PNG image (8 or 16-bit grey, sample-exact)", runEncrypt},
 		{"decrypt", "-key-file FILE|-key -|-key KEY [-cipher NAME] IN OUT", "decrypt a PGM/PNG image", runDecrypt},
 		{"keygen", "-cipher NAME [-seed N] [-weights FILE [-tag TAG]]", "print a key for a cipher (or a trained model's weights)", runKeygen},

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -265,13 +267,6 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if len(cfg.only) > 0 && !cfg.check && cfg.shard == nil {
-		// Fail before the run, not after it, where the report could not
-		// be merged (keepOthers checks the data too, once known).
-		if err := mergeable(cfg); err != nil {
-			return err
-		}
-	}
 	src, skipped, err := suite.OpenData(cfg.data, cfg.profile, cfg.strict)
 	if err != nil {
 		return err
@@ -279,12 +274,28 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 	if c, ok := src.(io.Closer); ok {
 		defer c.Close()
 	}
+	if !cfg.check && cfg.shard == nil {
+		// Fail before the run, not after it, where the report could
+		// not be written or merged.
+		if err := mergeable(cfg, src.Name()); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sel := cfg.backend()
 	backend.SetDefault(sel) // trained ciphers in the registry run on it too
+	cache := safefile.Name(cfg.workDir)
+	if cfg.bench {
+		cache = "none (bench measures afresh)"
+		// Create the backend now, so that provenance names its device
+		// (bench's timings create their own, one per backend found).
+		if _, err := sel.New(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stderr, "neurocrypt: profile %s, seed %d, data %s, backend %s (%s), cache %s\n",
-		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), safefile.Name(cfg.workDir))
+		cfg.profile, cfg.seed, src.Name(), sel.Config(), sel.Reason(), cache)
 	if skipped > 0 {
 		fmt.Fprintf(stderr, "neurocrypt: skipped %d dataset files that are missing, corrupt or the wrong size (`neurocrypt dataset verify` lists them; -strict fails instead)\n", skipped)
 	}
@@ -294,6 +305,9 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 	})
 	if err != nil {
 		if ctx.Err() != nil {
+			if cfg.bench || cfg.workDir == "" {
+				return fmt.Errorf("interrupted; nothing was written")
+			}
 			return fmt.Errorf("interrupted; finished units are cached in %s and a re-run resumes from them", cfg.workDir)
 		}
 		return err
@@ -336,20 +350,30 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// mergeable fails when <out>/results.json holds a run of another profile
-// or seed, which this -only run's report could not join.
-func mergeable(cfg *reproduceConfig) error {
+// mergeable fails when -out is not a folder, or, for an -only run (and
+// bench), when <out>/results.json holds a run of another profile, seed or
+// dataset (data), which its report could not join.
+func mergeable(cfg *reproduceConfig, data string) error {
+	if st, err := os.Stat(cfg.out); err == nil && !st.IsDir() {
+		return fmt.Errorf("-out %s is not a folder", safefile.Name(cfg.out))
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("-out: %w", err)
+	}
 	path := filepath.Join(cfg.out, report.ResultsFile)
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); len(cfg.only) == 0 || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	old, err := results.Read(path)
 	if err != nil {
 		return err
 	}
-	if p := old.Provenance; p.Profile != string(cfg.profile) || p.Seed != cfg.seed {
-		return fmt.Errorf("%s holds a run with profile %s, seed %d; this run (profile %s, seed %d) would mix two runs in one report: pass -out DIR, or use its profile and seed",
-			path, p.Profile, p.Seed, cfg.profile, cfg.seed)
+	if p := old.Provenance; p.Profile != string(cfg.profile) || p.Seed != cfg.seed || p.Dataset != data {
+		fix := "pass -out DIR, or its -profile, -seed and -data"
+		if !cfg.bench {
+			fix += ", or run every experiment"
+		}
+		return fmt.Errorf("%s holds a run with profile %s, seed %d, data %s; this run (profile %s, seed %d, data %s) would mix two runs in one report: %s",
+			path, p.Profile, p.Seed, p.Dataset, cfg.profile, cfg.seed, data, fix)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,4 +157,28 @@ func captureStdout(f func()) (string, error) {
 	out := <-done
 	r.Close()
 	return out, nil
+}
+
+// LoadNote describes the machine's load (Linux /proc/loadavg): "Load
+// average (1 min) at the end: 0.42 on 2 CPUs." plus a warning when it is
+// above half the CPUs, since timings on a busy machine are slow and
+// noisy; "" where the load is unknown.
+func LoadNote() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	load, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return ""
+	}
+	note := fmt.Sprintf("Load average (1 min) at the end: %.2f on %d CPUs.", load, runtime.NumCPU())
+	if load > 0.5*float64(runtime.NumCPU()) {
+		note += " The machine was busy: these timings are slower and noisier than on an idle one."
+	}
+	return note
 }

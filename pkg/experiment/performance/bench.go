@@ -13,6 +13,7 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/recognition"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
+	"github.com/neurocrypt/neurocrypt/pkg/perf"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -156,15 +157,15 @@ func orNil(v float64) any {
 // faster configuration.
 func stepsTable(rows []stepRow, steps int) results.Table {
 	t := results.Table{Name: "training steps", Timing: true,
-		Columns: []string{"model", "implementation", "configuration", "median ms", "mean ms", "GFLOP per step", "GFLOP/s", "% of matmul ceiling", "÷ PyTorch best"},
+		Columns: []string{"model", "implementation", "configuration", "median ms", "mean ms", "GFLOP per step", "GFLOP/s", "% of matmul ceiling", "÷ fastest PyTorch"},
 		Caption: fmt.Sprintf("One training step per model, median (and mean) of %d timed steps after one untimed step that compiles the graphs, on %d threads; "+
 			"the settings are those of each experiment's own speed table. GFLOP per step counts the matrix products and convolutions of the step's graphs "+
-			"(forward, gradients and optimiser, 2 per multiply–add; nn.GraphFLOPs) — the same networks in PyTorch do the same work. "+
+			"(forward, the gradients the update uses and the optimiser, 2 per multiply–add; nn.GraphFLOPs) — the work PyTorch does for the same networks. "+
 			"The ceiling is the implementation's own float32 matrix product (table \"machine ceilings\"). "+
-			"÷ PyTorch best divides by the faster median of PyTorch's stock and best configurations.", steps, runtime.GOMAXPROCS(0))}
+			"÷ fastest PyTorch divides by the faster median of PyTorch's stock and best configurations. %s", steps, runtime.GOMAXPROCS(0), perf.LoadNote())}
 	for _, r := range rows {
 		if r.err != "" {
-			t.AddRow(r.model, r.impl, r.config, nil, nil, nil, nil, nil, r.err)
+			t.AddRow(r.model, r.impl, r.err, nil, nil, nil, nil, nil, nil)
 			continue
 		}
 		t.AddRow(r.model, r.impl, r.config, 1e3*r.median, 1e3*r.mean, orNil(r.gflop), orNil(r.gflops), orNil(r.pct), orNil(r.ratio))

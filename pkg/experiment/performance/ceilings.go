@@ -17,22 +17,26 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/perf"
 )
 
-// CopyTarget is the memory-copy ceiling's row: Go's copy of CopyBytes
-// between two buffers on one goroutine (MB/s = bytes copied per second).
-// The ciphers' rows are given as a fraction of it: a cipher cannot beat a
-// copy of its data.
+// The memory-copy ceilings: Go's copy between two buffers on one
+// goroutine (MB/s = bytes copied per second), of CopyImageBytes (a 512²
+// 8-bit image: what the ciphers' rows encrypt, in cache like their data)
+// and of CopyRAMBytes (main memory). Every throughput row is given as a
+// share of the image-sized copy: a cipher that reads and writes its image
+// once cannot beat it by much.
 const (
-	CopyTarget = "memory/copy"
-	CopyBytes  = 64 << 20
+	CopyImageTarget = "memory/copy-256KiB"
+	CopyImageBytes  = 512 * 512
+	CopyRAMTarget   = "memory/copy-64MiB"
+	CopyRAMBytes    = 64 << 20
 )
 
-// copyTarget is the memory-copy ceiling as a timed operation.
-func copyTarget() perf.Target {
-	src, dst := make([]byte, CopyBytes), make([]byte, CopyBytes)
+// copyTarget times Go's copy of size bytes as the target name.
+func copyTarget(name string, size int) perf.Target {
+	src, dst := make([]byte, size), make([]byte, size)
 	for i := range src {
 		src[i] = byte(i)
 	}
-	return perf.Target{Name: CopyTarget, Bytes: CopyBytes, Fn: func() error {
+	return perf.Target{Name: name, Bytes: int64(size), Fn: func() error {
 		copy(dst, src)
 		return nil
 	}}
@@ -61,8 +65,8 @@ func matMulCeilings(ctx context.Context, n, calls int) []MatMul {
 		}
 		sel := backend.Fixed(st.Config)
 		m := MatMul{Implementation: "GoMLX " + sel.Name(), Config: st.Config, N: n, Calls: calls}
-		t, err := timeMatMul(ctx, sel, n, calls)
-		m.Device = sel.Device() // known once timeMatMul created the backend
+		t, device, err := timeMatMul(ctx, sel, n, calls)
+		m.Device = device
 		if err != nil {
 			m.Err = err.Error()
 		} else {
@@ -74,17 +78,20 @@ func matMulCeilings(ctx context.Context, n, calls int) []MatMul {
 }
 
 // timeMatMul times ReduceAllSum(a·b) for random n×n float32 a and b on the
-// backend sel: the sum (n² additions, counted out of the FLOPs) makes the
-// result one scalar that is read back, so an asynchronous backend is
-// timed to the end of the product.
-func timeMatMul(ctx context.Context, sel *backend.Selection, n, calls int) (nn.Timing, error) {
+// backend sel, and returns the device: the sum (n² additions, counted out
+// of the FLOPs) makes the result one scalar that is read back, so an
+// asynchronous backend is timed to the end of the product. Everything it
+// creates on the backend, the backend too, is released before it returns.
+func timeMatMul(ctx context.Context, sel *backend.Selection, n, calls int) (nn.Timing, string, error) {
 	be, err := sel.New()
 	if err != nil {
-		return nn.Timing{}, err
+		return nn.Timing{}, sel.Device(), err
 	}
+	device := sel.Device()
+	defer be.Finalize()
 	exec, err := graph.NewExec(be, func(a, b *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.MatMul(a, b)) })
 	if err != nil {
-		return nn.Timing{}, err
+		return nn.Timing{}, device, err
 	}
 	defer exec.Finalize()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -107,7 +114,7 @@ func timeMatMul(ctx context.Context, sel *backend.Selection, n, calls int) (nn.T
 		return err
 	})
 	t.FLOPs = 2 * int64(n) * int64(n) * int64(n)
-	return t, err
+	return t, device, err
 }
 
 //go:embed ceiling.py

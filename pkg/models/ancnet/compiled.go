@@ -44,8 +44,9 @@ const MaxCompiledBits = 32
 // seconds at the measured speed; the seed paper's 1024 MB fits).
 const MaxCompiledMB = 1 << 14
 
-// CompiledAlice is a CPA-ANC Alice under one key, compiled (CompileCPAAlice).
-// It is safe for concurrent use.
+// CompiledAlice is an Alice under one key, compiled: CPA-ANC's exactly
+// (CompileCPAAlice), ANC's as the codebook of her rounded outputs
+// (CompileANCAlice). It is safe for concurrent use.
 type CompiledAlice struct {
 	n int
 	// codebook[v] is the output block of input block v (N ≤
@@ -295,7 +296,7 @@ type CompiledThroughput struct {
 // under a key drawn from the model's seed, checks it against the network
 // on fresh random blocks (Agreement), and times Encrypt on mb MiB of
 // pseudo-random plaintext (one buffer of at most 64 MiB, encrypted as
-// often as needed); an ANC codebook's compile time is Compile. Errors: mb
+// often as needed); the compile's own time is CompileSeconds. Errors: mb
 // outside (0, MaxCompiledMB], the compile errors.
 func (m *Model) MeasureCompiledThroughput(mb float64) (CompiledThroughput, error) {
 	n := m.cfg.N

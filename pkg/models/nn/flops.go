@@ -37,7 +37,11 @@ var (
 
 // GraphFLOPs counts the floating-point operations of g's matrix products
 // (DotGeneral, and so Einsum and Dense) and convolutions (ConvGeneral), at
-// 2 per multiply–add — the convention of GFLOP/s figures. Elementwise
+// 2 per multiply–add — the convention of GFLOP/s figures. With outputs,
+// only the nodes they depend on count: reverse-mode differentiation also
+// builds gradients nothing uses (the first layer's gradient with respect
+// to the input data), which a step need not compute and PyTorch does not;
+// without outputs, every node of g counts. Elementwise
 // operations, reductions and gathers are not counted: on these models they
 // are a small share of the arithmetic, though not always of the time. A
 // convolution with input dilation (the transposed form that gradients
@@ -48,9 +52,13 @@ var (
 // layout, so they are read from the node's description; an unreadable one
 // is an error naming the node (a GoMLX upgrade that changes the format
 // fails TestGraphFLOPs, not a report).
-func GraphFLOPs(g *Graph) (int64, error) {
+func GraphFLOPs(g *Graph, outputs ...*Node) (int64, error) {
+	nodes := g.Nodes()
+	if len(outputs) > 0 {
+		nodes = reachable(outputs)
+	}
 	var total int64
-	for _, n := range g.Nodes() {
+	for _, n := range nodes {
 		switch n.Type() {
 		case NodeTypeDotGeneral:
 			desc := n.String()
@@ -88,4 +96,22 @@ func GraphFLOPs(g *Graph) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// reachable returns the nodes outputs depend on (outputs included).
+func reachable(outputs []*Node) []*Node {
+	seen := map[*Node]bool{}
+	stack := append([]*Node(nil), outputs...)
+	var out []*Node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+		stack = append(stack, n.Inputs()...)
+	}
+	return out
 }

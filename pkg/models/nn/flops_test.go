@@ -36,8 +36,8 @@ func TestGraphFLOPs(t *testing.T) {
 }
 
 // TestPlayerCountsFLOPs: a player with a FLOPCount stores its step's count
-// when the graph is built — the forward products and at least as many
-// again for the gradients.
+// when the graph is built — the forward products and the gradients its
+// update uses, not the unused ones (the input's, the other player's).
 func TestPlayerCountsFLOPs(t *testing.T) {
 	be := goBackend(t)
 	store := model.NewStore()
@@ -46,7 +46,7 @@ func TestPlayerCountsFLOPs(t *testing.T) {
 	}
 	game := func(scope *model.Scope, in []*Node) []*Node {
 		h := Dense(XavierScope(scope).At("a"), in[0], 2, true)
-		return []*Node{ReduceAllMean(Square(Dense(XavierScope(scope).At("b"), h, 1, false)))}
+		return []*Node{ReduceAllMean(Square(Dense(XavierScope(scope).At("b"), h, 2, false)))}
 	}
 	var count FLOPCount
 	step, err := Player{Scope: "a", Optimizer: optimizer.Adam().Done(), FLOPs: &count}.NewStep(be, store, game)
@@ -59,9 +59,12 @@ func TestPlayerCountsFLOPs(t *testing.T) {
 	if _, err := step.Exec(tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6}, 2, 3)); err != nil {
 		t.Fatal(err)
 	}
-	const forward = 2 * (2*2*3 + 2*1*2) // [2,3]·[3,2] and [2,2]·[2,1]
-	if got := count.Load(); got < 2*forward {
-		t.Errorf("step FLOPs %d, want ≥ %d (forward %d plus gradients)", got, 2*forward, forward)
+	// Forward x[2,3]·W1[3,2] (12 multiply–adds) and h[2,2]·W2[2,2] (8);
+	// backward dh = g·W2ᵀ (8) and dW1 = xᵀ·dh (12). Built but unused, so
+	// not counted: the gradient with respect to x (12), and dW2 = hᵀ·g
+	// (8) — player "a" updates only layer a.
+	if got, want := count.Load(), int64(2*(12+8+8+12)); got != want {
+		t.Errorf("step FLOPs %d, want %d (the forward products and the gradients the update uses)", got, want)
 	}
 	if (*FLOPCount)(nil).Load() != 0 {
 		t.Error("a nil count is not 0")
@@ -73,6 +76,14 @@ func TestTimeCallsEach(t *testing.T) {
 	tm, err := TimeCallsEach(context.Background(), 5, func() error { n++; return nil })
 	if err != nil || n != 6 || tm.Calls != 5 || tm.Median < 0 || tm.Mean < 0 {
 		t.Errorf("TimeCallsEach: %+v, %v, %d calls (want 1 untimed + 5)", tm, err, n)
+	}
+	for _, c := range []struct {
+		xs   []float64
+		want float64
+	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}, {[]float64{9, 1, 1, 100}, 5}} {
+		if got := median(c.xs); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.xs, got, c.want)
+		}
 	}
 	if g := (Timing{FLOPs: 2e9, Median: 0.5}).GFLOPS(); g != 4 {
 		t.Errorf("GFLOPS = %v, want 4", g)

@@ -23,8 +23,10 @@ type Player struct {
 	// and step counter — lives under the optimiser's own scope).
 	Optimizer optimizer.Interface
 	// FLOPs, when set, receives the floating-point operations of the
-	// step's graph (GraphFLOPs: forward, gradients and the optimiser
-	// update) each time it is built; 0 where they could not be counted.
+	// step's graph (GraphFLOPs of what its loss, extra outputs and
+	// variable updates depend on: forward, the gradients used and the
+	// optimiser update) each time it is built; 0 where they could not be
+	// counted.
 	FLOPs *FLOPCount
 }
 
@@ -44,7 +46,15 @@ func (p Player) NewStep(be compute.Backend, store *model.Store, game func(scope 
 		g := inputs[0].Graph()
 		p.Optimizer.UpdateGraph(scope.At("%s", p.Scope), g, outs[0])
 		if p.FLOPs != nil {
-			n, err := GraphFLOPs(g)
+			// What the step computes: its outputs and the variables the
+			// optimiser updates (model.Exec makes those outputs too).
+			roots := append([]*Node(nil), outs...)
+			for v := range store.IterVariables() {
+				if v.ChangedInGraph(g) {
+					roots = append(roots, v.NodeValue(g))
+				}
+			}
+			n, err := GraphFLOPs(g, roots...)
 			if err != nil {
 				n = 0 // a count is reported, never needed: 0 shows "not counted"
 			}

@@ -75,12 +75,20 @@ func TimeCallsEach(ctx context.Context, n int, fn func() error) (Timing, error) 
 		secs[i] = time.Since(start).Seconds()
 		total += secs[i]
 	}
-	sort.Float64s(secs)
-	med := secs[n/2]
-	if n%2 == 0 {
-		med = (secs[n/2-1] + secs[n/2]) / 2
+	return Timing{Mean: total / float64(n), Median: median(secs), Calls: n}, nil
+}
+
+// median returns the median of xs (sorted in place; 0 for none).
+func median(xs []float64) float64 {
+	n := len(xs)
+	if n == 0 {
+		return 0
 	}
-	return Timing{Mean: total / float64(n), Median: med, Calls: n}, nil
+	sort.Float64s(xs)
+	if n%2 == 0 {
+		return (xs[n/2-1] + xs[n/2]) / 2
+	}
+	return xs[n/2]
 }
 
 // Free releases the tensors among vs (others are ignored) at once, local
