@@ -159,10 +159,11 @@ func captureStdout(f func()) (string, error) {
 	return out, nil
 }
 
-// LoadNote describes the machine's load (Linux /proc/loadavg): "Load
-// average (1 min) at the end: 0.42 on 2 CPUs." plus a warning when it is
-// above half the CPUs, since timings on a busy machine are slow and
-// noisy; "" where the load is unknown.
+// LoadNote describes the machine's load (Linux /proc/loadavg), to be read
+// before a measurement loads the machine itself: "Load average (1 min)
+// before timing: 0.42 on 2 CPUs." plus a warning when it is above half the
+// CPUs, since timings on a busy machine are slow and noisy; "" where the
+// load is unknown.
 func LoadNote() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
@@ -176,7 +177,7 @@ func LoadNote() string {
 	if err != nil {
 		return ""
 	}
-	note := fmt.Sprintf("Load average (1 min) at the end: %.2f on %d CPUs.", load, runtime.NumCPU())
+	note := fmt.Sprintf("Load average (1 min) before timing: %.2f on %d CPUs.", load, runtime.NumCPU())
 	if load > 0.5*float64(runtime.NumCPU()) {
 		note += " The machine was busy: these timings are slower and noisier than on an idle one."
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/recognition"
 	"github.com/neurocrypt/neurocrypt/pkg/experiment/torchpeer"
 	"github.com/neurocrypt/neurocrypt/pkg/models/ancnet"
-	"github.com/neurocrypt/neurocrypt/pkg/perf"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
 )
 
@@ -155,14 +154,14 @@ func orNil(v float64) any {
 // graphs' GFLOP per step, the GFLOP/s reached and its share of the
 // implementation's own matrix-product ceiling, and the ratio to PyTorch's
 // faster configuration.
-func stepsTable(rows []stepRow, steps int) results.Table {
+func stepsTable(rows []stepRow, steps int, load string) results.Table {
 	t := results.Table{Name: "training steps", Timing: true,
 		Columns: []string{"model", "implementation", "configuration", "median ms", "mean ms", "GFLOP per step", "GFLOP/s", "% of matmul ceiling", "÷ fastest PyTorch"},
 		Caption: fmt.Sprintf("One training step per model, median (and mean) of %d timed steps after one untimed step that compiles the graphs, on %d threads; "+
 			"the settings are those of each experiment's own speed table. GFLOP per step counts the matrix products and convolutions of the step's graphs "+
 			"(forward, the gradients the update uses and the optimiser, 2 per multiply–add; nn.GraphFLOPs) — the work PyTorch does for the same networks. "+
 			"The ceiling is the implementation's own float32 matrix product (table \"machine ceilings\"). "+
-			"÷ fastest PyTorch divides by the faster median of PyTorch's stock and best configurations. %s", steps, runtime.GOMAXPROCS(0), perf.LoadNote())}
+			"÷ fastest PyTorch divides by the faster median of PyTorch's stock and best configurations. %s", steps, runtime.GOMAXPROCS(0), load)}
 	for _, r := range rows {
 		if r.err != "" {
 			t.AddRow(r.model, r.impl, r.err, nil, nil, nil, nil, nil, nil)

@@ -94,6 +94,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	if err != nil {
 		return nil, err
 	}
+	load := perf.LoadNote() // before this experiment loads the machine
 	d := set.Duration
 	src := dataset.StandIn()
 	img, err := src.Load(0)
@@ -164,8 +165,8 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	var profiles []opProfile
 	torchCeil := ""
 	if e.models {
-		if note := perf.LoadNote(); strings.Contains(note, "busy") {
-			env.Logf("performance: %s", note)
+		if strings.Contains(load, "busy") {
+			env.Logf("performance: %s", load)
 		}
 		if python, missing := perf.FindTorchPython(ctx); python == "" {
 			torchCeil = missing
@@ -191,7 +192,7 @@ func (e *Experiment) Run(ctx context.Context, env *experiment.Env) (*results.Res
 	res := &results.Result{Summary: summary, Tables: []results.Table{t, ceilingTable(ceils, copies, torchCeil, e.models)}}
 	if e.models {
 		rows := stepRows(models, ceils)
-		res.Tables = append(res.Tables, stepsTable(rows, set.BenchSteps))
+		res.Tables = append(res.Tables, stepsTable(rows, set.BenchSteps, load))
 		res.Figures = append(res.Figures, stepsFigure(rows, models))
 		res.Tables = append(res.Tables, profileTable(profiles))
 	}

@@ -122,7 +122,7 @@ func TestStepRows(t *testing.T) {
 	if b := rows[6]; !strings.Contains(b.err, "no torch") {
 		t.Errorf("B's missing PyTorch row %+v", b)
 	}
-	tb := stepsTable(rows, 20)
+	tb := stepsTable(rows, 20, "")
 	if len(tb.Rows) != len(rows) || !tb.Timing {
 		t.Fatalf("table %+v", tb)
 	}
