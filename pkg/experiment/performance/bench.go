@@ -74,18 +74,6 @@ func ceilingOf(ceils []MatMul, impl string) float64 {
 	return 0
 }
 
-// torchBestMedian is the faster median of PyTorch's two configurations
-// (NaN: not measured).
-func torchBestMedian(r *torchpeer.Result) float64 {
-	best := math.NaN()
-	for _, c := range []*torchpeer.TorchTiming{r.Stock, r.Best} {
-		if c != nil && c.StepMedianSeconds > 0 && !(c.StepMedianSeconds >= best) {
-			best = c.StepMedianSeconds
-		}
-	}
-	return best
-}
-
 // stepRow is one implementation's row of the training-step table.
 type stepRow struct {
 	// series names the implementation in the figure ("GoMLX go",
@@ -121,7 +109,8 @@ func stepRows(models []modelBench, ceils []MatMul) []stepRow {
 		if mb.res.Best == nil {
 			rs = append(rs, stepRow{model: mb.spec.Model, impl: "PyTorch", config: "—", err: "not measured: " + mb.res.TorchMissing})
 		}
-		flops, best := stepFLOPs(mb.res), torchBestMedian(mb.res)
+		flops := stepFLOPs(mb.res)
+		best := mb.res.Fastest(func(t *torchpeer.TorchTiming) float64 { return t.StepMedianSeconds })
 		for i := range rs {
 			r := &rs[i]
 			r.gflop, r.gflops, r.pct, r.ratio = math.NaN(), math.NaN(), math.NaN(), math.NaN()

@@ -138,6 +138,20 @@ func runTorch(ctx context.Context, python string, sp Spec, config string, env []
 	return &t, nil
 }
 
+// Fastest returns the smaller of secs(Stock) and secs(Best) among the
+// configurations measured with a positive time (NaN: none was): PyTorch's
+// best time, its tuned configuration or stock where stock happened to be
+// faster (timing noise).
+func (r *Result) Fastest(secs func(*TorchTiming) float64) float64 {
+	best := math.NaN()
+	for _, c := range []*TorchTiming{r.Stock, r.Best} {
+		if c != nil && secs(c) > 0 && !(secs(c) >= best) {
+			best = secs(c)
+		}
+	}
+	return best
+}
+
 // Table renders the comparison: one row per GoMLX backend (its time, the
 // ratio to PyTorch's best time, whether it is within goal× of it) and one
 // per PyTorch configuration. caption describes the step measured.
@@ -149,12 +163,7 @@ func Table(res *Result, caption string, goal float64) results.Table {
 			"judged against the faster of the two; goal: GoMLX within %.1f× of it.", caption, runtime.GOMAXPROCS(0), MallocTunables, goal)}
 	// The peer's best time: its tuned configuration, or stock where stock
 	// happened to be faster (timing noise).
-	best := math.NaN()
-	for _, c := range []*TorchTiming{res.Stock, res.Best} {
-		if c != nil && !(c.StepSeconds >= best) {
-			best = c.StepSeconds
-		}
-	}
+	best := res.Fastest(func(t *TorchTiming) float64 { return t.StepSeconds })
 	for _, b := range res.Backends {
 		if b.Err != "" {
 			t.AddRow("GoMLX "+b.Name, b.Config, nil, nil, "failed: "+b.Err)
