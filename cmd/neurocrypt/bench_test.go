@@ -44,3 +44,20 @@ func TestOutMustBeAFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestOutSymlinkAndEmptyOnly: a symbolic link as -out is refused before
+// the run, as the report writer would at its end, and an -only naming no
+// experiment is a usage error rather than "all of them".
+func TestOutSymlinkAndEmptyOnly(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "missing"), link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := cli(t, "bench", "-profile", "smoke", "-out", link); code != 1 || !strings.Contains(e, "symbolic link") || strings.Contains(e, "==") {
+		t.Errorf("bench -out symlink: exit %d, %q; want exit 1 before any run", code, e)
+	}
+	if code, _, e := cli(t, "reproduce", "-only", " , ,", "-profile", "smoke", "-out", filepath.Join(dir, "r")); code != 2 || !strings.Contains(e, "names no experiment") {
+		t.Errorf("-only ' , ,': exit %d, %q; want a usage error", code, e)
+	}
+}

@@ -106,6 +106,9 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 				cfg.only = append(cfg.only, id)
 			}
 		}
+		if len(cfg.only) == 0 {
+			return nil, usagef("-only %q names no experiment (known: %s)", *only, strings.Join(suite.IDs(), ", "))
+		}
 		if _, err := suite.Select(cfg.only); err != nil {
 			return nil, usagef("-only: %v", err)
 		}
@@ -354,7 +357,11 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 // bench), when <out>/results.json holds a run of another profile, seed or
 // dataset (data), which its report could not join.
 func mergeable(cfg *reproduceConfig, data string) error {
-	if st, err := os.Stat(cfg.out); err == nil && !st.IsDir() {
+	// Lstat, as the report writer does: it writes nothing through a
+	// symbolic link.
+	if st, err := os.Lstat(cfg.out); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("-out %s is a symbolic link: reports are not written through one (give the folder it points to)", safefile.Name(cfg.out))
+	} else if err == nil && !st.IsDir() {
 		return fmt.Errorf("-out %s is not a folder", safefile.Name(cfg.out))
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("-out: %w", err)

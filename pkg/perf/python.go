@@ -59,13 +59,44 @@ func RunPython(ctx context.Context, python, script string, env []string, timeout
 	if len(env) > 0 {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stdout, stderr := &capped{max: MaxPythonOutput}, &capped{max: MaxPythonOutput}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", python, err, lastLine(stderr.String()+stdout.String()))
 	}
+	if stdout.over {
+		return nil, fmt.Errorf("%s: printed more than %d bytes: not a timing (a peer script prints one JSON object)", python, MaxPythonOutput)
+	}
 	return stdout.Bytes(), nil
 }
+
+// MaxPythonOutput bounds what RunPython keeps of a script's standard
+// output and error (a peer prints one short JSON object; a runaway
+// interpreter must not fill memory).
+const MaxPythonOutput = 1 << 20
+
+// capped keeps the first max bytes written to it and drops the rest,
+// remembering that it did. (Not an embedded bytes.Buffer: io.Copy would
+// call the buffer's unbounded ReadFrom instead of Write.)
+type capped struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.buf.Len(); room < len(p) {
+		c.over = true
+		if room > 0 {
+			c.buf.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return c.buf.Write(p)
+}
+
+func (c *capped) Bytes() []byte  { return c.buf.Bytes() }
+func (c *capped) String() string { return c.buf.String() }
 
 // isolatedPython runs python in isolated mode (-I: no current folder, user
 // site-packages or PYTHON* variables on the import path) from pythonDir,
