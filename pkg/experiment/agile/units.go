@@ -170,6 +170,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg agilenet
 	if err != nil {
 		return res, err
 	}
+	defer m.Close()
 	if ckptDir != "" {
 		if err := m.SetCheckpoints(nn.CheckpointOptions{Dir: ckptDir, Log: env.Log}); err != nil {
 			return res, err
@@ -570,6 +571,7 @@ func tasks(ctx context.Context, env *experiment.Env, ts TaskSettings, name strin
 					res.Segment = append(res.Segment, row)
 				}
 			}
+			tm.Close()
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()

@@ -173,6 +173,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, cfg gannet.C
 	if err != nil {
 		return res, err
 	}
+	defer m.Close()
 	if ckptDir != "" {
 		if err := m.SetCheckpoints(nnOptions(ckptDir, env)); err != nil {
 			return res, err

@@ -66,6 +66,7 @@ func timeBackend(ctx context.Context, cfg string, steps int) (nn.Timing, string,
 	if err != nil {
 		return nn.Timing{}, "", err
 	}
+	defer be.Finalize() // a fresh backend of its own (Fixed)
 	train, test, err := speedData(SpeedSide, SpeedBatch)
 	if err != nil {
 		return nn.Timing{}, "", err
@@ -74,6 +75,7 @@ func timeBackend(ctx context.Context, cfg string, steps int) (nn.Timing, string,
 	if err != nil {
 		return nn.Timing{}, "", err
 	}
+	defer m.Close()
 	t, err := m.TimeSteps(ctx, steps)
 	return t, sel.Device(), err
 }

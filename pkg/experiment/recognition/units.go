@@ -139,6 +139,7 @@ func trainOne(ctx context.Context, env *experiment.Env, s Settings, plan *datase
 	if err != nil {
 		return res, err
 	}
+	defer m.Close()
 	if ckptDir != "" {
 		if err := m.SetCheckpoints(nn.CheckpointOptions{Dir: ckptDir, Every: max(m.PerEpoch(), 1), Log: env.Log}); err != nil {
 			return res, err

@@ -220,6 +220,8 @@ func SyntheticData(ctx context.Context, crop, batch int) (*dataset.Batches, []da
 // time of n steps after one untimed step (gannet.Model, agilenet.Model).
 type Stepper interface {
 	TimeSteps(ctx context.Context, n int) (nn.Timing, error)
+	// Close frees the model's compiled graphs once timed.
+	Close()
 }
 
 // TimeModel returns a Spec.TimeBackend that times the model build makes
@@ -232,6 +234,7 @@ func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Bat
 		if err != nil {
 			return nn.Timing{}, "", err
 		}
+		defer be.Finalize() // a fresh backend of its own (Fixed): its pools go with it
 		data, eval, err := SyntheticData(ctx, crop, batch)
 		if err != nil {
 			return nn.Timing{}, "", err
@@ -240,6 +243,7 @@ func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Bat
 		if err != nil {
 			return nn.Timing{}, "", err
 		}
+		defer m.Close()
 		t, err := m.TimeSteps(ctx, steps)
 		return t, sel.Device(), err
 	}

@@ -200,11 +200,12 @@ func (t *TaskModel) Train(ctx context.Context, onStep func(step int, loss float6
 				return fmt.Errorf("agile task: %w", err)
 			}
 		}
-		out, err := t.step.Exec(x, target)
+		out, err := nn.Run(t.step, x, target)
 		if err != nil {
 			return fmt.Errorf("agile task: step %d: %w", s, err)
 		}
 		loss, err := nn.ReadScalar(out[0])
+		nn.FreeAll(out)
 		if err != nil {
 			return err
 		}
@@ -217,6 +218,10 @@ func (t *TaskModel) Train(ctx context.Context, onStep func(step int, loss float6
 	}
 	return nil
 }
+
+// Close frees the task model's compiled graphs (nn.FinalizeExecs); it
+// must not be used afterwards. Ours.
+func (t *TaskModel) Close() { nn.FinalizeExecs(t.step, t.predict) }
 
 // Predict runs the network on images (8-bit, of the training crop's
 // size; pixels/255 like training): for Classify, classes[i] is image i's
@@ -237,12 +242,13 @@ func (t *TaskModel) Predict(images []*imageio.Gray) (classes []int, masks []*ima
 				pix = append(pix, pixelValue(p))
 			}
 		}
-		out, err := t.predict.Exec(tensors.FromFlatDataAndDimensions(pix, len(chunk), side, side, 1))
+		out, err := nn.Run(t.predict, tensors.FromFlatDataAndDimensions(pix, len(chunk), side, side, 1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("agile task: %w", err)
 		}
 		if t.cfg.Task == Classify {
 			v, err := tensors.CopyFlatData[int32](out[0])
+			nn.FreeAll(out)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -252,6 +258,7 @@ func (t *TaskModel) Predict(images []*imageio.Gray) (classes []int, masks []*ima
 			continue
 		}
 		v, err := tensors.CopyFlatData[float32](out[0])
+		nn.FreeAll(out)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -120,6 +120,12 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 	return m, nil
 }
 
+// Close frees the model's compiled graphs (nn.FinalizeExecs); neither the
+// model nor a cipher made from it may be used afterwards. Ours.
+func (m *Model) Close() {
+	nn.FinalizeExecs(m.stepExec, m.evalExec, m.encExec, m.decExec)
+}
+
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
 
@@ -221,10 +227,11 @@ func (m *Model) Step(ctx context.Context, s int) (Losses, error) {
 // run executes the step or evaluation graph on b.
 func (m *Model) run(exec *model.Exec, b *batch, what string) (Losses, error) {
 	side := m.cfg.Crop
-	out, err := exec.Exec(b.tensor(b.x, side), b.tensor(b.k, side), b.tensor(b.k2, side))
+	out, err := nn.Run(exec, b.tensor(b.x, side), b.tensor(b.k, side), b.tensor(b.k2, side))
 	if err != nil {
 		return Losses{}, fmt.Errorf("agile: %s: %w", what, err)
 	}
+	defer nn.FreeAll(out)
 	var l Losses
 	for i, d := range []*float64{&l.Loss, &l.Rec, &l.L1, &l.Hist, &l.Corr, &l.Wrong, &l.WrongL1} {
 		if *d, err = nn.ReadScalar(out[i]); err != nil {

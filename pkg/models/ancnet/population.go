@@ -304,8 +304,7 @@ func (p *Population) nextBatch() []any {
 // step runs one training step of exec and checks every run's loss.
 func (p *Population) step(exec *model.Exec, who string, round int) error {
 	in := p.nextBatch()
-	out, err := exec.Exec(in...)
-	nn.Free(in...)
+	out, err := nn.Run(exec, in...)
 	if err != nil {
 		return fmt.Errorf("anc population: %s step: %w", who, err)
 	}

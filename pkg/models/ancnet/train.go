@@ -143,11 +143,7 @@ func NewModel(be compute.Backend, cfg Config) (*Model, error) {
 // memory per compiled session until then); the model must not be used
 // afterwards. Ours.
 func (m *Model) Close() {
-	for _, e := range []*model.Exec{m.abExec, m.eveExec, m.evalEx, m.encExec, m.decExec} {
-		if e != nil {
-			e.Finalize()
-		}
-	}
+	nn.FinalizeExecs(m.abExec, m.eveExec, m.evalEx, m.encExec, m.decExec)
 }
 
 // Config returns the model's configuration.
@@ -297,8 +293,7 @@ func (m *Model) StepEve() (float64, error) {
 // loss; inputs and outputs are freed at once (nn.Free).
 func (m *Model) step(exec *model.Exec, who string) (float64, error) {
 	in := tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))
-	out, err := exec.Exec(in...)
-	nn.Free(in...)
+	out, err := nn.Run(exec, in...)
 	if err != nil {
 		return 0, fmt.Errorf("anc: %s step: %w", who, err)
 	}
@@ -314,8 +309,7 @@ func (m *Model) Evaluate(blocks int, seed uint64) (Metrics, error) {
 
 func (m *Model) evaluate(b *batch) (Metrics, error) {
 	in := tensorsOf(b, m.cfg.N, NaturalAttack(m.cfg.Variant))
-	out, err := m.evalEx.Exec(in...)
-	nn.Free(in...)
+	out, err := nn.Run(m.evalEx, in...)
 	if err != nil {
 		return Metrics{}, fmt.Errorf("anc: evaluation: %w", err)
 	}

@@ -127,8 +127,10 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 		return Add(r, f)
 	})
 	if err != nil {
+		step.Finalize()
 		return DistinguishResult{}, fmt.Errorf("gan distinguish: %w", err)
 	}
+	defer nn.FinalizeExecs(step, count)
 	side := m.cfg.Crop
 	// Training draws crops from a pass of the training data of its own
 	// (an epoch number no training reaches), keyed by c.Seed; the
@@ -150,9 +152,11 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 		if err != nil {
 			return DistinguishResult{}, err
 		}
-		if _, err := step.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side)); err != nil {
+		out, err := nn.Run(step, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
+		if err != nil {
 			return DistinguishResult{}, fmt.Errorf("gan distinguish: step %d: %w", s, err)
 		}
+		nn.FreeAll(out)
 	}
 	res := DistinguishResult{Steps: c.Steps, Crops: m.eval.n}
 	for r := 0; r < c.Rounds; r++ {
@@ -160,11 +164,12 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 		if err != nil {
 			return res, err
 		}
-		out, err := count.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
+		out, err := nn.Run(count, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
 		if err != nil {
 			return res, fmt.Errorf("gan distinguish: test: %w", err)
 		}
 		k, err := nn.ReadScalar(out[0])
+		nn.FreeAll(out)
 		if err != nil {
 			return res, err
 		}

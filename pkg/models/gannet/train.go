@@ -128,6 +128,12 @@ func NewModel(be compute.Backend, cfg Config, data *dataset.Batches, eval []data
 	return m, nil
 }
 
+// Close frees the model's compiled graphs (nn.FinalizeExecs); neither the
+// model nor a cipher made from it (Cipher) may be used afterwards. Ours.
+func (m *Model) Close() {
+	nn.FinalizeExecs(m.grExec, m.dExec, m.evalExec, m.encExec, m.decExec)
+}
+
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
 
@@ -253,20 +259,24 @@ func (m *Model) Step(ctx context.Context, s int) (Losses, error) {
 // stepOn makes training step s on batch b.
 func (m *Model) stepOn(b *batch, s int) (Losses, error) {
 	side := m.cfg.Crop
-	out, err := m.dExec.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
+	out, err := nn.Run(m.dExec, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
 	if err != nil {
 		return Losses{}, fmt.Errorf("gan: D step: %w", err)
 	}
 	var l Losses
-	if err := readScalars(out, &l.Disc, &l.DiscAcc); err != nil {
+	err = readScalars(out, &l.Disc, &l.DiscAcc)
+	nn.FreeAll(out)
+	if err != nil {
 		return l, err
 	}
-	out, err = m.grExec.Exec(b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.z2, side), float32(m.cfg.AdvWeightAt(s)))
+	out, err = nn.Run(m.grExec, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.z2, side), float32(m.cfg.AdvWeightAt(s)))
 	if err != nil {
 		return Losses{}, fmt.Errorf("gan: G/R step: %w", err)
 	}
 	var loss float64
-	if err := readScalars(out, &loss, &l.Adv, &l.Rec, &l.Key, &l.KeyDiff, &l.Wrong, &l.WrongRec); err != nil {
+	err = readScalars(out, &loss, &l.Adv, &l.Rec, &l.Key, &l.KeyDiff, &l.Wrong, &l.WrongRec)
+	nn.FreeAll(out)
+	if err != nil {
 		return l, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -319,10 +329,11 @@ func readScalars(out []*tensors.Tensor, dst ...*float64) error {
 // Evaluate returns the losses on the fixed evaluation batch.
 func (m *Model) Evaluate() (Losses, error) {
 	b, s := m.eval, m.cfg.Crop
-	out, err := m.evalExec.Exec(b.tensor(b.x, s), b.tensor(b.z, s), b.tensor(b.z2, s), b.tensor(b.u, s))
+	out, err := nn.Run(m.evalExec, b.tensor(b.x, s), b.tensor(b.z, s), b.tensor(b.z2, s), b.tensor(b.u, s))
 	if err != nil {
 		return Losses{}, fmt.Errorf("gan: evaluation: %w", err)
 	}
+	defer nn.FreeAll(out)
 	var l Losses
 	err = readScalars(out, &l.Disc, &l.DiscAcc, &l.Adv, &l.Rec, &l.Key, &l.KeyDiff, &l.Wrong, &l.WrongRec)
 	return l, err

@@ -344,3 +344,64 @@ func TestCheckpointRefusesShortOrNonFiniteData(t *testing.T) {
 		t.Errorf("NaN weights: %v", err)
 	}
 }
+
+// TestRunFreesInputsAndShapeExecsRebuild: Run frees its input tensors and
+// not other arguments; ShapeExecs rebuilds after MaxImageShapes sizes, keeps
+// computing the same values, and never finalizes the caller's executables.
+func TestRunFreesInputsAndShapeExecsRebuild(t *testing.T) {
+	be := goBackend(t)
+	store := model.NewStore()
+	double := func(scope *model.Scope, x *Node) *Node { return MulScalar(x, 2) }
+	own, err := model.NewExec(be, store, double)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3}, 1, 1, 3)
+	out, err := Run(own, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Ok() {
+		t.Error("Run left its input tensor allocated")
+	}
+	if got, _ := tensors.CopyFlatData[float32](out[0]); len(got) != 3 || got[2] != 6 {
+		t.Errorf("Run: got %v, want [2 4 6]", got)
+	}
+	FreeAll(out)
+	if out[0].Ok() {
+		t.Error("FreeAll left an output allocated")
+	}
+
+	builds := 0
+	se := NewShapeExecs([]*model.Exec{own}, func() ([]*model.Exec, error) {
+		builds++
+		e, err := model.NewExec(be, store, double)
+		return []*model.Exec{e}, err
+	})
+	const sizes = 2*MaxImageShapes + 1 // two rebuilds: the second drops built executables
+	for w := 1; w <= sizes; w++ {
+		x := make([]float32, w)
+		for i := range x {
+			x[i] = float32(w + i)
+		}
+		res, err := se.Exec(0, 1, w, tensors.FromFlatDataAndDimensions(x, 1, 1, w))
+		if err != nil {
+			t.Fatalf("width %d: %v", w, err)
+		}
+		got, _ := tensors.CopyFlatData[float32](res[0])
+		if len(got) != w || got[w-1] != 2*x[w-1] {
+			t.Fatalf("width %d: got %v", w, got)
+		}
+	}
+	if builds != 2 {
+		t.Errorf("%d sizes: %d rebuilds, want 2", sizes, builds)
+	}
+	// The caller's executable was replaced but must still run.
+	res, err := own.Exec(tensors.FromFlatDataAndDimensions([]float32{5}, 1, 1, 1))
+	if err != nil {
+		t.Fatalf("the caller's executable after the rebuilds: %v", err)
+	}
+	if v, _ := tensors.CopyFlatData[float32](res[0]); v[0] != 10 {
+		t.Errorf("the caller's executable: got %v, want 10", v)
+	}
+}

@@ -141,6 +141,7 @@ type ShapeExecs struct {
 	execs  []*model.Exec
 	build  func() ([]*model.Exec, error) // nil: never rebuilt
 	shapes map[[2]int]bool
+	built  bool // execs came from build (not the caller's): finalized when replaced
 }
 
 // NewShapeExecs returns the executables execs, rebuilt (all together) by
@@ -160,7 +161,14 @@ func (t *ShapeExecs) Exec(i, h, w int, args ...any) ([]*tensors.Tensor, error) {
 			if err != nil {
 				return nil, err
 			}
-			t.execs, t.shapes = execs, nil
+			if t.built {
+				// Ours to drop: release their compiled graphs now rather than
+				// at a garbage collection (C memory on some backends).
+				for _, e := range t.execs {
+					e.Finalize()
+				}
+			}
+			t.execs, t.shapes, t.built = execs, nil, true
 		}
 		if t.shapes == nil {
 			t.shapes = map[[2]int]bool{}
@@ -179,7 +187,8 @@ func (t *ShapeExecs) Exec(i, h, w int, args ...any) ([]*tensors.Tensor, error) {
 // field its pixels are exactly those of a whole-image run, while memory
 // stays bounded by the tile whatever the image size. value maps g's
 // pixels to the network's input; z is the key plane, h·w values in
-// row-major order. run's errors are returned as they are. Ours.
+// row-major order. run's errors are returned as they are; Tiled frees
+// each tile's input and output tensors once read (Free). Ours.
 func Tiled(g *imageio.Gray, z []float32, tile, margin int, value func(uint8) float32, run func(h, w int, x, z *tensors.Tensor) ([]*tensors.Tensor, error)) (*imageio.Gray, error) {
 	if len(z) != g.Width*g.Height || tile < 1 || margin < 0 {
 		return nil, fmt.Errorf("nn: tiled run: %d key-plane values for %dx%d, tile %d, margin %d", len(z), g.Width, g.Height, tile, margin)
@@ -198,11 +207,14 @@ func Tiled(g *imageio.Gray, z []float32, tile, margin int, value func(uint8) flo
 					zs = append(zs, z[y*g.Width+x])
 				}
 			}
-			res, err := run(h, w, tensors.FromFlatDataAndDimensions(xs, 1, h, w, 1), tensors.FromFlatDataAndDimensions(zs, 1, h, w, 1))
+			xt, zt := tensors.FromFlatDataAndDimensions(xs, 1, h, w, 1), tensors.FromFlatDataAndDimensions(zs, 1, h, w, 1)
+			res, err := run(h, w, xt, zt)
+			Free(xt, zt)
 			if err != nil {
 				return nil, err
 			}
 			v, err := tensors.CopyFlatData[float32](res[0])
+			FreeAll(res)
 			if err != nil {
 				return nil, err
 			}

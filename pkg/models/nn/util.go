@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // ReadScalar reads a float scalar tensor (float32 or float64) as a float64.
@@ -110,6 +111,27 @@ func FreeAll(ts []*tensors.Tensor) {
 	for _, t := range ts {
 		if t != nil {
 			_ = t.FinalizeAll()
+		}
+	}
+}
+
+// Run executes exec on in and frees the tensors among in at once (Free),
+// whether or not the call succeeded: the inputs of a step are made for
+// it. The caller frees the outputs (FreeAll) once their values are read.
+// Errors are exec's. Ours.
+func Run(exec *model.Exec, in ...any) ([]*tensors.Tensor, error) {
+	out, err := exec.Exec(in...)
+	Free(in...)
+	return out, err
+}
+
+// FinalizeExecs frees the compiled graphs of execs (nil ones are
+// skipped): ONNX Runtime, for one, holds memory per compiled session until
+// then. None may be used afterwards. Ours.
+func FinalizeExecs(execs ...*model.Exec) {
+	for _, e := range execs {
+		if e != nil {
+			e.Finalize()
 		}
 	}
 }

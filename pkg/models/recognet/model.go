@@ -218,6 +218,10 @@ func (m *Model) crossEntropy(scope *model.Scope, x, labels *Node) *Node {
 	return perSampleLoss(m.net.logits(scope, x), labels, m.cfg.Classes)
 }
 
+// Close frees the model's compiled graphs (nn.FinalizeExecs); the model
+// must not be used afterwards. Ours.
+func (m *Model) Close() { nn.FinalizeExecs(m.step, m.eval) }
+
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
 
@@ -280,11 +284,12 @@ func (m *Model) Step(ctx context.Context, s int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := m.step.Exec(x, labels)
+	out, err := nn.Run(m.step, x, labels)
 	if err != nil {
 		return 0, fmt.Errorf("recognet %s: step %d: %w", m.cfg.Arch, s, err)
 	}
 	loss, err := nn.ReadScalar(out[0])
+	nn.FreeAll(out)
 	if err != nil {
 		return 0, err
 	}
@@ -300,10 +305,11 @@ func (m *Model) run(samples []dataset.Sample, what string) ([]int32, []float32, 
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := m.eval.Exec(x, labels)
+	out, err := nn.Run(m.eval, x, labels)
 	if err != nil {
 		return nil, nil, fmt.Errorf("recognet %s: %w", m.cfg.Arch, err)
 	}
+	defer nn.FreeAll(out)
 	pred, err := tensors.CopyFlatData[int32](out[0])
 	if err != nil {
 		return nil, nil, err
@@ -417,11 +423,12 @@ func (m *Model) TimeSteps(ctx context.Context, n int) (nn.Timing, error) {
 	t, err := nn.TimeCallsEach(ctx, n, func() error {
 		b := batches[i]
 		i++
-		out, err := m.step.Exec(b.x, b.labels)
+		out, err := nn.Run(m.step, b.x, b.labels)
 		if err != nil {
 			return err
 		}
 		_, err = nn.ReadScalar(out[0]) // wait for the step's result
+		nn.FreeAll(out)
 		return err
 	})
 	t.FLOPs = m.stepFLOPs.Load()
