@@ -99,6 +99,13 @@ func TestDataPathRecordedAbsoluteAndVerifiedByFrom(t *testing.T) {
 	if code, _, e := cli(t, "reproduce", "-from", filepath.Join(out, "results.json"), "-out", filepath.Join(dir, "o2"), "-workdir", work); code != 0 {
 		t.Fatalf("-from in another folder: %s", e)
 	}
+	// A report folder stands for its results.json, for -check's REF and -from.
+	if code, o, e := cli(t, "reproduce", "-check", out, "-workdir", work); code != 0 || !strings.Contains(o, "check passed") {
+		t.Fatalf("-check with a report folder: exit %d, %s%s", code, o, e)
+	}
+	if code, _, e := cli(t, "reproduce", "-from", out, "-out", filepath.Join(dir, "o4"), "-workdir", work); code != 0 {
+		t.Fatalf("-from with a report folder: %s", e)
+	}
 	other, _ := dataset.NewSynthetic(9, 1, 512)
 	g, _ := other.Load(0)
 	if err := imageio.SaveGray(filepath.Join(boss, "1.pgm"), g); err != nil {

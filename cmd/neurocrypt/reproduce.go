@@ -72,8 +72,8 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	workDir := fs.String("workdir", suite.DefaultWorkDir(), "result cache and checkpoints")
 	fresh := fs.Bool("fresh", false, "ignore cached results (recompute everything)")
 	strict := fs.Bool("strict", false, "fail on any missing or corrupt dataset file (default: skip them and record the count)")
-	chk := fs.Bool("check", false, "re-run what a reference results.json ran (positional REF, default <out>/results.json; its profile, seed, data and experiments unless given) and compare cell by cell; exit 1 on divergence; reports are not rewritten")
-	from := fs.String("from", "", "re-run with the profile, seed and data recorded in this results.json")
+	chk := fs.Bool("check", false, "re-run what a reference results.json ran (positional REF: a results.json or the report folder holding one, default <out>/results.json; its profile, seed, data and experiments unless given) and compare cell by cell; exit 1 on divergence; reports are not rewritten")
+	from := fs.String("from", "", "re-run with the profile, seed and data recorded in this results.json (or the report folder holding it)")
 	shard := fs.String("shard", "", "I/N: compute only part I (0-based) of N of the units into -workdir, shared by all parts (e.g. a Slurm array: scripts/slurm-array.sh); no report is written: a run without -shard on the same -workdir assembles it")
 	if err := parse(fs, args); err != nil {
 		return nil, err
@@ -122,6 +122,7 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	if cfg.check && cfg.checkRef == "" {
 		cfg.checkRef = filepath.Join(cfg.out, report.ResultsFile)
 	}
+	cfg.from, cfg.checkRef = resultsIn(cfg.from), resultsIn(cfg.checkRef)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	// Provenance records the data as an absolute path, so that -from and
@@ -145,6 +146,15 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 		break
 	}
 	return cfg, nil
+}
+
+// resultsIn is path, or its results.json when path is a folder (a report
+// folder such as reports/smoke names the run it holds).
+func resultsIn(path string) string {
+	if st, err := os.Stat(path); path != "" && err == nil && st.IsDir() {
+		return filepath.Join(path, report.ResultsFile)
+	}
+	return path
 }
 
 // applyRecorded takes profile, seed, data and experiments from the
