@@ -411,3 +411,19 @@ func TestNotesLinkPages(t *testing.T) {
 		t.Errorf("linkPages = %s\nwant        %s", got, want)
 	}
 }
+
+// TestGeneratedBy: the footer names the command that wrote the page.
+func TestGeneratedBy(t *testing.T) {
+	for cmd, want := range map[string]string{
+		"go run ./cmd/neurocrypt bench -profile quick -seed 1": "neurocrypt bench",
+		"/tmp/nc reproduce -profile smoke -out reports/smoke":  "neurocrypt reproduce",
+		"neurocrypt reproduce -out bench":                      "neurocrypt reproduce",
+		"/home/u/bench/neurocrypt reproduce":                   "neurocrypt reproduce",
+		"":                                                     "neurocrypt",
+		"/tmp/gonb_4a1/gonb_4a1 --some-notebook-flag":          "neurocrypt",
+	} {
+		if got := GeneratedBy(cmd); got != want {
+			t.Errorf("GeneratedBy(%q) = %q, want %q", cmd, got, want)
+		}
+	}
+}
