@@ -437,10 +437,49 @@ func keepOthers(cfg *reproduceConfig, run *report.Run) error {
 	}
 	run.Experiments = merged
 	if len(kept) > 0 {
-		run.Provenance.Extra["kept_from_earlier_run"] = fmt.Sprintf("%s (run started %s, commit %s)",
-			strings.Join(kept, ", "), p.Start.Format(time.RFC3339), p.Commit)
+		run.Provenance.Extra[keptKey] = keptFrom(kept, p.Extra[keptKey], fmt.Sprintf("run started %s, commit %s", p.Start.Format(time.RFC3339), p.Commit))
 	}
 	return nil
+}
+
+// keptKey is the provenance entry naming the experiments a partial run
+// (-only, bench) kept from earlier runs, and the runs they came from.
+const keptKey = "kept_from_earlier_run"
+
+// keptFrom is keptKey's value for the kept experiments (in report order):
+// each keeps the origin the earlier file recorded for it (earlier, that
+// file's own keptKey value), else it came from that file's run (origin).
+// Experiments of one origin are grouped: "a, b (run started T, commit C);
+// c (run started T2, commit C2)". So a chain of partial runs never credits
+// an experiment to a run that only carried it along.
+func keptFrom(kept []string, earlier, origin string) string {
+	from := map[string]string{}
+	for _, group := range strings.Split(earlier, "; ") {
+		ids, o, ok := strings.Cut(group, " (")
+		if !ok || !strings.HasSuffix(o, ")") {
+			continue
+		}
+		for _, id := range strings.Split(ids, ", ") {
+			from[id] = strings.TrimSuffix(o, ")")
+		}
+	}
+	var order []string
+	groups := map[string][]string{}
+	for _, id := range kept {
+		o := origin
+		if f, ok := from[id]; ok {
+			o = f
+		}
+		if groups[o] == nil {
+			order = append(order, o)
+		}
+		groups[o] = append(groups[o], id)
+	}
+	parts := make([]string, len(order))
+	for i, o := range order {
+		parts[i] = fmt.Sprintf("%s (%s)", strings.Join(groups[o], ", "), o)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // checkRun compares a fresh run with the reference; the run's own

@@ -437,3 +437,24 @@ func TestShardFlagValidates(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptFromCarriesOrigins: an experiment kept twice is still credited
+// to the run that computed it, not to the partial run that carried it.
+func TestKeptFromCarriesOrigins(t *testing.T) {
+	first := "run started 2026-01-01T00:00:00Z, commit aaa"
+	second := "run started 2026-01-02T00:00:00Z, commit bbb"
+	// Run 2 (-only anc) kept the others from run 1.
+	got := keptFrom([]string{"bitplane", "survey"}, "", first)
+	if want := "bitplane, survey (" + first + ")"; got != want {
+		t.Fatalf("one origin: %q, want %q", got, want)
+	}
+	// Run 3 (bench) keeps bitplane and survey (still run 1's) and anc (run 2's).
+	got = keptFrom([]string{"bitplane", "survey", "anc"}, got, second)
+	if want := "bitplane, survey (" + first + "); anc (" + second + ")"; got != want {
+		t.Fatalf("two origins: %q, want %q", got, want)
+	}
+	// A damaged earlier entry is ignored: what it does not name came from the earlier file's run.
+	if got := keptFrom([]string{"anc"}, "garbage (", second); got != "anc ("+second+")" {
+		t.Fatalf("damaged entry: %q", got)
+	}
+}
