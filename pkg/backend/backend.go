@@ -323,3 +323,18 @@ func InstallXLA() error {
 	}
 	return nil
 }
+
+// GoBackendName is compute.Backend.Name() of the pure Go backend.
+const GoBackendName = "Go Backend"
+
+// Release frees a backend made for one measurement (Fixed(…).New()), once
+// nothing created on it is used any more: the pure Go backend's buffer
+// pools go with it. Other backends are left to the garbage collector, on
+// purpose: ONNX Runtime's Finalize frees nothing, and XLA's destroys the
+// PJRT client while executables GoMLX compiled implicitly (the variables'
+// initialisation) may still be finalized after it. Ours.
+func Release(be compute.Backend) {
+	if be != nil && be.Name() == GoBackendName {
+		be.Finalize()
+	}
+}

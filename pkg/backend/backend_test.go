@@ -107,3 +107,20 @@ func TestGoBackendUnlimitedPool(t *testing.T) {
 		t.Errorf("go:parallelism=3 backend: %q", d)
 	}
 }
+
+// TestReleaseFinalizesOnlyTheGoBackend: Release finalizes a pure Go backend
+// of its own and tolerates nil.
+func TestReleaseFinalizesOnlyTheGoBackend(t *testing.T) {
+	be, err := Fixed(Go).New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if be.Name() != GoBackendName {
+		t.Fatalf("the go backend is named %q, not GoBackendName %q", be.Name(), GoBackendName)
+	}
+	Release(be)
+	if !be.IsFinalized() {
+		t.Error("Release left the go backend open")
+	}
+	Release(nil)
+}

@@ -555,23 +555,29 @@ func tasks(ctx context.Context, env *experiment.Env, ts TaskSettings, name strin
 			if err != nil {
 				return res, err
 			}
-			if _, _, err := experiment.TrainSteps(env, "agile "+task.String()+variant.label+" steps", ts.Steps, func(onStep func(int)) error {
-				return tm.Train(ctx, func(step int, _ float64) { onStep(step) })
-			}); err != nil {
+			err = func() error {
+				defer tm.Close()
+				if _, _, err := experiment.TrainSteps(env, "agile "+task.String()+variant.label+" steps", ts.Steps, func(onStep func(int)) error {
+					return tm.Train(ctx, func(step int, _ float64) { onStep(step) })
+				}); err != nil {
+					return err
+				}
+				for k, i := range variant.settings {
+					row, err := taskRow(tm, task, variant.names[k], inputs[i], test, psnr[i])
+					if err != nil {
+						return err
+					}
+					if task == agilenet.Classify {
+						res.Classify = append(res.Classify, row)
+					} else {
+						res.Segment = append(res.Segment, row)
+					}
+				}
+				return nil
+			}()
+			if err != nil {
 				return res, err
 			}
-			for k, i := range variant.settings {
-				row, err := taskRow(tm, task, variant.names[k], inputs[i], test, psnr[i])
-				if err != nil {
-					return res, err
-				}
-				if task == agilenet.Classify {
-					res.Classify = append(res.Classify, row)
-				} else {
-					res.Segment = append(res.Segment, row)
-				}
-			}
-			tm.Close()
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()

@@ -27,7 +27,7 @@ func BenchSpec(v ancnet.Variant, steps int) torchpeer.Spec {
 			if err != nil {
 				return nn.Timing{}, "", err
 			}
-			defer be.Finalize() // a fresh backend of its own (Fixed)
+			defer backend.Release(be) // a fresh backend of its own (Fixed)
 			rt, err := ancnet.TimeRounds(ctx, be, v, ancnet.SpeedN, ancnet.SpeedBatch, steps)
 			return nn.Timing{Mean: rt.Seconds, Median: rt.Median, Calls: rt.Rounds, FLOPs: rt.FLOPs}, sel.Device(), err
 		},

@@ -128,7 +128,7 @@ func measureBackend(ctx context.Context, cfg string, p speedParams) (BackendSpee
 	if err != nil {
 		return bs, err
 	}
-	defer be.Finalize() // a fresh backend of its own (Fixed)
+	defer backend.Release(be) // a fresh backend of its own (Fixed)
 	bs.Device = sel.Device()
 	if bs.ANC, err = ancnet.TimeRounds(ctx, be, ancnet.ANC, p.N, p.Batch, p.Rounds); err != nil {
 		return bs, err

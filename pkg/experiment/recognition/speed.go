@@ -66,7 +66,7 @@ func timeBackend(ctx context.Context, cfg string, steps int) (nn.Timing, string,
 	if err != nil {
 		return nn.Timing{}, "", err
 	}
-	defer be.Finalize() // a fresh backend of its own (Fixed)
+	defer backend.Release(be) // a fresh backend of its own (Fixed)
 	train, test, err := speedData(SpeedSide, SpeedBatch)
 	if err != nil {
 		return nn.Timing{}, "", err

@@ -234,7 +234,7 @@ func TimeModel(crop, batch int, build func(be compute.Backend, data *dataset.Bat
 		if err != nil {
 			return nn.Timing{}, "", err
 		}
-		defer be.Finalize() // a fresh backend of its own (Fixed): its pools go with it
+		defer backend.Release(be) // a fresh backend of its own (Fixed)
 		data, eval, err := SyntheticData(ctx, crop, batch)
 		if err != nil {
 			return nn.Timing{}, "", err

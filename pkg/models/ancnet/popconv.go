@@ -6,6 +6,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
 	"github.com/neurocrypt/neurocrypt/pkg/models/nn"
 )
 
@@ -27,7 +28,9 @@ type PopConv struct {
 // (a run trained alone: 5.3); on the pure Go backend banded 29, taps 18
 // (alone: 20). The Go backend's matrix products do not gain from the
 // band's extra multiply-adds (up to 16× the taps' at N = 16); MLAS's do.
-func PopConvFor(be compute.Backend) PopConv { return PopConv{Banded: be.Name() != "Go Backend"} }
+func PopConvFor(be compute.Backend) PopConv {
+	return PopConv{Banded: be.Name() != backend.GoBackendName}
+}
 
 func (c PopConv) conv(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	if c.Banded {

@@ -6,6 +6,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph-building style.
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/neurocrypt/neurocrypt/pkg/backend"
 )
 
 // Dense is x·W (+ b): x is [batch, in], the result [batch, out]. Variables
@@ -168,7 +169,9 @@ type ConvForm struct {
 // ConvFormFor is the form fastest on backend be: on the pure Go backend
 // the matrix product (measured 3× faster there on the GAN cipher's
 // networks), elsewhere Convolve (measured 1.2× faster on ONNX Runtime).
-func ConvFormFor(be compute.Backend) ConvForm { return ConvForm{Convolve: be.Name() != "Go Backend"} }
+func ConvFormFor(be compute.Backend) ConvForm {
+	return ConvForm{Convolve: be.Name() != backend.GoBackendName}
+}
 
 // Conv is the k×k "same" convolution of x to out channels with the given
 // dilation, in form f.

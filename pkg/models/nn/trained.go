@@ -187,8 +187,9 @@ func (t *ShapeExecs) Exec(i, h, w int, args ...any) ([]*tensors.Tensor, error) {
 // field its pixels are exactly those of a whole-image run, while memory
 // stays bounded by the tile whatever the image size. value maps g's
 // pixels to the network's input; z is the key plane, h·w values in
-// row-major order. run's errors are returned as they are; Tiled frees
-// each tile's input and output tensors once read (Free). Ours.
+// row-major order. run's errors are returned as they are. Tiled frees
+// each tile's input tensors when run returns (run must not return them)
+// and its output tensors once read (Free). Ours.
 func Tiled(g *imageio.Gray, z []float32, tile, margin int, value func(uint8) float32, run func(h, w int, x, z *tensors.Tensor) ([]*tensors.Tensor, error)) (*imageio.Gray, error) {
 	if len(z) != g.Width*g.Height || tile < 1 || margin < 0 {
 		return nil, fmt.Errorf("nn: tiled run: %d key-plane values for %dx%d, tile %d, margin %d", len(z), g.Width, g.Height, tile, margin)
@@ -261,5 +262,7 @@ func LoadCodec(path string, data []byte, format, what string, state any, validat
 	if err := CheckComplete(store, path, what, map[string]func() error{names[0]: run(execs[0]), names[1]: run(execs[1])}); err != nil {
 		return nil, err
 	}
-	return NewShapeExecs(execs, rebuild), nil
+	se := NewShapeExecs(execs, rebuild)
+	se.built = true // made by rebuild: finalized when replaced
+	return se, nil
 }
