@@ -210,9 +210,8 @@ func (c *imageCipher) run(exec *model.Exec, g *imageio.Gray, op string) (*imagei
 		blocks := (end - start) / n
 		c.m.mu.Lock()
 		xt, kt := tensors.FromFlatDataAndDimensions(x, blocks, n), tensors.FromFlatDataAndDimensions(keys, blocks, n)
-		res, err := exec.Exec(xt, kt)
+		res, err := nn.Run(exec, xt, kt)
 		c.m.mu.Unlock()
-		nn.Free(xt, kt)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %s", c.name, op, nn.OneLine(err.Error()))
 		}

@@ -118,9 +118,7 @@ func NewPopulation(be compute.Backend, cfgs []Config, conv PopConv) (*Population
 // Close frees the population's compiled graphs; it must not be used
 // afterwards (exported Models are independent of it).
 func (p *Population) Close() {
-	for _, e := range []*model.Exec{p.abExec, p.eveExec, p.evalEx} {
-		e.Finalize()
-	}
+	nn.FinalizeExecs(p.abExec, p.eveExec, p.evalEx)
 }
 
 // Runs is the number of runs.

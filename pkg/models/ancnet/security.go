@@ -100,8 +100,7 @@ func (m *Model) NewAttacker(attack Attack, batch int, seed uint64) (*Attacker, e
 // Close frees the attacker's compiled graphs (a backend such as ONNX
 // Runtime holds memory per compiled session until then).
 func (a *Attacker) Close() {
-	a.step.Finalize()
-	a.eval.Finalize()
+	nn.FinalizeExecs(a.step, a.eval)
 }
 
 func (a *Attacker) newBatch(src *bitSource, blocks int) *batch {
@@ -115,8 +114,7 @@ func (a *Attacker) Train(ctx context.Context, steps int) error {
 			return err
 		}
 		in := tensorsOf(a.newBatch(a.data, a.batch), a.n, a.attack)
-		out, err := a.step.Exec(in...)
-		nn.Free(in...)
+		out, err := nn.Run(a.step, in...)
 		if err != nil {
 			return fmt.Errorf("anc: attacker step %d: %w", i, err)
 		}
@@ -129,8 +127,7 @@ func (a *Attacker) Train(ctx context.Context, steps int) error {
 // block (Reconstruct) or accuracy (ChosenPlaintext).
 func (a *Attacker) Test(blocks int, seed uint64) (float64, error) {
 	in := tensorsOf(a.newBatch(newBitSource(seed, 5), blocks), a.n, a.attack)
-	out, err := a.eval.Exec(in...)
-	nn.Free(in...)
+	out, err := nn.Run(a.eval, in...)
 	if err != nil {
 		return 0, fmt.Errorf("anc: attacker test: %w", err)
 	}
