@@ -164,9 +164,7 @@ func (t *ShapeExecs) Exec(i, h, w int, args ...any) ([]*tensors.Tensor, error) {
 			if t.built {
 				// Ours to drop: release their compiled graphs now rather than
 				// at a garbage collection (C memory on some backends).
-				for _, e := range t.execs {
-					e.Finalize()
-				}
+				FinalizeExecs(t.execs...)
 			}
 			t.execs, t.shapes, t.built = execs, nil, true
 		}
