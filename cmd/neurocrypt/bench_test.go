@@ -60,4 +60,11 @@ func TestOutSymlinkAndEmptyOnly(t *testing.T) {
 	if code, _, e := cli(t, "reproduce", "-only", " , ,", "-profile", "smoke", "-out", filepath.Join(dir, "r")); code != 2 || !strings.Contains(e, "names no experiment") {
 		t.Errorf("-only ' , ,': exit %d, %q; want a usage error", code, e)
 	}
+	// An empty -from or -check REF (an unset variable) is a usage error, not
+	// a run of the defaults or a check of <out>/results.json.
+	for _, args := range [][]string{{"-from", ""}, {"-check", ""}} {
+		if code, _, e := cli(t, append([]string{"reproduce", "-profile", "smoke", "-out", filepath.Join(dir, "r")}, args...)...); code != 2 || !strings.Contains(e, "empty path") {
+			t.Errorf("%q: exit %d, %q; want a usage error", args, code, e)
+		}
+	}
 }

@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/gomlx/compute"
 	"github.com/neurocrypt/neurocrypt/pkg/backend"
@@ -113,7 +115,14 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 			return nil, usagef("-only: %v", err)
 		}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["from"] && strings.TrimSpace(*from) == "" {
+		return nil, usagef("-from names no results.json (an empty path)")
+	}
 	switch {
+	case fs.NArg() == 1 && cfg.check && strings.TrimSpace(fs.Arg(0)) == "":
+		return nil, usagef("-check's REF is an empty path (omit it to check <out>/results.json)")
 	case fs.NArg() == 1 && cfg.check:
 		cfg.checkRef = fs.Arg(0)
 	case fs.NArg() > 0:
@@ -123,8 +132,6 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 		cfg.checkRef = filepath.Join(cfg.out, report.ResultsFile)
 	}
 	cfg.from, cfg.checkRef = resultsIn(cfg.from), resultsIn(cfg.checkRef)
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	// Provenance records the data as an absolute path, so that -from and
 	// -check work from any folder.
 	if cfg.data != "" {
@@ -437,10 +444,18 @@ func keepOthers(cfg *reproduceConfig, run *report.Run) error {
 	}
 	run.Experiments = merged
 	if len(kept) > 0 {
-		run.Provenance.Extra[keptKey] = keptFrom(kept, p.Extra[keptKey], fmt.Sprintf("run started %s, commit %s", p.Start.Format(time.RFC3339), p.Commit))
+		run.Provenance.Extra[keptKey] = keptFrom(kept, p.Extra[keptKey], fmt.Sprintf("run started %s, commit %s", p.Start.Format(time.RFC3339Nano), p.Commit))
 	}
 	return nil
 }
+
+// maxOrigin bounds one recorded origin ("run started T, commit C" is
+// under 100 bytes), so that a hand-edited file cannot grow the next one.
+const maxOrigin = 200
+
+// keptUnknown is the origin of a kept experiment whose earlier record is
+// damaged (keptFrom).
+const keptUnknown = "origin unknown: the earlier results.json's record of kept experiments is damaged"
 
 // keptKey is the provenance entry naming the experiments a partial run
 // (-only, bench) kept from earlier runs, and the runs they came from.
@@ -451,17 +466,39 @@ const keptKey = "kept_from_earlier_run"
 // file's own keptKey value), else it came from that file's run (origin).
 // Experiments of one origin are grouped: "a, b (run started T, commit C);
 // c (run started T2, commit C2)". So a chain of partial runs never credits
-// an experiment to a run that only carried it along.
+// an experiment to a run that only carried it along. When earlier is
+// damaged (a group that does not parse, names an unknown experiment, or
+// holds an origin over maxOrigin bytes or with unprintable characters),
+// the experiments it does not credit are marked keptUnknown rather than
+// credited to a run that may not have computed them.
 func keptFrom(kept []string, earlier, origin string) string {
+	known := map[string]bool{}
+	for _, id := range suite.IDs() {
+		known[id] = true
+	}
 	from := map[string]string{}
+	damaged := false
 	for _, group := range strings.Split(earlier, "; ") {
+		if earlier == "" {
+			break
+		}
 		ids, o, ok := strings.Cut(group, " (")
-		if !ok || !strings.HasSuffix(o, ")") {
+		o, closed := strings.CutSuffix(o, ")")
+		if !ok || !closed || o == "" || len(o) > maxOrigin || strings.IndexFunc(o, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+			damaged = true
 			continue
 		}
-		for _, id := range strings.Split(ids, ", ") {
-			from[id] = strings.TrimSuffix(o, ")")
+		names := strings.Split(ids, ", ")
+		if slices.ContainsFunc(names, func(id string) bool { return !known[id] }) {
+			damaged = true
+			continue
 		}
+		for _, id := range names {
+			from[id] = o
+		}
+	}
+	if damaged {
+		origin = keptUnknown
 	}
 	var order []string
 	groups := map[string][]string{}

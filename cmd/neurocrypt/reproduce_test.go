@@ -453,8 +453,30 @@ func TestKeptFromCarriesOrigins(t *testing.T) {
 	if want := "bitplane, survey (" + first + "); anc (" + second + ")"; got != want {
 		t.Fatalf("two origins: %q, want %q", got, want)
 	}
-	// A damaged earlier entry is ignored: what it does not name came from the earlier file's run.
-	if got := keptFrom([]string{"anc"}, "garbage (", second); got != "anc ("+second+")" {
-		t.Fatalf("damaged entry: %q", got)
+	// A damaged earlier record credits nobody it cannot vouch for: what it
+	// does not credit is marked unknown, never given to the earlier file's run.
+	for _, bad := range []string{
+		"garbage (",
+		"survey (run started A; commit B); recognition (run R)",
+		"survey (A)\n; agile (B)",
+		"agile, (Z)",
+		"nosuchexperiment (" + first + ")",
+		"survey (" + strings.Repeat("x", maxOrigin+1) + ")",
+		"survey (run\u202e started)",
+	} {
+		bad = strings.NewReplacer(`\n`, "\n", `\u202e`, "\u202e").Replace(bad)
+		got := keptFrom([]string{"anc", "survey"}, "bitplane ("+first+"); "+bad, second)
+		if strings.Contains(got, second) || !strings.Contains(got, keptUnknown) || len(got) > 500 {
+			t.Errorf("damaged record %q: %q", bad, got)
+		}
+	}
+	// Still parseable after a damaged one: its groups keep their origins.
+	if got := keptFrom([]string{"bitplane", "anc"}, "bitplane ("+first+"); garbage", second); got != "bitplane ("+first+"); anc ("+keptUnknown+")" {
+		t.Errorf("partly damaged record: %q", got)
+	}
+	// And the unknown marker survives the next partial run.
+	u := "anc (" + keptUnknown + ")"
+	if got := keptFrom([]string{"anc"}, u, second); got != u {
+		t.Errorf("unknown origin carried: %q", got)
 	}
 }

@@ -92,6 +92,14 @@ func Encode(f *File) ([]byte, error) {
 	if err := enc.Encode(&out); err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", FileName, err)
 	}
+	// Never write what Read would refuse (e.g. a kept experiment that a
+	// hand-edited earlier file padded out).
+	if buf.Len() > MaxFileBytes {
+		return nil, fmt.Errorf("%s would be %d bytes, more than a results.json may have (%d)", FileName, buf.Len(), MaxFileBytes)
+	}
+	if err := checkValues(buf.Bytes()); err != nil {
+		return nil, err
+	}
 	return buf.Bytes(), nil
 }
 
@@ -178,15 +186,8 @@ func Read(path string) (*File, error) {
 
 // Decode parses the bytes of a results.json (see Read).
 func Decode(data []byte) (*File, error) {
-	// Count the values first, in constant memory, before decoding them.
-	tok := json.NewDecoder(bytes.NewReader(data))
-	for n := 0; ; n++ {
-		if _, err := tok.Token(); err != nil {
-			break // io.EOF, or malformed JSON, which the decoder below reports
-		}
-		if n > MaxValues {
-			return nil, fmt.Errorf("results JSON with more than %d values, more than a results.json may have", MaxValues)
-		}
+	if err := checkValues(data); err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -259,4 +260,18 @@ func jsonErrorLine(data []byte, err error) string {
 		return ""
 	}
 	return fmt.Sprintf(" at line %d", bytes.Count(data[:off], []byte("\n"))+1)
+}
+
+// checkValues counts data's JSON values, in constant memory, and fails
+// beyond MaxValues; malformed JSON is left to the decoder to report.
+func checkValues(data []byte) error {
+	tok := json.NewDecoder(bytes.NewReader(data))
+	for n := 0; ; n++ {
+		if _, err := tok.Token(); err != nil {
+			return nil // io.EOF, or malformed JSON, which the decoder reports
+		}
+		if n > MaxValues {
+			return fmt.Errorf("results JSON with more than %d values, more than a results.json may have", MaxValues)
+		}
+	}
 }

@@ -38,3 +38,23 @@ func TestDecodeBoundsValues(t *testing.T) {
 		t.Errorf("%d values: %v", MaxValues+1, err)
 	}
 }
+
+// TestEncodeRefusesWhatReadRefuses: Encode never produces a file Read would
+// refuse, by size or by number of values.
+func TestEncodeRefusesWhatReadRefuses(t *testing.T) {
+	big := &File{Provenance: Provenance{Profile: "smoke", Extra: map[string]string{"note": strings.Repeat("x", MaxFileBytes)}}}
+	if _, err := Encode(big); err == nil || !strings.Contains(err.Error(), "bytes, more than") {
+		t.Errorf("an oversized file: %v", err)
+	}
+	rows := make([][]any, MaxValues)
+	for i := range rows {
+		rows[i] = []any{0}
+	}
+	many := &File{Experiments: []ExperimentResult{{ID: "x", Tables: []Table{{Name: "t", Columns: []string{"a"}, Rows: rows}}}}}
+	if _, err := Encode(many); err == nil || !strings.Contains(err.Error(), "more than a results.json may have") {
+		t.Errorf("too many values: %v", err)
+	}
+	if _, err := Encode(&File{Provenance: Provenance{Profile: "smoke"}}); err != nil {
+		t.Errorf("a small file: %v", err)
+	}
+}
