@@ -175,7 +175,7 @@ func (c *reproduceConfig) applyRecorded(path string, set map[string]bool) error 
 	if pr.Profile == "" || len(res.Experiments) == 0 {
 		return fmt.Errorf("%s: not a neurocrypt results.json: it records no profile or no experiment", path)
 	}
-	c.recordedBackend = pr.Backend
+	c.recordedBackend = recordedBackend(pr)
 	if !set["profile"] {
 		if c.profile, err = experiment.ParseProfile(pr.Profile); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -444,9 +444,23 @@ func keepOthers(cfg *reproduceConfig, run *report.Run) error {
 	}
 	run.Experiments = merged
 	if len(kept) > 0 {
-		run.Provenance.Extra[keptKey] = keptFrom(kept, p.Extra[keptKey], fmt.Sprintf("run started %s, commit %s", p.Start.Format(time.RFC3339Nano), p.Commit))
+		name, _, _ := strings.Cut(p.Backend, ":")
+		run.Provenance.Extra[keptKey] = keptFrom(kept, p.Extra[keptKey], fmt.Sprintf("run started %s, commit %s, backend %s", p.Start.Format(time.RFC3339Nano), p.Commit, name))
 	}
 	return nil
+}
+
+// recordedBackend is the backend a reference was computed on, for the rule
+// of reproduceConfig.backend: its own, or the pure Go backend when any
+// experiment it kept from an earlier run was computed there (its keptKey
+// record says "backend go"): a reference that mixes runs, such as bench's
+// page over a pure Go reproduce, is re-run like with like on the backend
+// every machine has, and its timing tables are skipped anyway.
+func recordedBackend(pr results.Provenance) string {
+	if strings.Contains(pr.Extra[keptKey], ", backend "+backend.Go+")") {
+		return backend.Go
+	}
+	return pr.Backend
 }
 
 // maxOrigin bounds one recorded origin ("run started T, commit C" is

@@ -480,3 +480,20 @@ func TestKeptFromCarriesOrigins(t *testing.T) {
 		t.Errorf("unknown origin carried: %q", got)
 	}
 }
+
+// TestRecordedBackendOfAMixedReference: a reference whose kept experiments
+// were computed on the pure Go backend is re-run on it, whatever backend
+// its top-level (partial) run used.
+func TestRecordedBackendOfAMixedReference(t *testing.T) {
+	onnx := "onnx:/x/libonnxruntime.so.1"
+	kept := keptFrom([]string{"anc"}, "", "run started T, commit C, backend go")
+	if got := recordedBackend(results.Provenance{Backend: onnx, Extra: map[string]string{keptKey: kept}}); got != backend.Go {
+		t.Errorf("kept from a go run: %q, want go", got)
+	}
+	if got := recordedBackend(results.Provenance{Backend: onnx, Extra: map[string]string{keptKey: "anc (run started T, commit C, backend onnx)"}}); got != onnx {
+		t.Errorf("kept from an onnx run: %q, want %q", got, onnx)
+	}
+	if got := recordedBackend(results.Provenance{Backend: backend.Go}); got != backend.Go {
+		t.Errorf("a plain go run: %q", got)
+	}
+}
