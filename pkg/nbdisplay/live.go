@@ -124,7 +124,7 @@ func (l *LiveFigure) drawLocked(final bool) error {
 	if err != nil {
 		return err
 	}
-	out.update(l.id, h)
+	out.redraw(l.id, h)
 	l.pending, l.last = false, now
 	l.drawn++
 	return nil

@@ -167,3 +167,36 @@ func TestLiveFigureBadFigureIsAnError(t *testing.T) {
 		t.Errorf("undrawable figure: err = %v, want one naming it", err)
 	}
 }
+
+// TestEveryDisplayWaitsForTheKernel: each display, Markdown and in-place
+// redraw is followed by a sync, so that nothing shown is still in GoNB's
+// pipe when the cell's program exits (where it would be lost).
+func TestEveryDisplayWaitsForTheKernel(t *testing.T) {
+	capture(t, true)
+	var events []string
+	out.html = func(string) { events = append(events, "show") }
+	out.markdown = func(string) { events = append(events, "show") }
+	out.update = func(string, string) { events = append(events, "show") }
+	out.newID = func() string { return "live-1" }
+	out.sync = func() { events = append(events, "sync") }
+
+	if err := Result(sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	Markdown("*done*")
+	l := NewLiveFigure()
+	if err := l.Update(curve(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Done(); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) < 2*6 {
+		t.Fatalf("%d events, want at least 6 displays each followed by a sync: %v", len(events), events)
+	}
+	for i, e := range events {
+		if want := []string{"show", "sync"}[i%2]; e != want {
+			t.Fatalf("event %d is %q, want %q: %v", i, e, want, events)
+		}
+	}
+}

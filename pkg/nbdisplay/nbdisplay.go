@@ -56,10 +56,41 @@ type sink struct {
 	markdown func(string)
 	update   func(id, html string) // creates, then redraws, the block with transient display id
 	newID    func() string         // a display id unique in the kernel session
+	// sync returns once the kernel has published everything sent so far.
+	// GoNB reads displays from a pipe and stops reading when the cell's
+	// program exits, so a display still in the pipe then is lost (seen in
+	// CI under load: a cell's text arrived, its figure never did);
+	// gonbui.Sync after each display is GoNB's documented remedy.
+	sync func()
 }
 
 var out = sink{notebook: gonbui.IsNotebook, html: gonbui.DisplayHTML, markdown: gonbui.DisplayMarkdown,
-	update: gonbui.UpdateHTML, newID: func() string { return "neurocrypt-live-" + gonbui.UniqueId() }}
+	update: gonbui.UpdateHTML, newID: func() string { return "neurocrypt-live-" + gonbui.UniqueId() },
+	sync: gonbui.Sync}
+
+// showHTML displays an HTML fragment and waits until the kernel has it.
+func (s sink) showHTML(h string) {
+	s.html(h)
+	s.flush()
+}
+
+// showMarkdown displays Markdown and waits until the kernel has it.
+func (s sink) showMarkdown(md string) {
+	s.markdown(md)
+	s.flush()
+}
+
+// redraw creates or redraws the block id and waits until the kernel has it.
+func (s sink) redraw(id, h string) {
+	s.update(id, h)
+	s.flush()
+}
+
+func (s sink) flush() {
+	if s.sync != nil {
+		s.sync()
+	}
+}
 
 // InNotebook reports whether the program runs inside a GoNB kernel.
 func InNotebook() bool { return out.notebook }
@@ -68,14 +99,14 @@ func InNotebook() bool { return out.notebook }
 // as there is no faithful text form of arbitrary HTML).
 func HTML(fragment string) {
 	if out.notebook {
-		out.html(fragment)
+		out.showHTML(fragment)
 	}
 }
 
 // Markdown displays Markdown (outside a notebook: the Markdown text).
 func Markdown(md string) {
 	if out.notebook {
-		out.markdown(md)
+		out.showMarkdown(md)
 		return
 	}
 	fmt.Fprintln(textOut(), md)
@@ -88,7 +119,7 @@ func Figure(fig results.Figure) error {
 		return fmt.Errorf("figure %q: %w", fig.Name, err)
 	}
 	if out.notebook {
-		out.html(h)
+		out.showHTML(h)
 		return nil
 	}
 	fmt.Fprintf(textOut(), "[figure %s: %s]\n", fig.Name, fig.Title)
@@ -123,7 +154,7 @@ func Table(t results.Table) error {
 		return fmt.Errorf("table %q: %w", t.Name, err)
 	}
 	if out.notebook {
-		out.html(h)
+		out.showHTML(h)
 		return nil
 	}
 	return writeTableText(textOut(), t)
@@ -164,7 +195,7 @@ func Claims(claims []results.Claim) error {
 		return fmt.Errorf("claims table: %w", err)
 	}
 	if out.notebook {
-		out.html(h)
+		out.showHTML(h)
 		return nil
 	}
 	for _, c := range claims {
@@ -199,7 +230,7 @@ func Notes(notes []string) {
 		b.WriteString("<li>" + html.EscapeString(n) + "</li>")
 	}
 	b.WriteString("</ul>")
-	out.html(b.String())
+	out.showHTML(b.String())
 }
 
 // Result displays a whole result the way its report page orders it: the
@@ -248,7 +279,7 @@ func ReportLink(id string) {
 		fmt.Fprintf(textOut(), "report: %s%s\n", href, strings.ReplaceAll(strings.ReplaceAll(missing, "<code>", "`"), "</code>", "`"))
 		return
 	}
-	out.html(fmt.Sprintf(`<p>HTML report page: <a href="%s">%s</a>%s</p>`,
+	out.showHTML(fmt.Sprintf(`<p>HTML report page: <a href="%s">%s</a>%s</p>`,
 		html.EscapeString(href), html.EscapeString(ReportsDir+"/"+id+".html"), missing))
 }
 
