@@ -106,6 +106,17 @@ func TestDataPathRecordedAbsoluteAndVerifiedByFrom(t *testing.T) {
 	if code, _, e := cli(t, "reproduce", "-from", out, "-out", filepath.Join(dir, "o4"), "-workdir", work); code != 0 {
 		t.Fatalf("-from with a report folder: %s", e)
 	}
+	// A check under another profile or seed could only fail: refused before
+	// the run, naming both values; the same values given explicitly pass.
+	for _, bad := range [][]string{{"-profile", "quick"}, {"-seed", "7"}} {
+		code, _, e := cli(t, append([]string{"reproduce", "-check", out, "-workdir", work}, bad...)...)
+		if code != 2 || !strings.Contains(e, "the reference ran") || !strings.Contains(e, bad[1]) || strings.Count(strings.TrimSpace(e), "\n") > 2 {
+			t.Errorf("-check with %v: exit %d, %q", bad, code, e)
+		}
+	}
+	if code, o, e := cli(t, "reproduce", "-check", out, "-workdir", work, "-profile", "smoke", "-seed", "1"); code != 0 || !strings.Contains(o, "check passed") {
+		t.Errorf("-check with the reference's own profile and seed: exit %d, %s%s", code, o, e)
+	}
 	other, _ := dataset.NewSynthetic(9, 1, 512)
 	g, _ := other.Load(0)
 	if err := imageio.SaveGray(filepath.Join(boss, "1.pgm"), g); err != nil {

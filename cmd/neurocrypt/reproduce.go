@@ -152,7 +152,38 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 		}
 		break
 	}
+	if cfg.check {
+		if err := cfg.comparable(set); err != nil {
+			return nil, err
+		}
+	}
 	return cfg, nil
+}
+
+// comparable refuses a -check whose -profile or -seed differs from the
+// reference's: every number would then differ, and the check could only
+// fail, after the whole run, with a diff that does not say why. (-data may
+// differ: the same images can live in another folder, and the dataset hash
+// is then not verified.) An unreadable REF is left to the run, which
+// reports it.
+func (c *reproduceConfig) comparable(set map[string]bool) error {
+	if !set["profile"] && !set["seed"] {
+		return nil
+	}
+	ref, err := results.Read(c.checkRef)
+	if err != nil {
+		return nil
+	}
+	pr := ref.Provenance
+	if set["profile"] && string(c.profile) != pr.Profile {
+		return usagef("-check %s: the reference ran profile %q, this run -profile %s; every number would differ (leave -profile out to re-run the reference's)",
+			safefile.Name(c.checkRef), pr.Profile, c.profile)
+	}
+	if set["seed"] && c.seed != pr.Seed {
+		return usagef("-check %s: the reference ran seed %d, this run -seed %d; every number would differ (leave -seed out to re-run the reference's)",
+			safefile.Name(c.checkRef), pr.Seed, c.seed)
+	}
+	return nil
 }
 
 // resultsIn is path, or its results.json when path is a folder (a report
