@@ -17,6 +17,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/neurocrypt/neurocrypt/pkg/experiment"
 	"github.com/neurocrypt/neurocrypt/pkg/results"
@@ -294,7 +296,12 @@ func gomlxVersion() string {
 }
 
 // CommandLine joins args into a line a POSIX shell would split back into the
-// same arguments, quoting where needed. When args[0] is a binary built by
+// same arguments, quoting where needed. An argument with a character that
+// is not printable (a control or format character such as U+202E, which
+// would reorder the line where it is shown, or a byte that is not UTF-8) is
+// written with escapes in dollar-single quotes ($'a\u202eb', POSIX.1-2024;
+// bash, zsh, ksh), so the line shows every character and still repeats the
+// run. When args[0] is a binary built by
 // `go run` (it lives in a go-build temporary directory) it is written as
 // "go run ./cmd/<name>", which is how such a run is repeated.
 func CommandLine(args []string) string {
@@ -313,6 +320,9 @@ func shellQuote(s string) string {
 	if s == "" {
 		return "''"
 	}
+	if !printable(s) {
+		return dollarQuote(s)
+	}
 	safe := true
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
@@ -324,4 +334,45 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// printable reports whether s is valid UTF-8 of printable characters
+// (unicode.IsPrint) only.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// dollarQuote writes s as $'...' with every character that is not
+// printable escaped: \xHH for a byte that is not UTF-8, \uXXXX or
+// \UXXXXXXXX for a rune.
+func dollarQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\'' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+		i += n
+	}
+	b.WriteByte('\'')
+	return b.String()
 }

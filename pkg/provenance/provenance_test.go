@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func TestCommandLine(t *testing.T) {
@@ -18,6 +19,38 @@ func TestCommandLine(t *testing.T) {
 	}
 	if got := CommandLine([]string{"neurocrypt", "-seed=1", ""}); got != "neurocrypt -seed=1 ''" {
 		t.Errorf("CommandLine = %q", got)
+	}
+}
+
+// TestCommandLineEscapesWhatCannotBeShown: control and format characters
+// and bytes that are not UTF-8 are escaped ($'...'), so the line shows every
+// character, and bash splits the line back into the very same arguments.
+func TestCommandLineEscapesWhatCannotBeShown(t *testing.T) {
+	args := []string{"neurocrypt", "-out", "evil\u202etxt.html", "a\nb", "tab\there", "x\xffy", "it's\\\u200b", "é ok", "\U000e0001"}
+	got := CommandLine(args)
+	for _, r := range got {
+		if r != ' ' && !unicode.IsPrint(r) {
+			t.Fatalf("CommandLine = %q shows %U raw", got, r)
+		}
+	}
+	if want := `-out $'evil\u202etxt.html' $'a\u000ab'`; !strings.Contains(got, want) {
+		t.Errorf("CommandLine = %q, want it to contain %q", got, want)
+	}
+	if !strings.Contains(got, "'é ok'") {
+		t.Errorf("CommandLine = %q: printable non-ASCII should stay plain quoted", got)
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to split the line back")
+	}
+	// printf prints each argument NUL-terminated, so the split is exact.
+	out, err := exec.Command(bash, "-c", "printf '%s\\0' "+strings.TrimPrefix(got, "neurocrypt ")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	if strings.Join(back, "|") != strings.Join(args[1:], "|") || len(back) != len(args)-1 {
+		t.Errorf("bash split %q back into %q, want %q", got, back, args[1:])
 	}
 }
 
