@@ -74,8 +74,9 @@ type layerSet struct {
 	conv func(scope *model.Scope, x *Node, window, out, stride int) *Node
 }
 
-// single is the single-run layer set.
-var single = layerSet{dense: nn.Dense, conv: nn.Conv1D}
+// single is the single-run layer set (its convolution takes the banded
+// form on backends where that is faster: singleConv1D).
+var single = layerSet{dense: nn.Dense, conv: singleConv1D}
 
 // lastAxis is the index of x's last axis.
 func lastAxis(x *Node) int { return x.Rank() - 1 }

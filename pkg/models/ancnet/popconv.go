@@ -83,6 +83,40 @@ func bandedConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	return Reshape(y, runs, batch, lo, out)
 }
 
+// singleConv1D is the single-run networks' convolution (x [batch, length,
+// in] → [batch, lo, out], "kernel" [window, in, out] as nn.Conv1D's): the
+// banded product where PopConvFor prefers it for the graph's backend and
+// the taps would be strided slices (a window other than the stride, or
+// padding: ANC's first convolution, whose band is a 32×64 matrix at
+// N = 16), else nn.Conv1D. Measured with ONNX Runtime's profiler on the
+// exported step graphs (N = 16, batch 4096; a one-off probe, 2026-11-30):
+// the taps' 41 Slice nodes (gradients included) took 6.8 of the 20 ms of
+// kernel time of one Alice–Bob and one Eve step, and the ANC round
+// (BenchmarkTrainStepN16) went from 31–33 ms to 21–24 ms. The pure Go
+// backend keeps nn.Conv1D, so its numbers do not change. Ours.
+func singleConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
+	return PopConvFor(x.Graph().Backend()).single(scope, x, window, out, stride)
+}
+
+// single is singleConv1D in form c.
+func (c PopConv) single(scope *model.Scope, x *Node, window, out, stride int) *Node {
+	length, in := x.Shape().Dimensions[1], x.Shape().Dimensions[2]
+	_, left, right := nn.SamePadding1D(length, window, stride)
+	if !c.Banded || (window == stride && left+right == 0) {
+		return nn.Conv1D(scope, x, window, out, stride)
+	}
+	g := x.Graph()
+	batch := x.Shape().Dimensions[0]
+	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
+	lo, _, _ := nn.SamePadding1D(length, window, stride)
+	// A plain matrix product, not bandedConv1D's batched one over a run
+	// axis of 1: ONNX Runtime computes the latter's weight gradient as an
+	// Einsum about 6× slower than the product's (its profiler, batch 4096:
+	// about 600 µs against 100).
+	m := Reshape(Einsum("jic,jlo->lioc", k, bandSpread(g, x.Shape(), window, length, stride)), length*in, lo*out)
+	return Reshape(MatMul(Reshape(x, batch, length*in), m), batch, lo, out)
+}
+
 // tapsConv1D: the same convolution as nn.Conv1D's window patches
 // (nn.Patches1D) times each run's kernel.
 func tapsConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {

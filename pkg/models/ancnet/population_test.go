@@ -25,7 +25,9 @@ func randomFloats(rng *rand.Rand, n int) []float32 {
 }
 
 // TestBandedConvEqualsConv: the banded-matrix and the taps forms of the
-// population's convolution equal nn.Conv1D applied to each run alone, for
+// population's convolution, and the single-run networks' banded form
+// (PopConv.single, used on ONNX Runtime), equal nn.Conv1D applied to each
+// run alone, for
 // every convolution of the mix & transform network and several lengths
 // (odd ones included, where "same" padding is asymmetric).
 func TestBandedConvEqualsConv(t *testing.T) {
@@ -75,10 +77,26 @@ func TestBandedConvEqualsConv(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := tensors.MustCopyFlatData[float32](out[0])
+				// The single-run networks' banded form (singleConv1D on ONNX
+				// Runtime), same kernel variable as nn.Conv1D's.
+				e, err = model.NewExec(be, store, func(scope *model.Scope, xn *Node) *Node {
+					return PopConv{Banded: true}.single(scope.At("conv"), xn, c.Window, c.Out, c.Stride)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err = e.Exec(tensors.FromFlatDataAndDimensions(x[r*per:(r+1)*per], batch, length, c.In))
+				if err != nil {
+					t.Fatal(err)
+				}
+				single := tensors.MustCopyFlatData[float32](out[0])
+				if len(single) != len(want) {
+					t.Fatalf("%+v length %d: single-run banded form gives %d values, want %d", c, length, len(single), len(want))
+				}
 				for i, w := range want {
 					j := r*len(want) + i
-					if math.Abs(float64(banded[j]-w)) > 1e-5 || math.Abs(float64(taps[j]-w)) > 1e-5 {
-						t.Fatalf("%+v length %d run %d value %d: banded %g, taps %g, nn.Conv1D %g", c, length, r, i, banded[j], taps[j], w)
+					if math.Abs(float64(banded[j]-w)) > 1e-5 || math.Abs(float64(taps[j]-w)) > 1e-5 || math.Abs(float64(single[i]-w)) > 1e-5 {
+						t.Fatalf("%+v length %d run %d value %d: banded %g, taps %g, single-run banded %g, nn.Conv1D %g", c, length, r, i, banded[j], taps[j], single[i], w)
 					}
 				}
 			}
