@@ -299,9 +299,9 @@ func gomlxVersion() string {
 // same arguments, quoting where needed. An argument with a character that
 // is not printable (a control or format character such as U+202E, which
 // would reorder the line where it is shown, or a byte that is not UTF-8) is
-// written with escapes in dollar-single quotes ($'a\u202eb', POSIX.1-2024;
-// bash, zsh, ksh), so the line shows every character and still repeats the
-// run. When args[0] is a binary built by
+// written with byte escapes in dollar-single quotes ($'a\xe2\x80\xaeb';
+// POSIX.1-2024, bash, zsh, ksh; not dash), so the line shows every
+// character and still repeats the run. When args[0] is a binary built by
 // `go run` (it lives in a go-build temporary directory) it is written as
 // "go run ./cmd/<name>", which is how such a run is repeated.
 func CommandLine(args []string) string {
@@ -350,26 +350,26 @@ func printable(s string) bool {
 	return true
 }
 
-// dollarQuote writes s as $'...' with every character that is not
-// printable escaped: \xHH for a byte that is not UTF-8, \uXXXX or
-// \UXXXXXXXX for a rune.
+// dollarQuote writes s as $'...' with the UTF-8 bytes of every character
+// that is not printable, and every byte that is not UTF-8, escaped as
+// \xHH: unlike \uXXXX, which bash expands in the current locale's charset
+// (nothing useful under LC_ALL=C), bytes re-create the argument exactly in
+// any locale.
 func dollarQuote(s string) string {
 	var b strings.Builder
 	b.WriteString("$'")
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\'' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case unicode.IsPrint(r):
+		case unicode.IsPrint(r) && !(r == utf8.RuneError && n <= 1):
 			b.WriteRune(r)
-		case r < 0x10000:
-			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
+			for _, c := range []byte(s[i : i+n]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
 		}
 		i += n
 	}
