@@ -200,3 +200,25 @@ func TestEveryDisplayWaitsForTheKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundedSyncGivesUp: a sync that never returns costs one timeout, and
+// later syncs are not waited for; a prompt one is waited for.
+func TestBoundedSyncGivesUp(t *testing.T) {
+	t.Cleanup(func() { syncGaveUp.Store(false) })
+	ran := false
+	boundedSync(func() { ran = true }, time.Minute)
+	if !ran || syncGaveUp.Load() {
+		t.Fatalf("a prompt sync: ran %v, gave up %v", ran, syncGaveUp.Load())
+	}
+	never := make(chan struct{})
+	t.Cleanup(func() { close(never) })
+	boundedSync(func() { <-never }, 10*time.Millisecond)
+	if !syncGaveUp.Load() {
+		t.Fatal("a sync that never returned did not make the package give up")
+	}
+	called := false
+	boundedSync(func() { called = true }, time.Minute)
+	if called {
+		t.Error("a sync was started after the package gave up")
+	}
+}

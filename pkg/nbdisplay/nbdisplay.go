@@ -23,6 +23,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/neurocrypt/neurocrypt/pkg/imageio"
@@ -66,7 +68,36 @@ type sink struct {
 
 var out = sink{notebook: gonbui.IsNotebook, html: gonbui.DisplayHTML, markdown: gonbui.DisplayMarkdown,
 	update: gonbui.UpdateHTML, newID: func() string { return "neurocrypt-live-" + gonbui.UniqueId() },
-	sync: gonbui.Sync}
+	sync: func() { boundedSync(gonbui.Sync, syncTimeout) }}
+
+// syncTimeout bounds each wait for the kernel after a display. GoNB
+// answers within milliseconds; a kernel that never answers (another GoNB
+// version, a broken pipe) would otherwise hang the cell, so after one
+// timeout the program stops waiting (displays then behave as without the
+// sync). Ours.
+const syncTimeout = 10 * time.Second
+
+// syncGaveUp is set once a sync timed out.
+var syncGaveUp atomic.Bool
+
+// boundedSync runs sync and waits at most timeout for it (not at all once
+// a sync has timed out); the waiting goroutine of a sync that never returns
+// is left behind.
+func boundedSync(sync func(), timeout time.Duration) {
+	if syncGaveUp.Load() {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		sync()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		syncGaveUp.Store(true)
+	}
+}
 
 // showHTML displays an HTML fragment and waits until the kernel has it.
 func (s sink) showHTML(h string) {
