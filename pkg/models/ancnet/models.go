@@ -61,10 +61,11 @@ type ConvSpec struct{ Window, In, Out, Stride int }
 var MixTransformConvs = []ConvSpec{{4, 1, 2, 1}, {2, 2, 4, 2}, {1, 4, 4, 1}, {1, 4, 1, 1}}
 
 // layerSet is how the networks' layers are computed: the single-run
-// networks use nn.Dense and nn.Conv1D on [batch, …] tensors; a Population
-// uses stacked weights with a leading run axis ([runs, batch, …] tensors,
-// popDense and bandedConv1D). The networks below are written once for
-// both: they only touch the last axes.
+// networks use nn.Dense and singleConv1D (nn.Conv1D, or its banded form
+// off the pure Go backend) on [batch, …] tensors; a Population uses
+// stacked weights with a leading run axis ([runs, batch, …] tensors,
+// popDense and PopConv's convolutions). The networks below are written
+// once for both: they only touch the last axes.
 type layerSet struct {
 	// dense maps x [..., in] to [..., out] with variables "weights" (and
 	// "biases" when bias) under scope.

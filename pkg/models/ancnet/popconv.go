@@ -25,9 +25,11 @@ type PopConv struct {
 // PopConvFor returns the faster form on backend be, as measured by
 // BenchmarkPopulationANCBanded / …Taps (ANC, N = 16, 10 runs × 512
 // blocks, 2 cores; ms per run-round): on ONNX Runtime banded 3.2, taps 4.6
-// (a run trained alone: 5.3); on the pure Go backend banded 29, taps 18
-// (alone: 20). The Go backend's matrix products do not gain from the
-// band's extra multiply-adds (up to 16× the taps' at N = 16); MLAS's do.
+// (a run trained alone, its convolutions then all taps: 5.3); on the pure
+// Go backend banded 29, taps 18 (alone: 20). The Go backend's matrix
+// products do not gain from the band's extra multiply-adds (up to 16× the
+// taps' at N = 16); MLAS's do. Every backend but the pure Go one gets the
+// band (XLA's choice is not measured here).
 func PopConvFor(be compute.Backend) PopConv {
 	return PopConv{Banded: be.Name() != backend.GoBackendName}
 }
@@ -83,17 +85,25 @@ func bandedConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	return Reshape(y, runs, batch, lo, out)
 }
 
+// maxSingleBand bounds the banded matrix of a single-run convolution (its
+// [length·in, lo·out] entries; 2 048 for ANC's first convolution at
+// N = 16, 32 768 at N = 64): the band's multiply-adds grow as length²
+// where the taps' grow as length, so long inputs (N up to 1024 is
+// allowed) keep the taps. Ours.
+const maxSingleBand = 1 << 16
+
 // singleConv1D is the single-run networks' convolution (x [batch, length,
 // in] → [batch, lo, out], "kernel" [window, in, out] as nn.Conv1D's): the
-// banded product where PopConvFor prefers it for the graph's backend and
-// the taps would be strided slices (a window other than the stride, or
-// padding: ANC's first convolution, whose band is a 32×64 matrix at
-// N = 16), else nn.Conv1D. Measured with ONNX Runtime's profiler on the
-// exported step graphs (N = 16, batch 4096; a one-off probe, 2026-11-30):
-// the taps' 41 Slice nodes (gradients included) took 6.8 of the 20 ms of
-// kernel time of one Alice–Bob and one Eve step, and the ANC round
-// (BenchmarkTrainStepN16) went from 31–33 ms to 21–24 ms. The pure Go
-// backend keeps nn.Conv1D, so its numbers do not change. Ours.
+// banded product where PopConvFor prefers it for the graph's backend (all
+// but the pure Go one), the taps would be strided slices (a window other
+// than the stride, or padding: ANC's first convolution, whose band is a
+// 32×64 matrix at N = 16) and the band has at most maxSingleBand entries;
+// else nn.Conv1D. Measured with ONNX Runtime's profiler on the exported
+// step graphs (N = 16, batch 4096, one Alice–Bob and one Eve step; a
+// one-off probe, 2026-11-30, see the README): the taps' 41 Slice nodes
+// (gradients included) took 6.9 of 22.7 ms of kernel time, and the ANC
+// round (BenchmarkTrainStepN16) went from 31–33 ms to 21–24 ms. The pure
+// Go backend keeps nn.Conv1D, so its numbers do not change. Ours.
 func singleConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	return PopConvFor(x.Graph().Backend()).single(scope, x, window, out, stride)
 }
@@ -101,14 +111,13 @@ func singleConv1D(scope *model.Scope, x *Node, window, out, stride int) *Node {
 // single is singleConv1D in form c.
 func (c PopConv) single(scope *model.Scope, x *Node, window, out, stride int) *Node {
 	length, in := x.Shape().Dimensions[1], x.Shape().Dimensions[2]
-	_, left, right := nn.SamePadding1D(length, window, stride)
-	if !c.Banded || (window == stride && left+right == 0) {
+	lo, left, right := nn.SamePadding1D(length, window, stride)
+	if !c.Banded || (window == stride && left+right == 0) || length*in*lo*out > maxSingleBand {
 		return nn.Conv1D(scope, x, window, out, stride)
 	}
 	g := x.Graph()
 	batch := x.Shape().Dimensions[0]
 	k := scope.VariableWithShape("kernel", shapes.Make(x.DType(), window, in, out)).NodeValue(g)
-	lo, _, _ := nn.SamePadding1D(length, window, stride)
 	// A plain matrix product, not bandedConv1D's batched one over a run
 	// axis of 1: ONNX Runtime computes the latter's weight gradient as an
 	// Einsum about 6× slower than the product's (its profiler, batch 4096:
