@@ -327,6 +327,10 @@ func InstallXLA() error {
 // GoBackendName is compute.Backend.Name() of the pure Go backend.
 const GoBackendName = "Go Backend"
 
+// IsGo reports whether be is the pure Go backend (the models pick their
+// layers' forms by it). Ours.
+func IsGo(be compute.Backend) bool { return be != nil && be.Name() == GoBackendName }
+
 // Release frees a backend made for one measurement (Fixed(…).New()), once
 // nothing created on it is used any more: the pure Go backend's buffer
 // pools go with it. Other backends are left to the garbage collector, on
@@ -334,7 +338,7 @@ const GoBackendName = "Go Backend"
 // PJRT client while executables GoMLX compiled implicitly (the variables'
 // initialisation) may still be finalized after it. Ours.
 func Release(be compute.Backend) {
-	if be != nil && be.Name() == GoBackendName {
+	if IsGo(be) {
 		be.Finalize()
 	}
 }

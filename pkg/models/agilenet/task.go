@@ -200,14 +200,9 @@ func (t *TaskModel) Train(ctx context.Context, onStep func(step int, loss float6
 				return fmt.Errorf("agile task: %w", err)
 			}
 		}
-		out, err := nn.Run(t.step, x, target)
+		loss, err := nn.RunScalar(t.step, x, target)
 		if err != nil {
 			return fmt.Errorf("agile task: step %d: %w", s, err)
-		}
-		loss, err := nn.ReadScalar(out[0])
-		nn.FreeAll(out)
-		if err != nil {
-			return err
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return fmt.Errorf("agile task: loss is %g at step %d", loss, s)

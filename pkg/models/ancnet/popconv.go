@@ -31,7 +31,7 @@ type PopConv struct {
 // taps' at N = 16); MLAS's do. Every backend but the pure Go one gets the
 // band (XLA's choice is not measured here).
 func PopConvFor(be compute.Backend) PopConv {
-	return PopConv{Banded: be.Name() != backend.GoBackendName}
+	return PopConv{Banded: !backend.IsGo(be)}
 }
 
 func (c PopConv) conv(scope *model.Scope, x *Node, window, out, stride int) *Node {

@@ -127,12 +127,11 @@ func (a *Attacker) Train(ctx context.Context, steps int) error {
 // block (Reconstruct) or accuracy (ChosenPlaintext).
 func (a *Attacker) Test(blocks int, seed uint64) (float64, error) {
 	in := tensorsOf(a.newBatch(newBitSource(seed, 5), blocks), a.n, a.attack)
-	out, err := nn.Run(a.eval, in...)
+	v, err := nn.RunScalar(a.eval, in...)
 	if err != nil {
 		return 0, fmt.Errorf("anc: attacker test: %w", err)
 	}
-	defer nn.FreeAll(out)
-	return nn.ReadScalar(out[0])
+	return v, nil
 }
 
 // SecurityTest retrains cfg.Restarts fresh Eves against m's frozen Alice

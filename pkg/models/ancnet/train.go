@@ -293,12 +293,11 @@ func (m *Model) StepEve() (float64, error) {
 // loss; inputs and outputs are freed at once (nn.Free).
 func (m *Model) step(exec *model.Exec, who string) (float64, error) {
 	in := tensorsOf(m.nextBatch(), m.cfg.N, NaturalAttack(m.cfg.Variant))
-	out, err := nn.Run(exec, in...)
+	loss, err := nn.RunScalar(exec, in...)
 	if err != nil {
 		return 0, fmt.Errorf("anc: %s step: %w", who, err)
 	}
-	defer nn.FreeAll(out)
-	return nn.ReadScalar(out[0])
+	return loss, nil
 }
 
 // Evaluate measures Bob and Eve on blocks fresh blocks drawn from seed.

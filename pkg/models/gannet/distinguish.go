@@ -164,14 +164,9 @@ func (m *Model) DistinguishTest(ctx context.Context, c DistinguishConfig) (Disti
 		if err != nil {
 			return res, err
 		}
-		out, err := nn.Run(count, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
+		k, err := nn.RunScalar(count, b.tensor(b.x, side), b.tensor(b.z, side), b.tensor(b.u, side))
 		if err != nil {
 			return res, fmt.Errorf("gan distinguish: test: %w", err)
-		}
-		k, err := nn.ReadScalar(out[0])
-		nn.FreeAll(out)
-		if err != nil {
-			return res, err
 		}
 		res.Correct += int(k)
 		res.Samples += 2 * b.n

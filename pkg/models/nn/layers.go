@@ -170,7 +170,7 @@ type ConvForm struct {
 // the matrix product (measured 3× faster there on the GAN cipher's
 // networks), elsewhere Convolve (measured 1.2× faster on ONNX Runtime).
 func ConvFormFor(be compute.Backend) ConvForm {
-	return ConvForm{Convolve: be.Name() != backend.GoBackendName}
+	return ConvForm{Convolve: !backend.IsGo(be)}
 }
 
 // Conv is the k×k "same" convolution of x to out channels with the given

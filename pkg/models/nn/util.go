@@ -125,6 +125,18 @@ func Run(exec *model.Exec, in ...any) ([]*tensors.Tensor, error) {
 	return out, err
 }
 
+// RunScalar is Run for a step whose first output is a float scalar (a
+// loss, a count): it returns that value and frees every output. Errors
+// are exec's, or ReadScalar's. Ours.
+func RunScalar(exec *model.Exec, in ...any) (float64, error) {
+	out, err := Run(exec, in...)
+	if err != nil {
+		return 0, err
+	}
+	defer FreeAll(out)
+	return ReadScalar(out[0])
+}
+
 // FinalizeExecs frees the compiled graphs of execs (nil ones are
 // skipped): ONNX Runtime, for one, holds memory per compiled session until
 // then. None may be used afterwards. Ours.

@@ -284,14 +284,9 @@ func (m *Model) Step(ctx context.Context, s int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := nn.Run(m.step, x, labels)
+	loss, err := nn.RunScalar(m.step, x, labels)
 	if err != nil {
 		return 0, fmt.Errorf("recognet %s: step %d: %w", m.cfg.Arch, s, err)
-	}
-	loss, err := nn.ReadScalar(out[0])
-	nn.FreeAll(out)
-	if err != nil {
-		return 0, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return 0, fmt.Errorf("recognet %s: loss is %g at step %d", m.cfg.Arch, loss, s)
@@ -423,12 +418,7 @@ func (m *Model) TimeSteps(ctx context.Context, n int) (nn.Timing, error) {
 	t, err := nn.TimeCallsEach(ctx, n, func() error {
 		b := batches[i]
 		i++
-		out, err := nn.Run(m.step, b.x, b.labels)
-		if err != nil {
-			return err
-		}
-		_, err = nn.ReadScalar(out[0]) // wait for the step's result
-		nn.FreeAll(out)
+		_, err := nn.RunScalar(m.step, b.x, b.labels) // reading the loss waits for the step
 		return err
 	})
 	t.FLOPs = m.stepFLOPs.Load()
