@@ -184,13 +184,29 @@ func (s *Selection) MustNew() compute.Backend {
 
 // Fixed returns a selection of an explicit configuration (e.g. "go" in tests).
 func Fixed(config string) *Selection {
-	return &Selection{config: config, reason: "requested explicitly"}
+	return &Selection{config: withONNXLibrary(config), reason: "requested explicitly"}
+}
+
+// withONNXLibrary completes a bare "onnx" configuration with the library
+// FindONNXRuntime finds, as Probe does: GoMLX's ONNX backend itself looks
+// only at $ONNXRUNTIME_SHARED_LIBRARY_PATH, so `GOMLX_BACKEND=onnx` failed
+// at the first model ("library not found") on a machine where `neurocrypt
+// backends` reported ONNX Runtime available. Other configurations, and
+// "onnx" when no library is found (its error then says so), are returned
+// as they are.
+func withONNXLibrary(config string) string {
+	if strings.EqualFold(config, ONNX) {
+		if lib := FindONNXRuntime(); lib != "" {
+			return ONNX + ":" + lib
+		}
+	}
+	return config
 }
 
 // Select applies the rules in the package documentation.
 func Select() *Selection {
 	if cfg, ok := os.LookupEnv(compute.ConfigEnvVar); ok && strings.TrimSpace(cfg) != "" {
-		return &Selection{config: strings.TrimSpace(cfg), reason: "$" + compute.ConfigEnvVar + " is set"}
+		return &Selection{config: withONNXLibrary(strings.TrimSpace(cfg)), reason: "$" + compute.ConfigEnvVar + " is set"}
 	}
 	for _, st := range Probe() {
 		if st.Available {

@@ -74,6 +74,14 @@ func TestFindONNXRuntimeHonoursEnv(t *testing.T) {
 	if got := FindONNXRuntime(); got != lib {
 		t.Fatalf("FindONNXRuntime() = %q, want %q", got, lib)
 	}
+	// A bare "onnx" (as GOMLX_BACKEND or Fixed) gets the library found.
+	t.Setenv(compute.ConfigEnvVar, "onnx")
+	if got := Select().Config(); got != ONNX+":"+lib {
+		t.Errorf("GOMLX_BACKEND=onnx selects %q, want %q", got, ONNX+":"+lib)
+	}
+	if got := Fixed("onnx").Config(); got != ONNX+":"+lib {
+		t.Errorf("Fixed(onnx) is %q, want %q", got, ONNX+":"+lib)
+	}
 	found := false
 	for _, s := range Probe() {
 		if s.Name == ONNX && s.Available && s.Config == ONNX+":"+lib {
