@@ -365,7 +365,9 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 	}
 	if cfg.shard != nil {
 		// The assembly must use this binary (cache keys include its hash)
-		// and this run's profile, seed, data and experiments.
+		// and this run's profile, seed, data, experiments, -strict and
+		// -out (without it, pasting the line overwrote the default report
+		// folder, the committed reference in a checkout).
 		exe, err := os.Executable()
 		if err != nil {
 			exe = "neurocrypt"
@@ -377,6 +379,10 @@ func runConfig(cfg *reproduceConfig, stdout, stderr io.Writer) error {
 		if len(cfg.only) > 0 {
 			again = append(again, "-only", strings.Join(cfg.only, ","))
 		}
+		if cfg.strict {
+			again = append(again, "-strict")
+		}
+		again = append(again, "-out", cfg.out)
 		fmt.Fprintf(stdout, "shard %s done: %d experiments complete, %d with units left to other shards (%s); when every shard has finished, "+
 			"assemble the report with this same binary (cache keys include its hash): %s\n", cfg.shard, len(run.Experiments), len(run.Pending),
 			strings.Join(run.Pending, ", "), provenance.CommandLine(again))

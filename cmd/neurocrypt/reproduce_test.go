@@ -395,6 +395,10 @@ func TestShardedRunEqualsUnsharded(t *testing.T) {
 		if !strings.Contains(outs[i].String(), "assemble the report") {
 			t.Errorf("shard %d/2 output lacks the assembly hint:\n%s", i, outs[i])
 		}
+		// The hint assembles into the shards' -out, not the default folder.
+		if !strings.Contains(outs[i].String(), " -out "+out) {
+			t.Errorf("shard %d/2's assembly hint does not name -out %s:\n%s", i, out, outs[i])
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "results.json")); err == nil {
 		t.Fatal("a shard wrote a report")
