@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // notebook is the part of the nbformat 4 document this command reads.
@@ -73,9 +74,14 @@ func (m *multiStr) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// maxNotebookBytes bounds a notebook file (outputs included; ours are
+// under 2 MB): larger ones are refused from their size, FIFOs and devices
+// are refused without blocking (safefile.ReadFile). Ours.
+const maxNotebookBytes = 256 << 20
+
 // readNotebook parses an nbformat 4 notebook.
 func readNotebook(path string) (*notebook, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, maxNotebookBytes, "a notebook")
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // CodeVersion returns the version of the running code mixed into every cache
@@ -282,6 +283,11 @@ func RunUnit[T any](ctx context.Context, env *Env, k UnitKey, fn func(ctx contex
 	return v, nil
 }
 
+// MaxUnitBytes bounds a stored unit's file (the largest quick-profile
+// entries are under 1 MB; a weights file may have 256 MiB): a larger entry
+// is recomputed, never read. Ours.
+const MaxUnitBytes = 256 << 20
+
 // missing is readUnit's reason for an entry that does not exist.
 const missing = "missing"
 
@@ -299,7 +305,9 @@ func readUnit[T any](path, key string) (v T, why string) {
 	case !st.Mode().IsRegular():
 		return v, "not a regular file"
 	}
-	b, err := os.ReadFile(path)
+	// Bounded and never blocking (safefile.ReadFile): a huge or swapped
+	// entry is refused from its size, not read into memory.
+	b, err := safefile.ReadFile(path, MaxUnitBytes, "a cache entry")
 	if err != nil {
 		return v, err.Error()
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/neurocrypt/neurocrypt/pkg/dataset"
@@ -122,6 +123,33 @@ func TestDamagedEntriesAreRecomputed(t *testing.T) {
 	log, _ := os.ReadFile(filepath.Join(env.WorkDir, CacheLogName))
 	if !strings.Contains(string(log), " bad x/run/flip ") || !strings.Contains(string(log), "checksum mismatch") {
 		t.Errorf("cache.log does not record the bad entries:\n%s", log)
+	}
+	// An entry over MaxUnitBytes (sparse: no disk used) and a FIFO are
+	// recomputed without being read or waited on.
+	for _, kind := range []string{"oversized", "fifo"} {
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if kind == "oversized" {
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(MaxUnitBytes + 1); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		} else if err := syscall.Mkfifo(path, 0o644); err != nil {
+			t.Skipf("no FIFOs here: %v", err)
+		}
+		before := calls
+		if v, err := RunUnit(ctx, env, key, fn); err != nil || v != 0.125 || calls != before+1 {
+			t.Fatalf("%s entry: %v, %v after %d calls; want a recomputation", kind, v, err, calls-before)
+		}
+	}
+	log, _ = os.ReadFile(filepath.Join(env.WorkDir, CacheLogName))
+	if !strings.Contains(string(log), "more than a cache entry may have") {
+		t.Errorf("cache.log does not say why the oversized entry was refused:\n%s", log)
 	}
 	// A directory in the entry's place.
 	if err := os.Remove(path); err != nil {

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"reflect"
 	"strings"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/neurocrypt/neurocrypt/pkg/atomicfile"
+	"github.com/neurocrypt/neurocrypt/pkg/safefile"
 )
 
 // CheckpointBuilder configures a Checkpointer; start it with Checkpoint and
@@ -146,12 +146,18 @@ type Snapshot struct {
 	values []*tensors.Tensor
 }
 
+// MaxCheckpointBytes bounds a checkpoint file: weights (256 MiB at most,
+// as a weights file) plus the optimizer's two moments, with room. Ours.
+const MaxCheckpointBytes = 1 << 30
+
 // Read decodes and verifies the snapshot at path and decodes the caller's
 // state into state (a pointer). It returns (nil, nil) when there is no
 // file, and an error saying why when the file is unusable (truncated,
 // corrupt, another format); check the state, then Restore.
 func (c *Checkpointer) Read(path string, state any) (*Snapshot, error) {
-	b, err := os.ReadFile(path)
+	// Bounded and never blocking: a huge file is refused from its size,
+	// a FIFO is refused, not waited on.
+	b, err := safefile.ReadFile(path, MaxCheckpointBytes, "a checkpoint")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -197,6 +198,22 @@ func TestCheckpointRoundTripOnlyAndCorruption(t *testing.T) {
 	os.WriteFile(path, b, 0o644)
 	if _, err := ck2.Read(path, &st); err == nil || !strings.Contains(err.Error(), "checksum") {
 		t.Errorf("corrupt file: %v", err)
+	}
+	// Refused without reading or blocking: a FIFO, a file over
+	// MaxCheckpointBytes (sparse).
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err == nil {
+		if _, err := ck2.Read(fifo, &st); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("FIFO checkpoint: %v", err)
+		}
+	}
+	big := filepath.Join(dir, "big")
+	if f, err := os.Create(big); err == nil {
+		f.Truncate(MaxCheckpointBytes + 1)
+		f.Close()
+	}
+	if _, err := ck2.Read(big, &st); err == nil || !strings.Contains(err.Error(), "more than a checkpoint may have") {
+		t.Errorf("oversized checkpoint: %v", err)
 	}
 	other, _ := Checkpoint(store).Format("test v2").Done()
 	if err := ck.Save(path, state{}); err != nil {
