@@ -16,14 +16,20 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Name returns s as it should appear in a message: unchanged when every
 // character is printable (spaces included), else quoted as a Go string
 // (strconv.Quote), so that a name holding a newline or a terminal escape
 // can neither forge an output line nor reach the terminal raw — and two
-// different names never print alike.
+// different names never print alike. Bytes that are not UTF-8 count as
+// unprintable (ranging over them gives U+FFFD, which is printable, so two
+// such names printed alike, and a C1 byte reached the terminal raw).
 func Name(s string) string {
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s)
+	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
 			return strconv.Quote(s)
@@ -34,8 +40,13 @@ func Name(s string) string {
 
 // Text returns s with every character that is not printable written as
 // its Go escape (\n, \x1b, \u2028, ...), for text from a file (a table
-// cell, a claim) printed in a line of output.
+// cell, a claim) printed in a line of output; bytes that are not UTF-8 as
+// \xHH.
 func Text(s string) string {
+	if !utf8.ValidString(s) {
+		q := strconv.Quote(s)
+		return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
+	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
 			q := strconv.Quote(s)

@@ -23,12 +23,14 @@ func TestName(t *testing.T) {
 		"Ünïcødé/ß.pgm":    "Ünïcødé/ß.pgm",
 		"tab\there.pgm":    `"tab\there.pgm"`,
 		"zero\x00byte.pgm": `"zero\x00byte.pgm"`,
+		"bad\xff\xfe.pgm":  `"bad\xff\xfe.pgm"`,
+		"c1\x9b31mRED":     `"c1\x9b31mRED"`,
 	} {
 		if got := Name(in); got != want {
 			t.Errorf("Name(%q) = %s, want %s", in, got, want)
 		}
 	}
-	if Name("a\nb.png") == Name("a b.png") {
+	if Name("a\nb.png") == Name("a b.png") || Name("x\xff") == Name("x\xfe") {
 		t.Error("two names print alike")
 	}
 }
@@ -39,6 +41,7 @@ func TestText(t *testing.T) {
 		`say "hi"`:           `say "hi"`,
 		"two\nlines\x1b[32m": `two\nlines\x1b[32m`,
 		`back\slash` + "\t":  `back\\slash\t`,
+		"bad\xffbyte":        `bad\xffbyte`,
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %s, want %s", in, got, want)
