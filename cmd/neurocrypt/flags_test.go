@@ -106,6 +106,11 @@ func TestDataPathRecordedAbsoluteAndVerifiedByFrom(t *testing.T) {
 	if code, _, e := cli(t, "reproduce", "-from", out, "-out", filepath.Join(dir, "o4"), "-workdir", work); code != 0 {
 		t.Fatalf("-from with a report folder: %s", e)
 	}
+	// -from with -check would check one run's numbers against another's
+	// settings: a usage error.
+	if code, _, e := cli(t, "reproduce", "-from", out, "-check", out, "-workdir", work); code != 2 || !strings.Contains(e, "-from with -check") {
+		t.Errorf("-from with -check: exit %d, %q", code, e)
+	}
 	// A check under another profile or seed could only fail: refused before
 	// the run, naming both values; the same values given explicitly pass.
 	for _, bad := range [][]string{{"-profile", "quick"}, {"-seed", "7"}} {

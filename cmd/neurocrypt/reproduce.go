@@ -120,6 +120,12 @@ func parseReproduce(args []string, stderr io.Writer) (*reproduceConfig, error) {
 	if set["from"] && strings.TrimSpace(*from) == "" {
 		return nil, usagef("-from names no results.json (an empty path)")
 	}
+	if set["from"] && cfg.check {
+		// -check re-runs its REF's settings; -from's would replace them
+		// unseen, and the check could only fail (or pass against a REF it
+		// did not re-run).
+		return nil, usagef("-from with -check: a check re-runs its reference's settings (give the run to re-run as -check's REF)")
+	}
 	switch {
 	case fs.NArg() == 1 && cfg.check && strings.TrimSpace(fs.Arg(0)) == "":
 		return nil, usagef("-check's REF is an empty path (omit it to check <out>/results.json)")
