@@ -212,9 +212,16 @@ func TestBoundedSyncGivesUp(t *testing.T) {
 	}
 	never := make(chan struct{})
 	t.Cleanup(func() { close(never) })
+	var warn bytes.Buffer
+	old := syncWarnings
+	syncWarnings = &warn
+	t.Cleanup(func() { syncWarnings = old })
 	boundedSync(func() { <-never }, 10*time.Millisecond)
 	if !syncGaveUp.Load() {
 		t.Fatal("a sync that never returned did not make the package give up")
+	}
+	if strings.Count(warn.String(), "\n") != 1 || !strings.Contains(warn.String(), "did not acknowledge") {
+		t.Errorf("giving up should say so in one line, got %q", warn.String())
 	}
 	called := false
 	boundedSync(func() { called = true }, time.Minute)

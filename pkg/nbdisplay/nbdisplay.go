@@ -72,9 +72,11 @@ var out = sink{notebook: gonbui.IsNotebook, html: gonbui.DisplayHTML, markdown: 
 
 // syncTimeout bounds each wait for the kernel after a display. GoNB
 // answers within milliseconds; a kernel that never answers (another GoNB
-// version, a broken pipe) would otherwise hang the cell, so after one
-// timeout the program stops waiting (displays then behave as without the
-// sync). Ours.
+// version) would otherwise hang the cell, so after one timeout the
+// program says so and stops waiting (displays then behave as without the
+// sync). A kernel that stops reading the display pipe altogether blocks
+// gonbui's displays themselves, sync or not; that is GoNB's to bound.
+// Ours.
 const syncTimeout = 10 * time.Second
 
 // syncGaveUp is set once a sync timed out.
@@ -96,8 +98,13 @@ func boundedSync(sync func(), timeout time.Duration) {
 	case <-done:
 	case <-time.After(timeout):
 		syncGaveUp.Store(true)
+		fmt.Fprintf(syncWarnings, "nbdisplay: the GoNB kernel did not acknowledge a display within %s; not waiting for it any more in this cell (a figure shown at the very end of the cell may be lost)\n", timeout)
 	}
 }
+
+// syncWarnings receives boundedSync's one-line warning when it gives up
+// (in a notebook, stderr shows under the cell); tests replace it.
+var syncWarnings io.Writer = os.Stderr
 
 // showHTML displays an HTML fragment and waits until the kernel has it.
 func (s sink) showHTML(h string) {
